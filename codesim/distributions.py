@@ -1,0 +1,266 @@
+"""Probability distributions: validation at the door, named families, sampling, quantisation.
+
+Everything that takes a distribution passes it through :func:`as_pmf` once.  It never
+renormalises silently: a vector that does not sum to 1 (within :data:`SUM_TOLERANCE`) is an
+error; :func:`normalize` is the explicit way to turn weights into a distribution.
+
+:func:`quantize` turns q into integer frequencies summing to 2**precision, the form in which
+stream coders (arithmetic, range, ANS) really use a model.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+from .errors import DistributionError, OptionError
+
+__all__ = [
+    "SUM_TOLERANCE", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
+    "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "quantize", "as_rng",
+]
+
+#: A distribution must sum to 1 within this absolute tolerance (float rounding, not error).
+SUM_TOLERANCE = 1e-9
+
+
+def _check_entries(x: np.ndarray, name: str) -> None:
+    """Raise DistributionError naming the first NaN, infinite or negative entry of x."""
+    bad = ~np.isfinite(x)
+    if bad.any():
+        i = tuple(int(v) for v in np.argwhere(bad)[0])
+        label = i[0] if len(i) == 1 else ", ".join(map(str, i))
+        raise DistributionError(f"{name}[{label}] = {x[i]} is not a finite number")
+    neg = x < 0
+    if neg.any():
+        i = tuple(int(v) for v in np.argwhere(neg)[0])
+        label = i[0] if len(i) == 1 else ", ".join(map(str, i))
+        raise DistributionError(f"{name}[{label}] = {x[i]:g} is negative")
+
+
+def _as_float_array(x, name: str) -> np.ndarray:
+    try:
+        arr = np.array(x, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
+    return arr
+
+
+def as_pmf(x, name: str = "p") -> np.ndarray:
+    """Validate a probability vector and return it as a float64 array (a copy).
+
+    Checks: 1-D, non-empty, finite, non-negative, sums to 1 within :data:`SUM_TOLERANCE`.
+
+    Examples
+    --------
+    >>> as_pmf([0.5, 0.5])
+    array([0.5, 0.5])
+    >>> as_pmf([0.5, 0.6])
+    Traceback (most recent call last):
+    ...
+    codesim.errors.DistributionError: p sums to 1.1, not 1
+    """
+    arr = _as_float_array(x, name)
+    if arr.ndim != 1:
+        raise DistributionError(f"{name} must be a 1-D probability vector, got shape {arr.shape}")
+    if arr.size == 0:
+        raise DistributionError(f"{name} is empty: a distribution needs at least one symbol")
+    _check_entries(arr, name)
+    total = float(arr.sum())
+    if abs(total - 1.0) > SUM_TOLERANCE:
+        raise DistributionError(f"{name} sums to {total:.12g}, not 1")
+    return arr
+
+
+def as_pmf_rows(x, name: str = "q") -> np.ndarray:
+    """Validate a matrix whose rows are probability vectors (one distribution per position)."""
+    arr = _as_float_array(x, name)
+    if arr.ndim != 2:
+        raise DistributionError(f"{name} must be a 2-D array of distributions, got shape {arr.shape}")
+    if arr.shape[1] == 0:
+        raise DistributionError(f"{name} has rows of length 0: a distribution needs a symbol")
+    _check_entries(arr, name)
+    totals = arr.sum(axis=1)
+    off = np.abs(totals - 1.0) > SUM_TOLERANCE
+    if off.any():
+        i = int(np.argmax(off))
+        raise DistributionError(f"{name}[{i}] sums to {totals[i]:.12g}, not 1")
+    return arr
+
+
+def check_same_length(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("p", "q")) -> None:
+    """Raise DistributionError when two distributions are over alphabets of different sizes."""
+    if len(p) != len(q):
+        raise DistributionError(
+            f"{names[0]} has {len(p)} entries but {names[1]} has {len(q)}: "
+            "they must be over the same alphabet")
+
+
+def normalize(weights) -> np.ndarray:
+    """Turn non-negative weights into a distribution by dividing by their sum (explicitly).
+
+    >>> normalize([1, 1, 2])
+    array([0.25, 0.25, 0.5 ])
+    """
+    w = _as_float_array(weights, "weights")
+    if w.ndim != 1 or w.size == 0:
+        raise DistributionError(f"weights must be a non-empty 1-D array, got shape {w.shape}")
+    _check_entries(w, "weights")
+    total = w.sum()
+    if total <= 0 or not np.isfinite(total):
+        raise DistributionError(f"weights sum to {total:g}: cannot normalise")
+    return w / total
+
+
+def _check_k(k) -> int:
+    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+        raise DistributionError(f"alphabet size k must be a positive integer, got {k!r}")
+    return int(k)
+
+
+def uniform(k: int) -> np.ndarray:
+    """Uniform distribution on k symbols.
+
+    >>> uniform(4)
+    array([0.25, 0.25, 0.25, 0.25])
+    """
+    k = _check_k(k)
+    return np.full(k, 1.0 / k)
+
+
+def zipf(k: int, s: float = 1.0) -> np.ndarray:
+    """Zipf distribution p(i) proportional to 1 / (i + 1)**s on k symbols."""
+    k = _check_k(k)
+    if not (isinstance(s, (int, float)) and math.isfinite(s) and s >= 0):
+        raise DistributionError(f"zipf exponent s must be a finite number >= 0, got {s!r}")
+    return normalize(1.0 / np.arange(1, k + 1, dtype=np.float64) ** s)
+
+
+def geometric(k: int, r: float = 0.5) -> np.ndarray:
+    """Truncated geometric distribution p(i) proportional to r**i on k symbols (0 < r)."""
+    k = _check_k(k)
+    if not (isinstance(r, (int, float)) and math.isfinite(r) and r > 0):
+        raise DistributionError(f"geometric ratio r must be a finite number > 0, got {r!r}")
+    logw = np.arange(k) * math.log(r)
+    return normalize(np.exp(logw - logw.max()))
+
+
+def dirichlet(k: int, alpha=1.0, rng=0) -> np.ndarray:
+    """A random distribution on k symbols drawn from Dirichlet(alpha) with a seeded Generator."""
+    k = _check_k(k)
+    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))
+    if not np.all(np.isfinite(a) & (a > 0)):
+        raise DistributionError(f"dirichlet alpha must be finite and > 0, got {alpha!r}")
+    return normalize(as_rng(rng).dirichlet(a))
+
+
+def mixture(p, q, t: float) -> np.ndarray:
+    """The mixture (1 - t) p + t q, for t in [0, 1].
+
+    >>> mixture([1.0, 0.0], [0.0, 1.0], 0.25)
+    array([0.75, 0.25])
+    """
+    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    check_same_length(p, q)
+    if not (isinstance(t, (int, float)) and 0 <= t <= 1):
+        raise DistributionError(f"mixture weight t must be in [0, 1], got {t!r}")
+    return (1 - t) * p + t * q
+
+
+def smooth(q, eps: float) -> np.ndarray:
+    """q_eps = (1 - eps) q + eps u, with u uniform: every symbol gets probability >= eps / K."""
+    q = as_pmf(q, "q")
+    return mixture(q, uniform(q.size), eps)
+
+
+def as_rng(rng) -> np.random.Generator:
+    """Return a numpy Generator from a Generator or an integer seed (never unseeded)."""
+    if isinstance(rng, np.random.Generator):
+        return rng
+    if isinstance(rng, Integral) and not isinstance(rng, bool) and rng >= 0:
+        return np.random.default_rng(int(rng))
+    raise OptionError(f"rng must be a numpy Generator or a non-negative integer seed, got {rng!r}")
+
+
+def sample(p, n: int, rng=0) -> np.ndarray:
+    """Draw n i.i.d. symbols from p (inverse-CDF sampling), as an int64 array.
+
+    Symbols with p(x) = 0 are never drawn.
+
+    >>> sample([0.0, 1.0, 0.0], 3, rng=1).tolist()
+    [1, 1, 1]
+    """
+    p = as_pmf(p, "p")
+    if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
+        raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    u = as_rng(rng).random(int(n))
+    return np.searchsorted(cdf, u, side="right").astype(np.int64)
+
+
+def _check_precision(precision, support: int) -> int:
+    if not isinstance(precision, Integral) or isinstance(precision, bool) or not 1 <= precision <= 62:
+        raise OptionError(f"precision must be an integer from 1 to 62 bits, got {precision!r}")
+    if support > 2 ** precision:
+        raise OptionError(
+            f"precision {precision} gives {2 ** precision} slots but the model needs one for "
+            f"each of its {support} possible symbols: raise precision to at least "
+            f"{math.ceil(math.log2(support))}")
+    return int(precision)
+
+
+def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
+    r"""Integer frequencies f with sum 2**precision that approximate q: q~(x) = f(x) / 2**precision.
+
+    Rounding rule (documented, deterministic):
+
+    1. f(x) = floor(q(x) 2**precision), raised to 1 for every x with q(x) > 0 (or every x if
+       ``leaky``), so that every possible symbol stays codable;
+    2. the slots still free are given one each to the symbols where one more slot lowers
+       D(q||q~) most, i.e. the largest gains q(x) log(1 + 1/f(x)) (ties: lower symbol first);
+    3. if step 1 used too many slots, they are taken back one each from the symbols where it
+       raises D(q||q~) least, losses q(x) log(f(x) / (f(x) - 1)), f(x) > 1.
+
+    Symbols with q(x) = 0 get f(x) = 0 (unless ``leaky``).  Works on a 1-D q or on a 2-D array
+    of rows (one distribution per position).
+
+    Examples
+    --------
+    >>> quantize([0.5, 0.25, 0.25], 4).tolist()
+    [8, 4, 4]
+    >>> quantize([0.999, 0.001, 0.0], 4).tolist()
+    [15, 1, 0]
+    """
+    q = np.asarray(q, dtype=np.float64)
+    rows = np.atleast_2d(q)
+    possible = np.ones_like(rows, dtype=bool) if leaky else rows > 0
+    precision = _check_precision(precision, int(possible.sum(axis=1).max()))
+    total = 1 << precision
+    scaled = rows * total
+    f = np.maximum(np.floor(scaled).astype(np.int64), possible.astype(np.int64))
+    deficit = total - f.sum(axis=1)
+    short = deficit > 0
+    if short.any():
+        with np.errstate(divide="ignore", invalid="ignore"):
+            gain = np.where(rows > 0, rows * np.log1p(1.0 / np.maximum(f, 1)), -np.inf)
+        rank = np.argsort(np.argsort(-gain, axis=1, kind="stable"), axis=1, kind="stable")
+        f += (rank < deficit[:, None]) & short[:, None]
+    for i in np.flatnonzero(deficit < 0):
+        f[i] = _take_back(f[i], rows[i], int(-deficit[i]))
+    return f.reshape(q.shape) if q.ndim == 1 else f
+
+
+def _take_back(f: np.ndarray, q: np.ndarray, excess: int) -> np.ndarray:
+    """Remove ``excess`` slots from f, one at a time per symbol, where D(q||q~) rises least."""
+    f = f.copy()
+    while excess > 0:
+        can = f > 1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            loss = np.where(can, q * np.log(f / np.maximum(f - 1, 1)), np.inf)
+        order = np.argsort(loss, kind="stable")[: min(excess, int(can.sum()))]
+        f[order] -= 1
+        excess -= order.size
+    return f

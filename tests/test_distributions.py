@@ -1,0 +1,101 @@
+"""Validation at the door, the named families, sampling and quantisation."""
+
+import math
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.distributions import as_pmf, as_pmf_rows, check_same_length
+from codesim.errors import DistributionError, OptionError
+
+
+@pytest.mark.parametrize("x, message", [
+    ([0.5, 0.6], r"p sums to 1.1, not 1"),
+    ([0.5, 0.4], r"p sums to 0.9, not 1"),
+    ([1.1, -0.1], r"p\[1\] = -0.1 is negative"),
+    ([0.5, math.nan, 0.5], r"p\[1\] = nan is not a finite number"),
+    ([math.inf, 0.5], r"p\[0\] = inf is not a finite number"),
+    ([], r"p is empty"),
+    ([[0.5, 0.5]], r"p must be a 1-D probability vector, got shape \(1, 2\)"),
+    (["a", "b"], r"p must be an array of numbers"),
+])
+def test_as_pmf_rejects_an_invalid_distribution_naming_the_entry(x, message):
+    with pytest.raises(DistributionError, match=message):
+        as_pmf(x)
+
+
+def test_as_pmf_never_renormalises_silently():
+    with pytest.raises(DistributionError):
+        as_pmf([1, 1])
+    assert cs.normalize([1, 1]).tolist() == [0.5, 0.5]
+
+
+def test_as_pmf_accepts_float_rounding_within_the_tolerance():
+    assert as_pmf([0.1] * 10).sum() == pytest.approx(1.0)
+
+
+def test_errors_are_value_errors_too():
+    assert issubclass(DistributionError, ValueError)
+    assert issubclass(cs.SupportError, ValueError) and issubclass(cs.DecodeError, ValueError)
+    assert issubclass(cs.SupportError, cs.CodesimError)
+
+
+def test_two_lengths_that_differ_are_named():
+    with pytest.raises(DistributionError, match="p has 2 entries but q has 3"):
+        check_same_length(np.ones(2), np.ones(3))
+
+
+def test_rows_are_validated_one_by_one():
+    with pytest.raises(DistributionError, match=r"q\[1\] sums to 0.5, not 1"):
+        as_pmf_rows([[0.5, 0.5], [0.25, 0.25]])
+    with pytest.raises(DistributionError, match=r"q\[0, 1\] = -0.5 is negative"):
+        as_pmf_rows([[1.5, -0.5]])
+
+
+@pytest.mark.parametrize("family", [
+    lambda: cs.uniform(7), lambda: cs.zipf(100, 1.2), lambda: cs.geometric(30, 0.7),
+    lambda: cs.dirichlet(20, 0.5, rng=1), lambda: cs.smooth([1.0, 0.0, 0.0], 0.1),
+    lambda: cs.mixture([1.0, 0.0], [0.5, 0.5], 0.5),
+])
+def test_families_are_valid_distributions(family):
+    as_pmf(family())
+
+
+def test_family_arguments_are_checked():
+    with pytest.raises(DistributionError, match="alphabet size k must be a positive integer"):
+        cs.uniform(0)
+    with pytest.raises(DistributionError, match="mixture weight t must be in"):
+        cs.mixture([1.0], [1.0], 2)
+    with pytest.raises(DistributionError, match="geometric ratio"):
+        cs.geometric(3, -1)
+
+
+def test_sampling_is_reproducible_and_never_draws_a_ruled_out_symbol():
+    p = [0.2, 0.0, 0.8]
+    a, b = cs.sample(p, 10_000, rng=5), cs.sample(p, 10_000, rng=np.random.default_rng(5))
+    assert np.array_equal(a, b)
+    assert not np.any(a == 1)
+    assert abs(np.mean(a == 2) - 0.8) < 0.02
+    with pytest.raises(OptionError, match="rng must be a numpy Generator"):
+        cs.sample(p, 3, rng=None)
+
+
+@pytest.mark.parametrize("precision", [4, 8, 12, 24])
+def test_quantize_sums_to_a_power_of_two_and_keeps_every_possible_symbol(precision):
+    q = np.r_[cs.zipf(15, 1.5) * 0.99, 0.0, 0.01]
+    f = cs.quantize(q, precision)
+    assert f.sum() == 2 ** precision
+    assert np.all(f[q > 0] >= 1) and f[q == 0].tolist() == [0]
+
+
+def test_quantize_gets_closer_to_q_as_precision_grows():
+    q = cs.zipf(64, 1.1)
+    kl = [cs.kl_divergence(q, cs.quantize(q, b) / 2 ** b) for b in (8, 12, 16, 20, 24)]
+    assert all(a > b for a, b in zip(kl, kl[1:]))
+    assert kl[-1] < 1e-9
+
+
+def test_quantize_refuses_a_precision_too_small_for_the_alphabet():
+    with pytest.raises(OptionError, match="precision 2 gives 4 slots but the model needs one for each of its 5"):
+        cs.quantize(cs.uniform(5), 2)
