@@ -1,0 +1,174 @@
+"""The coder contract: a code designed for one assumed distribution q, and its output.
+
+Every coder is built for q over the symbols 0..K-1 and offers
+
+* ``encode(symbols) -> Encoded`` and ``decode(encoded) -> numpy array`` (an exact round trip);
+* ``Encoded.num_bits``: the exact length of the stored message in bits;
+* ``code_length(symbols)``: what theory says this very message costs: the sum of codeword
+  lengths for a prefix code, the information content under the model really used for a stream
+  coder; with ``length_bounds(num_symbols) = (below, above)`` the coder guarantees
+  ``code_length - below <= num_bits <= code_length + above``;
+* ``expected_bits_per_symbol(p)`` and ``bits_variance(p)``: mean and variance, under p, of the
+  cost of one symbol, so that a measurement on n symbols has standard error sqrt(var / n);
+* a :class:`~codesim.errors.SupportError` when asked to encode a symbol that q rules out.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import DecodeError, SupportError, SymbolError
+
+__all__ = ["Coder", "Encoded", "as_symbols", "check_support"]
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """An encoded message: payload bytes plus the exact bit count and symbol count.
+
+    ``payload`` holds ``num_bits`` meaningful bits; what follows them up to the byte (or word)
+    boundary is padding, never counted.  ``coder``, ``options`` and ``model_fingerprint`` say
+    which code made it, so that decoding with another model can be refused.
+    """
+
+    coder: str
+    num_symbols: int
+    num_bits: int
+    payload: bytes
+    options: dict = field(default_factory=dict)
+    model_fingerprint: str = ""
+
+    @property
+    def bits_per_symbol(self) -> float:
+        """num_bits / num_symbols (nan for an empty message)."""
+        return self.num_bits / self.num_symbols if self.num_symbols else float("nan")
+
+    def to_bytes(self) -> bytes:
+        """Serialise with a header that detects damage; see :mod:`codesim.container`."""
+        from ..container import dumps
+        return dumps(self)
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> "Encoded":
+        """Read what :meth:`to_bytes` wrote; raise DecodeError when it is damaged."""
+        from ..container import loads
+        return loads(data)
+
+
+def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
+    """Validate a message: a 1-D array of integers in 0..K-1, returned as contiguous int64.
+
+    >>> as_symbols([0, 2, 1], 3).tolist()
+    [0, 2, 1]
+    >>> as_symbols([0, 3], 3)
+    Traceback (most recent call last):
+    ...
+    codesim.errors.SymbolError: symbol 3 at position 1 is outside the alphabet 0..2
+    """
+    x = np.asarray(symbols)
+    if x.ndim != 1:
+        raise SymbolError(f"a message must be a 1-D sequence of symbols, got shape {x.shape}")
+    if x.size == 0:
+        return np.zeros(0, dtype=np.int64)
+    if x.dtype.kind not in "iu":
+        raise SymbolError(
+            f"symbols must be integers 0..{alphabet_size - 1}, got dtype {x.dtype} "
+            f"(first entry {x[0]!r})")
+    bad = (x < 0) | (x >= alphabet_size)
+    if bad.any():
+        i = int(np.argmax(bad))
+        raise SymbolError(
+            f"symbol {x[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}")
+    return np.ascontiguousarray(x, dtype=np.int64)
+
+
+def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q") -> None:
+    """Raise SupportError for the first symbol of x that the model rules out (possible[s] false)."""
+    if x.size == 0 or possible.all():
+        return
+    ruled_out = ~possible[x]
+    if ruled_out.any():
+        i = int(np.argmax(ruled_out))
+        s = int(x[i])
+        raise SupportError(
+            f"symbol {s} at position {i} has {name}[{s}] = {q[s]:g}: a code built for {name} "
+            f"has no codeword for it (the cross-entropy is infinite)", symbol=s, position=i)
+
+
+def fingerprint(*arrays, **options) -> str:
+    """A short hash of a model's arrays and options, stored with a message to detect misuse."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes())
+    h.update(repr(sorted(options.items())).encode())
+    return h.hexdigest()[:16]
+
+
+class Coder(ABC):
+    """A code designed for the assumed distribution ``q`` over symbols 0..K-1."""
+
+    #: registry name, e.g. "huffman"
+    name: str = ""
+
+    def __init__(self, q: np.ndarray, options: dict):
+        self.q = q
+        self.options = dict(options)
+
+    @property
+    def alphabet_size(self) -> int:
+        """K, the number of symbols."""
+        return int(self.q.shape[-1])
+
+    @property
+    @abstractmethod
+    def fingerprint(self) -> str:
+        """A hash of the model this coder really uses."""
+
+    @abstractmethod
+    def encode(self, symbols) -> Encoded:
+        """Encode a message (a sequence of symbols 0..K-1)."""
+
+    @abstractmethod
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        """Decode a message encoded by this coder (raises DecodeError when it cannot)."""
+
+    @abstractmethod
+    def code_length(self, symbols) -> float:
+        """Theoretical length in bits of this message (see the module docstring)."""
+
+    @abstractmethod
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        """(below, above): code_length - below <= num_bits <= code_length + above."""
+
+    @abstractmethod
+    def expected_bits_per_symbol(self, p) -> float:
+        """Mean cost of one symbol under p, in bits: this coder's theoretical rate."""
+
+    @abstractmethod
+    def bits_variance(self, p) -> float:
+        """Variance under p of the cost per symbol (stderr on n symbols: sqrt(var / n))."""
+
+    def _check_encoded(self, encoded: Encoded) -> None:
+        if not isinstance(encoded, Encoded):
+            raise DecodeError(f"expected an Encoded message, got {type(encoded).__name__}")
+        if encoded.coder != self.name:
+            raise DecodeError(
+                f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
+        if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:
+            raise DecodeError(
+                "this message was encoded with a different model (fingerprint "
+                f"{encoded.model_fingerprint} != {self.fingerprint}): decoding it would give "
+                "wrong symbols")
+        if encoded.num_bits > 8 * len(encoded.payload) or encoded.num_bits < 0:
+            raise DecodeError(
+                f"the payload holds {8 * len(encoded.payload)} bits but num_bits says "
+                f"{encoded.num_bits}: the message is truncated")
+
+    def __repr__(self) -> str:
+        opts = "".join(f", {k}={v!r}" for k, v in self.options.items())
+        return f"{type(self).__name__}(K={self.alphabet_size}{opts})"

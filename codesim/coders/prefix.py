@@ -1,0 +1,366 @@
+r"""Prefix codes: codeword lengths -> canonical codewords -> bits, and back.
+
+A prefix code gives symbol x a codeword of l(x) bits, none a prefix of another.  Such lengths
+exist iff the Kraft sum :math:`\sum_x 2^{-l(x)} \le 1`, and a code with lengths l is the ideal
+code for its *implied distribution* :math:`r(x) = 2^{-l(x)}`: under p it costs
+
+.. math::  E_p[l] = \sum_x p(x) l(x) = H(p, r) = H(p) + D(p \| r)
+
+bits per symbol (when the Kraft sum is 1).  Which codewords carry the lengths does not change
+the cost; codesim uses the *canonical* assignment so that the same lengths always give the
+same code: symbols sorted by (length, symbol), each codeword is the previous one plus one,
+shifted left whenever the length grows.
+
+Encoding is vectorised (codeword values and lengths looked up per symbol, bit offsets by a
+cumulative sum, codewords OR-ed into 64-bit words); decoding walks bitarray's C decode tree.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+from bitarray import bitarray, decodetree
+
+from ..distributions import as_pmf, check_same_length
+from ..errors import DecodeError, OptionError
+from .base import Coder, Encoded, as_symbols, check_support, fingerprint
+
+__all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "MAX_BLOCK_ALPHABET"]
+
+#: Block codes are built over at most this many k-tuples.
+MAX_BLOCK_ALPHABET = 2 ** 20
+
+#: Marks a symbol without a codeword (q(x) = 0) in ``PrefixCode.lengths``.
+NO_CODEWORD = -1
+
+
+def canonical_codewords(lengths: np.ndarray) -> list[int]:
+    """Canonical codeword values for the given lengths (-1: no codeword, value 0 there).
+
+    The recurrence of DEFLATE (RFC 1951, 3.2.2): with count[l] codewords of length l,
+    ``first[l] = (first[l-1] + count[l-1]) << 1`` and the symbols of length l, in increasing
+    order, get first[l], first[l] + 1, ...  Tie-break: equal lengths go by symbol number.
+
+    >>> canonical_codewords(np.array([1, 2, 3, 3]))
+    [0, 2, 6, 7]
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    has = lengths > 0
+    if not has.any():
+        return [0] * lengths.size
+    max_len = int(lengths.max())
+    count = np.bincount(lengths[has], minlength=max_len + 1).tolist()
+    first, code = [0] * (max_len + 1), 0
+    for length in range(1, max_len + 1):
+        code = (code + count[length - 1]) << 1
+        first[length] = code
+    order = np.lexsort((np.arange(lengths.size), lengths))
+    order = order[has[order]]
+    sorted_len = lengths[order]
+    rank = np.arange(order.size) - np.searchsorted(sorted_len, sorted_len, side="left")
+    if max_len <= 62:
+        values = np.zeros(lengths.size, dtype=np.int64)
+        values[order] = np.array(first, dtype=np.int64)[sorted_len] + rank
+        return values.tolist()
+    values = [0] * lengths.size
+    for s, length, r in zip(order.tolist(), sorted_len.tolist(), rank.tolist()):
+        values[s] = first[length] + r
+    return values
+
+
+def pack_codewords(values: np.ndarray, lengths: np.ndarray) -> tuple[bytes, int]:
+    """Concatenate codewords (values < 2**64, 1 <= length <= 64) into big-endian bytes.
+
+    Each codeword is left-aligned in a 64-bit word, then split across the (at most two) output
+    words its bit offset touches; the pieces landing in the same word are OR-ed together with
+    ``np.bitwise_or.reduceat`` (offsets are sorted, so each word's pieces are one run).
+
+    >>> pack_codewords(np.array([1, 2], dtype=np.uint64), np.array([1, 2]))
+    (b'\\xc0', 3)
+    """
+    lengths = lengths.astype(np.int64, copy=False)
+    ends = np.cumsum(lengths)
+    num_bits = int(ends[-1]) if ends.size else 0
+    if num_bits == 0:
+        return b"", 0
+    starts = ends - lengths
+    word = starts >> 6
+    shift = (starts & 63).astype(np.uint64)
+    aligned = values.astype(np.uint64, copy=False) << (64 - lengths).astype(np.uint64)
+    high = aligned >> shift
+    low = np.where(shift > 0, aligned << ((np.uint64(64) - shift) & np.uint64(63)), np.uint64(0))
+    run = np.flatnonzero(np.diff(word)) + 1
+    run = np.concatenate(([0], run))
+    out = np.zeros(int(word[-1]) + 2, dtype=np.uint64)
+    target = word[run]
+    out[target] = np.bitwise_or.reduceat(high, run)
+    out[target + 1] |= np.bitwise_or.reduceat(low, run)
+    return out.astype(">u8").tobytes()[: (num_bits + 7) // 8], num_bits
+
+
+class PrefixCode:
+    """A prefix code over symbols 0..K-1, given by codeword lengths (and optionally codewords).
+
+    Parameters
+    ----------
+    lengths : array_like of int
+        l(x) for each symbol; -1 for a symbol with no codeword.  A single symbol of length 0
+        is the code of a one-symbol alphabet: it costs 0 bits.
+    codewords : list of int, optional
+        Codeword values (the l(x) bits, most significant first).  Default: canonical.
+
+    Examples
+    --------
+    >>> code = PrefixCode([1, 2, 3, 3])
+    >>> code.codewords
+    ['0', '10', '110', '111']
+    >>> code.kraft_sum()
+    Fraction(1, 1)
+    >>> code.implied_distribution().tolist()
+    [0.5, 0.25, 0.125, 0.125]
+    """
+
+    def __init__(self, lengths, codewords: list[int] | None = None):
+        self.lengths = np.asarray(lengths, dtype=np.int64)
+        if self.lengths.ndim != 1 or self.lengths.size == 0:
+            raise OptionError("a prefix code needs a 1-D array of at least one code length")
+        self.has_codeword = self.lengths >= 0
+        if not self.has_codeword.any():
+            raise OptionError("a prefix code needs at least one symbol with a codeword")
+        if self.kraft_sum() > 1:
+            raise OptionError(f"lengths violate Kraft's inequality (sum {float(self.kraft_sum())})")
+        if (self.lengths == 0).any() and self.has_codeword.sum() > 1:
+            raise OptionError("a codeword of length 0 is only possible for a one-symbol code")
+        self._values = canonical_codewords(self.lengths) if codewords is None else list(codewords)
+        self.max_length = int(self.lengths.max())
+        self._fast = self.max_length <= 64
+        if self._fast:
+            self._value_array = np.array(self._values, dtype=np.uint64)
+        self._bits_per_symbol = np.where(self.has_codeword, self.lengths, 0)
+        self._tree = None
+        if self.max_length > 0:
+            self._codebook = {s: self._bitarray(s) for s in np.flatnonzero(self.has_codeword).tolist()}
+            self._tree = decodetree(self._codebook)  # also checks that the code is prefix-free
+
+    def _bitarray(self, s: int) -> bitarray:
+        length = int(self.lengths[s])
+        return bitarray(format(self._values[s], f"0{length}b"), endian="big")
+
+    @property
+    def codewords(self) -> list[str | None]:
+        """The codewords as strings of '0'/'1' (None where a symbol has no codeword)."""
+        return [format(v, f"0{l}b") if l > 0 else ("" if l == 0 else None)
+                for v, l in zip(self._values, self.lengths.tolist())]
+
+    def kraft_sum(self) -> Fraction:
+        """Kraft sum, exactly: sum over symbols with a codeword of 2**-l(x)."""
+        ls = self.lengths[self.has_codeword].tolist()
+        top = max(ls)
+        return Fraction(sum(1 << (top - l) for l in ls), 1 << top)
+
+    def implied_distribution(self) -> np.ndarray:
+        """r(x) = 2**-l(x): the distribution for which this code is ideal (0 without codeword)."""
+        return np.where(self.has_codeword, np.exp2(-self._bits_per_symbol.astype(float)), 0.0)
+
+    def expected_length(self, p) -> float:
+        """E_p[l] = sum_x p(x) l(x); ``inf`` if p gives mass to a symbol without a codeword."""
+        p = as_pmf(p, "p")
+        check_same_length(p, self.lengths, ("p", "the code"))
+        if np.any(p[~self.has_codeword] > 0):
+            return math.inf
+        return float(np.dot(p, self._bits_per_symbol))
+
+    def length_variance(self, p) -> float:
+        """Var_p[l(X)]."""
+        p = as_pmf(p, "p")
+        if np.any(p[~self.has_codeword] > 0):
+            return math.inf
+        mean = float(np.dot(p, self._bits_per_symbol))
+        return float(np.dot(p, (self._bits_per_symbol - mean) ** 2))
+
+    def total_length(self, indices: np.ndarray) -> int:
+        """Exact number of bits of the codewords of these (valid) symbols."""
+        return int(self._bits_per_symbol[indices].sum())
+
+    def encode_into(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray] | bitarray:
+        """Codeword values and lengths of a symbol array (fast path), for :func:`pack_codewords`."""
+        return self._value_array[indices], self.lengths[indices]
+
+    def to_bitarray(self, indices: np.ndarray) -> bitarray:
+        """The codewords of ``indices`` as one bitarray (general path, any length)."""
+        out = bitarray(endian="big")
+        if self.max_length > 0 and indices.size:
+            out.encode(self._codebook, indices.tolist())
+        return out
+
+    def decode_bits(self, bits: bitarray, count: int) -> tuple[np.ndarray, int]:
+        """Decode ``count`` symbols from the start of ``bits``; return them and the bits used."""
+        if self.max_length == 0:
+            return np.full(count, int(np.argmax(self.has_codeword)), dtype=np.int64), 0
+        if count == 0:
+            return np.zeros(0, dtype=np.int64), 0
+        try:
+            symbols = np.fromiter(itertools.islice(bits.decode(self._tree), count),
+                                  dtype=np.int64, count=-1)
+        except ValueError as err:
+            raise DecodeError(f"the bits do not parse as codewords of this code ({err})") from None
+        if symbols.size != count:
+            raise DecodeError(f"the bits hold only {symbols.size} of the {count} symbols expected")
+        return symbols, self.total_length(symbols)
+
+    def table(self, q=None, p=None) -> list[dict]:
+        """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given)."""
+        rows = []
+        for s, (length, word) in enumerate(zip(self.lengths.tolist(), self.codewords)):
+            row = {"symbol": s}
+            if p is not None:
+                row["p"] = float(p[s])
+            if q is not None:
+                row["q"] = float(q[s])
+                row["-log2 q"] = -math.log2(q[s]) if q[s] > 0 else math.inf
+            row["length"] = length if length >= 0 else None
+            row["codeword"] = word
+            rows.append(row)
+        return rows
+
+
+class PrefixCoder(Coder):
+    """A prefix code designed for q (optionally on blocks of k symbols, code built for q^k).
+
+    Subclasses say how to turn a distribution into a :class:`PrefixCode` (``build_code``).
+    With ``block=k``, whole k-tuples are coded with the code for q^k (tuple index in base K,
+    first symbol most significant); the last ``n mod k`` symbols, if any, with the code for q.
+    """
+
+    def __init__(self, q, block: int = 1):
+        q = as_pmf(q, "q")
+        if not isinstance(block, int) or isinstance(block, bool) or block < 1:
+            raise OptionError(f"block must be a positive integer, got {block!r}")
+        super().__init__(q, {"block": block} if block != 1 else {})
+        self.block = block
+        self.possible = q > 0
+        k = q.size
+        if block > 1 and k ** block > MAX_BLOCK_ALPHABET:
+            raise OptionError(
+                f"block={block} on an alphabet of {k} symbols needs a code over {k}**{block} = "
+                f"{k ** block} tuples, more than the {MAX_BLOCK_ALPHABET} codesim builds")
+        self.code = self.build_code(q)          # per-symbol code (and the tail code of blocks)
+        self.block_code = self.build_code(block_distribution(q, block)) if block > 1 else None
+        self._place = k ** np.arange(block - 1, -1, -1, dtype=np.int64)
+
+    def build_code(self, q: np.ndarray) -> PrefixCode:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    @property
+    def fingerprint(self) -> str:
+        main = self.block_code or self.code
+        return fingerprint(main.lengths, np.array(main._values[:4096], dtype=object).astype(str),
+                           block=self.block)
+
+    def _split(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Tuple indices of the whole blocks, and the tail symbols."""
+        if self.block == 1:
+            return x, x[:0]
+        whole = x.size - x.size % self.block
+        return x[:whole].reshape(-1, self.block) @ self._place, x[whole:]
+
+    def _parts(self, x):
+        tuples, tail = self._split(x)
+        return ((self.block_code, tuples), (self.code, tail)) if self.block > 1 else ((self.code, x),)
+
+    def encode(self, symbols) -> Encoded:
+        x = as_symbols(symbols, self.alphabet_size)
+        check_support(x, self.possible, self.q)
+        parts = self._parts(x)
+        if all(code._fast for code, _ in parts):
+            pieces = [code.encode_into(idx) for code, idx in parts if idx.size]
+            values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)
+            lengths = np.concatenate([l for _, l in pieces]) if pieces else np.zeros(0, np.int64)
+            payload, num_bits = pack_codewords(values, lengths)
+        else:
+            bits = bitarray(endian="big")
+            for code, idx in parts:
+                bits += code.to_bitarray(idx)
+            payload, num_bits = bits.tobytes(), len(bits)
+        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        self._check_encoded(encoded)
+        bits = bitarray(endian="big")
+        bits.frombytes(encoded.payload)
+        del bits[encoded.num_bits:]
+        n = encoded.num_symbols
+        if self.block == 1:
+            out, used = self.code.decode_bits(bits, n)
+        else:
+            tuples, used = self.block_code.decode_bits(bits, n // self.block)
+            tail, used_tail = self.code.decode_bits(bits[used:], n % self.block)
+            digits = (tuples[:, None] // self._place) % self.alphabet_size
+            out, used = np.concatenate([digits.reshape(-1), tail]), used + used_tail
+        if used != encoded.num_bits:
+            raise DecodeError(f"{encoded.num_bits - used} bits are left over after "
+                              f"{n} symbols: the message is damaged")
+        return out
+
+    def code_length(self, symbols) -> float:
+        x = as_symbols(symbols, self.alphabet_size)
+        if np.any(~self.possible[x]):
+            return math.inf
+        return float(sum(code.total_length(idx) for code, idx in self._parts(x)))
+
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        return 0.0, 0.0      # a prefix code's length is exactly the sum of its codeword lengths
+
+    def expected_bits_per_symbol(self, p) -> float:
+        if self.block == 1:
+            return self.code.expected_length(p)
+        p = as_pmf(p, "p")
+        check_same_length(p, self.q)
+        return self.block_code.expected_length(block_distribution(p, self.block)) / self.block
+
+    def bits_variance(self, p) -> float:
+        if self.block == 1:
+            return self.code.length_variance(p)
+        p = as_pmf(p, "p")
+        return self.block_code.length_variance(block_distribution(p, self.block)) / self.block
+
+    @property
+    def lengths(self) -> np.ndarray:
+        """Codeword lengths per symbol (of the per-symbol code; -1: no codeword)."""
+        return self.code.lengths
+
+    @property
+    def codewords(self) -> list:
+        """Codewords per symbol (of the per-symbol code)."""
+        return self.code.codewords
+
+    def kraft_sum(self) -> Fraction:
+        """Kraft sum of the code in use (the block code when ``block > 1``)."""
+        return (self.block_code or self.code).kraft_sum()
+
+    def implied_distribution(self) -> np.ndarray:
+        """2**-l(x) of the per-symbol code."""
+        return self.code.implied_distribution()
+
+    def codebook(self, p=None) -> list[dict]:
+        """The code table: symbol, (p,) q, -log2 q, length, codeword."""
+        return self.code.table(self.q, None if p is None else as_pmf(p, "p"))
+
+    def __str__(self) -> str:
+        from ..report import codebook_text
+        return codebook_text(self)
+
+
+def block_distribution(q: np.ndarray, k: int) -> np.ndarray:
+    """q^k, the distribution of k i.i.d. symbols, indexed in base K (first symbol most significant).
+
+    >>> block_distribution(np.array([0.5, 0.5]), 2).tolist()
+    [0.25, 0.25, 0.25, 0.25]
+    """
+    out = q
+    for _ in range(k - 1):
+        out = np.multiply.outer(out, q).reshape(-1)
+    return out

@@ -1,0 +1,168 @@
+r"""What the stream coders (arithmetic, rANS, range, ANS) share: a quantised model.
+
+A stream coder does not use q itself but integer frequencies f(x) summing to
+M = 2**precision (:func:`codesim.distributions.quantize`), i.e. the model
+q~(x) = f(x) / M, exposed as ``coder.model_pmf``.  Its ideal cost on a message is the
+information content under that model, :math:`\sum_i -\log_2 \tilde q(x_i)`; each coder states
+how far its ``num_bits`` may stray from that (``length_bounds``).  Under p it costs
+H(p, q~) = H(p) + D(p || q~) bits per symbol, and H(p, q~) -> H(p, q) as precision grows.
+
+The model can be one distribution for every position (q of shape (K,)) or one per position
+(q of shape (n, K), e.g. a classifier's predicted probabilities for n examples).
+
+A model with a single possible symbol needs no bits at all: every coder then writes an empty
+payload and the decoder repeats that symbol ``num_symbols`` times (-log2 1 = 0).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
+from ..errors import DecodeError, OptionError, SupportError
+from .base import Coder, Encoded, as_symbols, check_support, fingerprint
+
+__all__ = ["StreamCoder"]
+
+
+def _ndim(x) -> int:
+    try:
+        return int(np.ndim(x))
+    except ValueError:          # ragged nested lists: let as_pmf report them
+        return 1
+
+
+class StreamCoder(Coder):
+    """Base of the stream coders: validation, quantised model, theory; subclasses code bits."""
+
+    #: largest model precision (bits) the coder supports
+    max_precision = 32
+    #: whether symbols with q(x) = 0 keep one slot in per-position models (constriction's rule)
+    leaky_rows = False
+
+    def __init__(self, q, precision: int = 24):
+        q = as_pmf_rows(q, "q") if _ndim(q) == 2 else as_pmf(q, "q")
+        if (not isinstance(precision, Integral) or isinstance(precision, bool)
+                or not 1 <= precision <= self.max_precision):
+            raise OptionError(f"{self.name}: precision must be an integer from 1 to "
+                              f"{self.max_precision} bits, got {precision!r}")
+        super().__init__(q, {"precision": int(precision)})
+        self.precision = int(precision)
+        self.per_position = q.ndim == 2
+        self.possible = q > 0
+        self.freqs = quantize(q, self.precision, leaky=self.per_position and self.leaky_rows)
+        lone = self.possible.sum(axis=-1) == 1
+        self.lone_symbol = int(np.argmax(self.possible)) if (not self.per_position and lone) else None
+
+    # --- the model -------------------------------------------------------------------------
+    @property
+    def model_pmf(self) -> np.ndarray:
+        """q~ = f / 2**precision: the distribution this coder really codes with."""
+        return self.freqs / float(1 << self.precision)
+
+    @property
+    def fingerprint(self) -> str:
+        return fingerprint(self.freqs, coder=self.name, precision=self.precision)
+
+    def _model_bits(self, x: np.ndarray) -> np.ndarray:
+        """-log2 q~(x_i) for each symbol of a (valid) message."""
+        f = self.freqs[np.arange(x.size), x] if self.per_position else self.freqs[x]
+        return self.precision - np.log2(f.astype(np.float64))
+
+    # --- validation ------------------------------------------------------------------------
+    def _check_message(self, symbols) -> np.ndarray:
+        x = as_symbols(symbols, self.alphabet_size)
+        if self.per_position:
+            if x.size != self.q.shape[0]:
+                raise OptionError(f"{self.name}: the model has one distribution per position for "
+                                  f"{self.q.shape[0]} positions, but the message has {x.size} symbols")
+            ruled_out = ~self.possible[np.arange(x.size), x]
+            if ruled_out.any():
+                i = int(np.argmax(ruled_out))
+                s = int(x[i])
+                raise SupportError(f"symbol {s} at position {i} has q[{i}, {s}] = 0: the model "
+                                   "has no room for it (the cross-entropy is infinite)",
+                                   symbol=s, position=i)
+        else:
+            check_support(x, self.possible, self.q)
+        return x
+
+    # --- the contract ----------------------------------------------------------------------
+    def encode(self, symbols) -> Encoded:
+        x = self._check_message(symbols)
+        if self.lone_symbol is not None or x.size == 0:
+            payload, num_bits = b"", 0
+        else:
+            payload, num_bits = self._encode(x)
+        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        self._check_encoded(encoded)
+        n = encoded.num_symbols
+        if self.per_position and n != self.q.shape[0]:
+            raise DecodeError(f"the message has {n} symbols but the model has "
+                              f"{self.q.shape[0]} positions")
+        if n == 0 or self.lone_symbol is not None:
+            if encoded.num_bits:
+                raise DecodeError(f"{encoded.num_bits} bits for a message that needs none")
+            return np.full(n, self.lone_symbol or 0, dtype=np.int64)
+        return self._decode(encoded.payload, encoded.num_bits, n)
+
+    def _encode(self, x: np.ndarray) -> tuple[bytes, int]:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:  # pragma: no cover
+        raise NotImplementedError
+
+    def code_length(self, symbols) -> float:
+        x = as_symbols(symbols, self.alphabet_size)
+        possible = self.possible[np.arange(x.size), x] if self.per_position else self.possible[x]
+        if not possible.all():
+            return math.inf
+        return float(self._model_bits(x).sum()) if self.lone_symbol is None else 0.0
+
+    def _rows(self, p):
+        """p as rows matching the model (one row per position, or a single row)."""
+        if self.per_position:
+            p = np.asarray(p, dtype=np.float64)
+            rows = as_pmf_rows(np.broadcast_to(p, self.q.shape) if p.ndim == 1 else p, "p")
+            check_same_length(rows[0], self.q[0])
+            return rows, self.freqs
+        p = as_pmf(p, "p")
+        check_same_length(p, self.q)
+        return p[None, :], self.freqs[None, :]
+
+    def _cost_moments(self, p) -> tuple[float, float]:
+        rows, f = self._rows(p)
+        if np.any((rows > 0) & (f == 0)):
+            return math.inf, math.inf
+        if self.lone_symbol is not None:
+            return 0.0, 0.0
+        with np.errstate(divide="ignore"):
+            cost = np.where(f > 0, self.precision - np.log2(np.maximum(f, 1)), 0.0)
+        mean = (rows * cost).sum(axis=1)
+        var = (rows * (cost - mean[:, None]) ** 2).sum(axis=1)
+        # per-position: average rate, and the variance of the average cost per symbol
+        return float(mean.mean()), float(var.mean())
+
+    def expected_bits_per_symbol(self, p) -> float:
+        """H(p, q~): the cross-entropy of p against the model really used (mean over positions)."""
+        return self._cost_moments(p)[0]
+
+    def bits_variance(self, p) -> float:
+        """Var_p[-log2 q~(X)] (mean over positions for a per-position model)."""
+        return self._cost_moments(p)[1]
+
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        if self.lone_symbol is not None or num_symbols == 0:
+            return 0.0, 0.0
+        below, above, per_symbol = self.slack
+        return below + per_symbol * num_symbols, above + per_symbol * num_symbols
+
+    @property
+    def slack(self) -> tuple[float, float, float]:  # pragma: no cover - abstract
+        """(bits below, bits above, bits per symbol) of the documented length guarantee."""
+        raise NotImplementedError

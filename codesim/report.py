@@ -1,0 +1,55 @@
+"""Plain-text tables for results and codebooks (print them, or read them in a notebook)."""
+
+from __future__ import annotations
+
+import math
+
+__all__ = ["format_table", "codebook_text"]
+
+
+def _cell(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, float):
+        if math.isinf(v):
+            return "inf"
+        return f"{v:.6f}" if abs(v) < 1e6 else f"{v:.4g}"
+    return str(v)
+
+
+def format_table(rows: list[dict], columns: list[str] | None = None) -> str:
+    """Align a list of dicts as a text table.
+
+    >>> print(format_table([{"a": 1, "b": 0.5}, {"a": 10, "b": float("inf")}]))
+    a   b
+    --  --------
+    1   0.500000
+    10  inf
+    """
+    if not rows:
+        return "(no rows)"
+    columns = columns or list(rows[0])
+    cells = [[_cell(r.get(c)) for c in columns] for r in rows]
+    widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
+    lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
+             "  ".join("-" * w for w in widths)]
+    lines += ["  ".join(v.ljust(w) for v, w in zip(row, widths)).rstrip() for row in cells]
+    return "\n".join(lines)
+
+
+def codebook_text(coder, p=None, limit: int = 64) -> str:
+    """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p)."""
+    from .measures import cross_entropy
+    rows = coder.codebook(p)
+    shown = rows[:limit]
+    text = format_table(shown)
+    if len(rows) > limit:
+        text += f"\n... {len(rows) - limit} more symbols"
+    kraft = coder.kraft_sum()
+    text += f"\nKraft sum: {float(kraft):.6g}" + (" (complete)" if kraft == 1 else "")
+    if coder.block > 1:
+        text += f"  [block code on {coder.block}-tuples; table shows the per-symbol code]"
+    if p is not None:
+        text += (f"\nexpected length under p: {coder.expected_bits_per_symbol(p):.6f} bits/symbol"
+                 f"   H(p, q) = {cross_entropy(p, coder.q):.6f} (theory)")
+    return text

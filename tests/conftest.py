@@ -1,0 +1,30 @@
+"""Shared helpers for the tests (never imported by the library)."""
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.coders import available_coders
+
+ALL_CODERS = available_coders()
+PREFIX = ["huffman", "shannon", "sfe"]
+STREAM = ["arithmetic", "rans", "range", "ans"]
+
+
+def round_trip(coder, symbols):
+    """Encode then decode; assert the exact round trip and the coder's length guarantee."""
+    symbols = np.asarray(symbols, dtype=np.int64)
+    enc = coder.encode(symbols)
+    assert enc.num_symbols == symbols.size
+    assert len(enc.payload) * 8 >= enc.num_bits
+    out = coder.decode(enc)
+    assert out.dtype.kind == "i" and np.array_equal(out, symbols)
+    below, above = coder.length_bounds(symbols.size)
+    ideal = coder.code_length(symbols)
+    assert ideal - below - 1e-6 <= enc.num_bits <= ideal + above + 1e-6, (enc.num_bits, ideal, below, above)
+    return enc
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(12345)

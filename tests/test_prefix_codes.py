@@ -1,0 +1,141 @@
+"""Prefix codes designed for q: the theorems of Cover & Thomas chapter 5, in real bits."""
+
+import itertools
+import math
+from fractions import Fraction
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.coders import PrefixCode, huffman_code_lengths, make_coder, shannon_code_lengths
+from codesim.coders.prefix import pack_codewords
+from codesim.errors import OptionError
+
+from conftest import round_trip
+
+
+def test_canonical_codewords_follow_length_then_symbol_order():
+    code = PrefixCode([2, 1, 3, 3])
+    assert code.codewords == ["10", "0", "110", "111"]
+
+
+@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe"])
+def test_measured_bits_are_exactly_the_sum_of_code_lengths(name, rng):
+    q, p = cs.zipf(30, 1.0), cs.dirichlet(30, 1.0, rng)
+    coder = make_coder(name, q)
+    x = cs.sample(p, 10_000, rng)
+    enc = coder.encode(x)
+    lengths = coder.lengths[x]
+    assert enc.num_bits == lengths.sum() == coder.code_length(x)
+
+
+def test_huffman_kraft_sum_is_one(rng):
+    for k in (2, 3, 17, 256):
+        assert make_coder("huffman", cs.dirichlet(k, 0.5, rng)).kraft_sum() == 1
+
+
+def _all_prefix_length_vectors(k, max_len):
+    for lengths in itertools.product(range(1, max_len + 1), repeat=k):
+        if sum(Fraction(1, 2 ** l) for l in lengths) <= 1:
+            yield np.array(lengths)
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_huffman_is_optimal_no_prefix_code_is_shorter_on_average(seed):
+    q = cs.dirichlet(5, 0.7, rng=seed)
+    best = min(float(np.dot(q, l)) for l in _all_prefix_length_vectors(5, 5))
+    assert make_coder("huffman", q).expected_bits_per_symbol(q) == pytest.approx(best, abs=1e-12)
+
+
+def test_huffman_cost_under_p_is_entropy_plus_divergence_from_implied_distribution(rng):
+    q, p = cs.dirichlet(12, 1.0, rng), cs.dirichlet(12, 1.0, rng)
+    coder = make_coder("huffman", q)
+    r = coder.implied_distribution()
+    assert coder.expected_bits_per_symbol(p) == pytest.approx(cs.entropy(p) + cs.kl_divergence(p, r))
+
+
+def test_huffman_can_cost_less_than_the_cross_entropy():
+    # Huffman for q = (0.6, 0.4) has lengths (1, 1): 1 bit per symbol under any p,
+    # while H(p, q) for p = (0.05, 0.95) is 0.05*0.737 + 0.95*1.32 = 1.29 bits.
+    p, q = [0.05, 0.95], [0.6, 0.4]
+    coder = make_coder("huffman", q)
+    assert coder.expected_bits_per_symbol(p) == 1.0 < cs.cross_entropy(p, q)
+    x = cs.sample(p, 10_000, rng=1)
+    assert coder.encode(x).num_bits / x.size == 1.0
+
+
+def test_shannon_lengths_are_exact_at_powers_of_two():
+    q = np.array([0.5, 0.25, 2.0 ** -3, 2.0 ** -4, 2.0 ** -4])
+    assert shannon_code_lengths(q).tolist() == [1, 2, 3, 4, 4]
+    assert shannon_code_lengths([2.0 ** -40, 1 - 2.0 ** -40]).tolist() == [40, 1]
+    q = cs.dirichlet(200, 0.3, rng=3)
+    q = q[q > 0]
+    assert shannon_code_lengths(q).tolist() == [math.ceil(-math.log2(v)) for v in q]
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_shannon_code_is_within_one_bit_of_the_cross_entropy(seed):
+    rng = np.random.default_rng(seed)
+    p, q = cs.dirichlet(20, 1.0, rng), cs.dirichlet(20, 1.0, rng)
+    rate = make_coder("shannon", q).expected_bits_per_symbol(p)
+    h = cs.cross_entropy(p, q)
+    assert h <= rate < h + 1                                    # Cover & Thomas Thm 5.4.3
+
+
+@pytest.mark.parametrize("k", [1, 2, 3, 4])
+def test_shannon_block_code_rate_is_within_one_over_k(k):
+    p, q = [0.7, 0.2, 0.1], [0.5, 0.3, 0.2]
+    rate = make_coder("shannon", q, block=k).expected_bits_per_symbol(p)
+    h = cs.cross_entropy(p, q)
+    assert h <= rate < h + 1 / k
+
+
+def test_sfe_costs_between_one_and_two_bits_over_the_cross_entropy(rng):
+    p, q = cs.dirichlet(16, 1.0, rng), cs.dirichlet(16, 1.0, rng)
+    rate = make_coder("sfe", q).expected_bits_per_symbol(p)
+    assert cs.cross_entropy(p, q) + 1 <= rate < cs.cross_entropy(p, q) + 2
+
+
+@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe"])
+@pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 101])
+def test_block_codes_round_trip_any_message_length(name, n, rng):
+    coder = make_coder(name, [0.6, 0.3, 0.1], block=3)
+    x = cs.sample([0.2, 0.3, 0.5], n, rng)
+    enc = round_trip(coder, x)
+    whole = n - n % 3
+    tuples = x[:whole].reshape(-1, 3) @ np.array([9, 3, 1])
+    expected = coder.block_code.lengths[tuples].sum() + coder.lengths[x[whole:]].sum()
+    assert enc.num_bits == expected
+
+
+def test_block_huffman_gets_closer_to_entropy(rng):
+    p = [0.9, 0.1]
+    rates = [make_coder("huffman", p, block=k).expected_bits_per_symbol(p) for k in (1, 2, 4, 8)]
+    assert all(a > b for a, b in zip(rates, rates[1:]))
+    assert rates[-1] - cs.entropy(p) < 1 / 8
+
+
+def test_block_alphabet_too_large_is_refused_with_its_size():
+    with pytest.raises(OptionError, match=r"256\*\*4 = 4294967296 tuples, more than the 1048576"):
+        make_coder("huffman", cs.uniform(256), block=4)
+
+
+def test_codebook_table_lists_symbol_q_information_length_codeword():
+    row = make_coder("huffman", [0.5, 0.25, 0.25]).codebook()[1]
+    assert row == {"symbol": 1, "q": 0.25, "-log2 q": 2.0, "length": 2, "codeword": "10"}
+
+
+def test_long_codewords_take_the_general_path():
+    q = np.array([2.0 ** -i for i in range(1, 80)] + [2.0 ** -79])   # Huffman lengths up to 79
+    coder = make_coder("huffman", q)
+    assert coder.code.max_length > 64
+    round_trip(coder, np.arange(80))
+
+
+def test_pack_codewords_matches_bitarray_encode(rng):
+    from bitarray import bitarray
+    code = PrefixCode(huffman_code_lengths(cs.zipf(300, 1.1)))
+    x = rng.integers(0, 300, 5000)
+    payload, bits = pack_codewords(*code.encode_into(x))
+    assert payload == code.to_bitarray(x).tobytes() and bits == code.total_length(x)

@@ -1,0 +1,127 @@
+"""Stream coders: the model they really use, their stated overheads, and the teaching tools."""
+
+import math
+
+import numpy as np
+import pytest
+
+import constriction
+import codesim as cs
+from codesim.coders import make_coder
+from codesim.coders.arithmetic import FenwickTree
+from codesim.errors import OptionError, SupportError
+
+from conftest import round_trip
+
+
+@pytest.mark.parametrize("name", ["range", "ans"])
+def test_constriction_applies_exactly_our_quantised_model(name):
+    # One symbol repeated n times costs n * -log2 q~(s) within the coder's fixed overhead.
+    # An error of one slot in f(s) = 3 would move that by n * log2(4/3) = 41,500 bits.
+    q = np.array([3.0, 1.0, 2.0 ** 24 - 12, 8.0]) / 2 ** 24
+    coder = make_coder(name, q)
+    assert coder.freqs.tolist() == [3, 1, 2 ** 24 - 12, 8]
+    n = 100_000
+    for s in range(4):
+        x = np.full(n, s)
+        enc = round_trip(coder, x)
+        assert abs(enc.num_bits - n * -math.log2(coder.model_pmf[s])) <= 64 + 1
+
+
+def test_constriction_raw_would_silently_accept_a_zero_probability_symbol_we_refuse():
+    model = constriction.stream.model.Categorical(np.array([0.5, 0.0, 0.5]), perfect=False)
+    raw = constriction.stream.stack.AnsCoder()
+    raw.encode_reverse(np.array([1], dtype=np.int32), model)       # constriction: fine
+    with pytest.raises(SupportError):
+        make_coder("ans", [0.5, 0.0, 0.5]).encode([1])               # codesim: refused
+
+
+@pytest.mark.parametrize("precision", [4, 8, 12, 16, 20, 24])
+@pytest.mark.parametrize("name", ["arithmetic", "rans", "range", "ans"])
+def test_every_precision_round_trips_and_model_pmf_is_the_quantised_q(name, precision, rng):
+    q = cs.zipf(12, 1.3)
+    coder = make_coder(name, q, precision=precision)
+    assert np.array_equal(coder.model_pmf, cs.quantize(q, precision) / 2 ** precision)
+    round_trip(coder, cs.sample(q, 3000, rng))
+
+
+def test_expected_bits_is_cross_entropy_against_the_model_really_used():
+    p, q = cs.zipf(8, 0.5), cs.zipf(8, 2.0)
+    coder = make_coder("ans", q, precision=6)
+    assert coder.expected_bits_per_symbol(p) == pytest.approx(cs.cross_entropy(p, coder.model_pmf))
+    assert coder.expected_bits_per_symbol(p) != pytest.approx(cs.cross_entropy(p, q), abs=1e-4)
+
+
+@pytest.mark.parametrize("name", ["arithmetic", "range", "ans"])
+def test_one_distribution_per_position(name, rng):
+    n = 2000
+    Q = rng.dirichlet(np.ones(6), size=n)
+    x = np.array([rng.choice(6, p=row) for row in Q])
+    coder = make_coder(name, Q)
+    enc = round_trip(coder, x)
+    ideal = float(np.sum(-np.log2(Q[np.arange(n), x])))
+    assert abs(enc.num_bits - ideal) < 70
+    with pytest.raises(OptionError, match="2000 positions, but the message has 3 symbols"):
+        coder.encode([0, 1, 2])
+
+
+def test_per_position_zero_is_a_support_error_with_position():
+    Q = np.array([[0.5, 0.5], [1.0, 0.0]])
+    with pytest.raises(SupportError, match=r"symbol 1 at position 1 has q\[1, 1\] = 0"):
+        make_coder("range", Q).encode([0, 1])
+
+
+@pytest.mark.parametrize("prior", ["laplace", "kt"])
+def test_adaptive_model_regret_over_the_best_fixed_model_in_hindsight_is_logarithmic(prior, rng):
+    # Code length - n * H_emp(x) (the ML code length) is >= 0 and at most the mixture's regret:
+    # Laplace log2 C(n+m-1, m-1); KT (m-1)/2 log2 n + log2(Gamma(1/2)^m / Gamma(m/2)); +2 bits
+    # for the arithmetic coder itself.
+    p, m = [0.7, 0.2, 0.1, 0.0], 4
+    coder = make_coder("arithmetic", cs.uniform(m), adaptive=prior)
+    x = cs.sample(p, 20_000, rng)
+    n = x.size
+    enc = round_trip(coder, x)
+    counts = np.bincount(x, minlength=m)
+    ml_bits = n * cs.entropy(counts / n)
+    if prior == "laplace":
+        regret = math.log2(math.comb(n + m - 1, m - 1))
+    else:
+        regret = (m - 1) / 2 * math.log2(n) + (m * math.lgamma(0.5) - math.lgamma(m / 2)) / math.log(2)
+    assert 0 < enc.num_bits - ml_bits <= regret + 2
+
+
+def test_fenwick_tree_prefix_sums_and_search(rng):
+    w = rng.integers(0, 5, 100)
+    tree = FenwickTree(w)
+    for _ in range(50):
+        i = int(rng.integers(100))
+        tree.add(i, 2)
+        w[i] += 2
+    cum = np.concatenate([[0], np.cumsum(w)])
+    assert all(tree.prefix(i) == cum[i] for i in range(101))
+    for v in range(0, int(cum[-1]), 7):
+        s = tree.find(v)
+        assert cum[s] <= v < cum[s + 1]
+
+
+def test_arithmetic_trace_shows_the_interval_narrowing():
+    coder = make_coder("arithmetic", [0.5, 0.25, 0.25], precision=2)
+    steps = list(coder.trace([1, 2, 0]))
+    assert steps[0]["interval_before"] == (0.0, 1.0)
+    assert steps[0]["interval_after"] == (0.5, 0.75)
+    assert steps[0]["bits"] == "10"                  # [1/2, 3/4) settles two bits
+    assert [s["information_bits"] for s in steps] == [2.0, 2.0, 1.0]
+
+
+def test_rans_trace_of_the_state_by_hand():
+    # q~ = (2, 2)/4, start x = L = 2**47: encoding symbol 1 gives x = (L // 2) * 4 + 2 + 0.
+    from codesim.coders.rans import RANS_L, rans_encode
+    data = rans_encode([1], [2, 2], [0, 2], 2)
+    assert int.from_bytes(data[:7], "big") == (RANS_L // 2) * 4 + 2
+
+
+def test_precision_must_have_room_for_every_possible_symbol():
+    with pytest.raises(OptionError, match="precision 3 gives 8 slots"):
+        make_coder("range", cs.uniform(9), precision=3)
+    with pytest.raises(OptionError, match="precision must be an integer from 1 to 24"):
+        make_coder("ans", cs.uniform(2), precision=30)
