@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-__all__ = ["format_table", "codebook_text"]
+__all__ = ["format_table", "codebook_text", "Table"]
 
 
 def _cell(v) -> str:
@@ -53,3 +53,41 @@ def codebook_text(coder, p=None, limit: int = 64) -> str:
         text += (f"\nexpected length under p: {coder.expected_bits_per_symbol(p):.6f} bits/symbol"
                  f"   H(p, q) = {cross_entropy(p, coder.q):.6f} (theory)")
     return text
+
+
+class Table(list):
+    """A list of row dicts that prints as a table and writes CSV and JSON."""
+
+    def to_json(self, path=None) -> str:
+        """JSON text of the rows (infinity written as the string "inf"); also saved to ``path``."""
+        import json
+        text = json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in self], indent=2)
+        if path is not None:
+            with open(path, "w", encoding="utf-8") as fh:
+                fh.write(text + "\n")
+        return text
+
+    def to_csv(self, path=None) -> str:
+        """CSV text of the rows (columns: union of keys in first-seen order)."""
+        import csv
+        import io
+        columns = list(dict.fromkeys(k for row in self for k in row))
+        buf = io.StringIO()
+        writer = csv.DictWriter(buf, columns, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(self)
+        if path is not None:
+            with open(path, "w", encoding="utf-8", newline="") as fh:
+                fh.write(buf.getvalue())
+        return buf.getvalue()
+
+    def __str__(self) -> str:
+        return format_table(list(self))
+
+
+def _jsonable(v):
+    if isinstance(v, float) and not math.isfinite(v):
+        return "inf" if v > 0 else ("-inf" if v < 0 else "nan")
+    if hasattr(v, "item"):
+        return _jsonable(v.item())
+    return v

@@ -1,0 +1,266 @@
+r"""Simulation: sample from p, code with a coder built for q, measure, set beside the theory.
+
+One run (:func:`simulate`)::
+
+    p, q  -> as_pmf (validated once)
+    q     -> make_coder(coder, q, **options)        a code designed for q
+    p, n  -> sample(p, n, Generator(seed))           the data
+    x     -> encode -> num_bits -> decode -> x again (a mismatch is an error, never a number)
+
+and a :class:`SimulationResult` with the measured rate next to H(p), H(p, q), D(p||q), the
+coder's own theoretical rate under p (``expected_bits_per_symbol``), the sample's ideal rate
+under q (its information content / n), and the standard error
+sqrt(Var_p[cost of one symbol] / n) of the measured rate.
+
+:func:`compare` runs several coders on one sample; :func:`sweep` runs a grid of q's and coders
+across processes, each q's sample drawn from ``SeedSequence([seed, q_index])`` (or one sample
+for all, ``same_sample=True``) so that rows never depend on scheduling; all coders at one q
+see the same data.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import sys
+import time
+from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, fields
+
+import numpy as np
+
+from .coders import make_coder
+from .distributions import as_pmf, check_same_length, mixture, sample, uniform
+from .errors import DecodeError, OptionError, SupportError
+from .measures import cross_entropy, entropy, information_content, kl_divergence
+from .report import Table, format_table
+
+__all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "Measurement"]
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One coder on one sample: measured cost beside theory (bits per symbol unless named)."""
+
+    coder: str
+    n: int
+    seed: int
+    num_bits: int                       # measured: exact length of the encoded message
+    measured_bits_per_symbol: float     # measured: num_bits / n
+    entropy: float                      # theory: H(p)
+    cross_entropy: float                # theory: H(p, q)
+    kl_divergence: float                # theory: D(p || q)
+    expected_bits_per_symbol: float     # theory: this coder's mean cost under p
+    ideal_bits_per_symbol: float        # the sample's information content under q, / n
+    stderr: float                       # sqrt(Var_p[cost of one symbol] / n)
+    encode_seconds: float
+    decode_seconds: float
+
+    def to_dict(self) -> dict:
+        """The fields as a plain dict (JSON-ready; inf stays float('inf'))."""
+        return asdict(self)
+
+    @property
+    def excess_over_entropy(self) -> float:
+        """measured - H(p): the surcharge actually paid."""
+        return self.measured_bits_per_symbol - self.entropy
+
+    def __str__(self) -> str:
+        return (f"{self.coder}: measured {self.measured_bits_per_symbol:.6f} bits/symbol "
+                f"({self.num_bits} bits for {self.n} symbols, seed {self.seed})\n"
+                f"  theory: H(p) = {self.entropy:.6f}, H(p,q) = {self.cross_entropy:.6f}, "
+                f"D(p||q) = {self.kl_divergence:.6f}\n"
+                f"  this coder's expected rate {self.expected_bits_per_symbol:.6f} "
+                f"+/- {self.stderr:.6f} (stderr); sample ideal {self.ideal_bits_per_symbol:.6f}")
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A result together with what a check needs: the sample's code length and its bounds."""
+
+    result: SimulationResult
+    code_length: float          # this coder's theoretical length of this very sample, bits
+    bound_below: float          # code_length - bound_below <= num_bits
+    bound_above: float          # num_bits <= code_length + bound_above
+
+
+def _theory(p, q):
+    return entropy(p), cross_entropy(p, q), kl_divergence(p, q)
+
+
+def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
+            **coder_options) -> Measurement:
+    """Like :func:`simulate`, also returning the sample's code length and the coder's bounds."""
+    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    check_same_length(p, q)
+    built = make_coder(coder, q, **coder_options)
+    x = sample(p, n, seed) if symbols is None else symbols
+    t0 = time.perf_counter()
+    enc = built.encode(x)
+    t1 = time.perf_counter()
+    back = built.decode(enc)
+    t2 = time.perf_counter()
+    if not np.array_equal(back, x):
+        first = int(np.argmax(back != x)) if back.size == x.size else min(back.size, x.size)
+        raise DecodeError(f"{coder}: the decoded message differs from the input at position "
+                          f"{first}: the coder is broken (please report this)")
+    h, hx, d = theory or _theory(p, q)
+    size = max(int(x.size), 1)
+    result = SimulationResult(
+        coder=coder, n=int(x.size), seed=int(seed) if isinstance(seed, (int, np.integer)) else -1,
+        num_bits=int(enc.num_bits), measured_bits_per_symbol=enc.num_bits / size,
+        entropy=h, cross_entropy=hx, kl_divergence=d,
+        expected_bits_per_symbol=built.expected_bits_per_symbol(p),
+        ideal_bits_per_symbol=float(information_content(q, x).sum()) / size,
+        stderr=math.sqrt(built.bits_variance(p) / size),
+        encode_seconds=t1 - t0, decode_seconds=t2 - t1)
+    below, above = built.length_bounds(int(x.size))
+    return Measurement(result, built.code_length(x), below, above)
+
+
+def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0,
+             **coder_options) -> SimulationResult:
+    """Sample n symbols from p, code them with ``coder`` built for q, and measure.
+
+    Raises SupportError when the sample holds a symbol that q rules out (H(p, q) is infinite).
+
+    Examples
+    --------
+    >>> r = simulate([0.5, 0.25, 0.125, 0.125], [0.25] * 4, "huffman", n=10_000, seed=0)
+    >>> r.measured_bits_per_symbol, r.entropy, r.cross_entropy
+    (2.0, 1.75, 2.0)
+    """
+    return measure(p, q, coder, n, seed, **coder_options).result
+
+
+def _coder_list(coders) -> list[tuple[str, dict]]:
+    if isinstance(coders, str):
+        coders = [coders]
+    if isinstance(coders, dict):
+        return [(name, dict(opts or {})) for name, opts in coders.items()]
+    out = []
+    for c in coders:
+        out.append((c, {}) if isinstance(c, str) else (c[0], dict(c[1])))
+    return out
+
+
+def compare(p, q, coders=("huffman", "shannon", "arithmetic", "ans"), n: int = 100_000,
+            seed: int = 0) -> list[SimulationResult]:
+    """Several coders on the same sample from p, each built for q.
+
+    ``coders``: names, (name, options) pairs, or a dict name -> options.
+    """
+    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    check_same_length(p, q)
+    x = sample(p, n, seed)
+    theory = _theory(p, q)
+    return [measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
+            for name, opts in _coder_list(coders)]
+
+
+def mixture_grid(p, ts, toward=None) -> dict[str, np.ndarray]:
+    """q_t = (1 - t) p + t r for t in ts (r uniform by default), labelled "t=...".
+
+    >>> list(mixture_grid([1.0, 0.0], [0, 0.5]))
+    ['t=0', 't=0.5']
+    """
+    p = as_pmf(p, "p")
+    r = uniform(p.size) if toward is None else as_pmf(toward, "toward")
+    return {f"t={t:g}": mixture(p, r, t) for t in ts}
+
+
+def _sweep_task(task):
+    """One q of a sweep: every coder on one sample (module-level so processes can run it)."""
+    index, label, p, q, coders, n, seed, same_sample = task
+    rng = np.random.default_rng(np.random.SeedSequence([seed] if same_sample else [seed, index]))
+    x = sample(p, n, rng)
+    theory = _theory(p, q)
+    rows = []
+    for name, opts in coders:
+        row = {"q_index": index, "q": label}
+        try:
+            row.update(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result.to_dict())
+            row["error"] = ""
+        except SupportError as err:
+            row.update(coder=name, n=n, seed=seed, num_bits=None,
+                       measured_bits_per_symbol=math.inf, entropy=theory[0],
+                       cross_entropy=theory[1], kl_divergence=theory[2], error=str(err))
+        rows.append(row)
+    return index, rows
+
+
+def _progress(done: int, total: int, start: float, stream) -> None:
+    width = 30
+    filled = int(width * done / total)
+    elapsed = time.perf_counter() - start
+    stream.write(f"\rsweep [{'#' * filled}{'.' * (width - filled)}] {done}/{total} q's "
+                 f"{elapsed:5.1f}s")
+    if done == total:
+        stream.write("\n")
+    stream.flush()
+
+
+def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int = 0, *,
+          executor: Executor | None = None, workers: int | None = None,
+          progress: bool | None = None, same_sample: bool = False) -> Table:
+    """Run every coder at every q; return one row (a dict) per (q, coder).
+
+    Parameters
+    ----------
+    p : array_like
+        The true distribution.
+    qs : list or dict
+        The assumed distributions (a dict gives each a label; see :func:`mixture_grid`).
+    coders : names, (name, options) pairs, or dict name -> options
+    n, seed : int
+        Sample size; the sample for q number i is drawn from ``SeedSequence([seed, i])``.
+    executor : concurrent.futures.Executor, optional
+        Where to run the tasks (e.g. a Dask ``Client.get_executor()``).  Default: a process
+        pool of ``workers`` processes (all cores), or in-process when ``workers == 1``.
+    progress : bool, optional
+        Draw a progress bar on stderr (default: when stderr is a terminal).
+    same_sample : bool
+        Code one sample, drawn from ``SeedSequence([seed])``, at every q (common random
+        numbers): differences between rows then come from the codebook alone, which is what a
+        comparison of q's wants.  Default: an independent sample per q.
+
+    Rows hold the :class:`SimulationResult` fields plus ``q_index``, ``q`` (the label) and
+    ``error`` (non-empty, with ``measured_bits_per_symbol = inf``, when q rules out a sampled
+    symbol).  The returned :class:`~codesim.report.Table` writes CSV and JSON.
+    """
+    p = as_pmf(p, "p")
+    items = list(qs.items()) if isinstance(qs, dict) else [(str(i), q) for i, q in enumerate(qs)]
+    if not items:
+        raise OptionError("sweep needs at least one q")
+    checked = []
+    for label, q in items:
+        q = as_pmf(q, f"q[{label}]")
+        check_same_length(p, q, ("p", f"q[{label}]"))
+        checked.append((label, q))
+    coder_list = _coder_list(coders)
+    for name, opts in coder_list:           # fail fast on a bad name or option, in this process
+        make_coder(name, checked[0][1] if "adaptive" not in opts else uniform(p.size), **opts)
+    tasks = [(i, label, p, q, coder_list, n, seed, same_sample) for i, (label, q) in enumerate(checked)]
+    show = sys.stderr.isatty() if progress is None else progress
+    start, results = time.perf_counter(), {}
+    own_pool = None
+    if executor is None and (workers or os.cpu_count() or 1) > 1 and len(tasks) > 1:
+        executor = own_pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
+    try:
+        if executor is None:
+            for task in tasks:
+                index, rows = _sweep_task(task)
+                results[index] = rows
+                if show:
+                    _progress(len(results), len(tasks), start, sys.stderr)
+        else:
+            futures = [executor.submit(_sweep_task, task) for task in tasks]
+            for future in as_completed(futures):
+                index, rows = future.result()
+                results[index] = rows
+                if show:
+                    _progress(len(results), len(tasks), start, sys.stderr)
+    finally:
+        if own_pool is not None:
+            own_pool.shutdown()
+    return Table(row for i in sorted(results) for row in results[i])
