@@ -1,0 +1,329 @@
+r"""Regression checks: measured code lengths against theory, with stated bounds and verdicts.
+
+A spec file (TOML) lists cases; each case runs coders on a sample from p, built for q, and
+applies checks:
+
+``exact``
+    prefix codes only: ``num_bits`` equals the sum of the code lengths over the sample.
+``bound``
+    the coder's theorem-level bound:
+    Shannon  H(p,q) <= E_p[l] < H(p,q) + 1/k (k the block size, Cover & Thomas Thm 5.4.3);
+    SFE      H(p,q) + 1/k <= E_p[l] < H(p,q) + 2/k;
+    Huffman  E_p[l] = H(p) + D(p || 2**-l) (to 1e-9), and E_p[l] < H(p) + 1/k when p = q;
+    stream   code_length - below <= num_bits <= code_length + above, the coder's documented
+             overhead around the sample's information content under the model it uses.
+``statistical``
+    |measured - expected| <= z * stderr + above / n, where z = Phi^-1(1 - alpha/2) for the
+    false-alarm rate alpha (``false_alarm``, default 1e-3) and ``above`` the coder's stated
+    overhead in bits; stderr = sqrt(Var_p[cost of one symbol] / n).  No fudge factor.
+``baseline``
+    ``num_bits`` equals the value stored in the baseline JSON (``--update-baseline`` rewrites
+    it on purpose), so that a change that moves a single bit is caught.
+
+Spec format::
+
+    baseline = "regression.baseline.json"     # optional, relative to the spec file
+    false_alarm = 1e-3                        # optional
+
+    [[case]]
+    name = "dyadic-p-uniform-q"
+    p = "0.5,0.25,0.125,0.125"                # or a list of numbers, a family, a file
+    q = "uniform:4"
+    coders = ["huffman", { name = "shannon", block = 2 }]
+    n = 10000
+    seed = 0
+    checks = ["exact", "bound", "statistical", "baseline"]
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tomllib
+from dataclasses import asdict, dataclass
+from statistics import NormalDist
+
+from .coders import PREFIX_CODERS, available_coders
+from .coders.prefix import block_distribution
+from .errors import CodesimError, SpecError
+from .measures import cross_entropy, entropy, kl_divergence
+
+__all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "z_for",
+           "load_spec", "run_spec", "CHECKS"]
+
+CHECKS = ("exact", "bound", "statistical", "baseline")
+DEFAULT_FALSE_ALARM = 1e-3
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """The verdict of one check: measured figure, theoretical figure, and the bound applied."""
+
+    check: str
+    passed: bool
+    measured: float
+    theory: float
+    bound: str
+
+    @property
+    def verdict(self) -> str:
+        return "PASS" if self.passed else "FAIL"
+
+    def explain(self) -> str:
+        return (f"{self.check}: {self.verdict}: measured {self.measured:.9g}, theory "
+                f"{self.theory:.9g}, bound {self.bound}")
+
+
+def z_for(false_alarm: float) -> float:
+    """Two-sided normal quantile: P(|Z| > z) = false_alarm.
+
+    >>> round(z_for(0.05), 4)
+    1.96
+    """
+    if not 0 < false_alarm < 1:
+        raise SpecError(f"false_alarm must be in (0, 1), got {false_alarm!r}")
+    return NormalDist().inv_cdf(1 - false_alarm / 2)
+
+
+def check_exact(measurement) -> CheckOutcome:
+    """A prefix code's num_bits equals the sum of its code lengths over the sample."""
+    r = measurement.result
+    if r.coder not in PREFIX_CODERS:
+        raise SpecError(f"check 'exact' applies to prefix codes ({', '.join(PREFIX_CODERS)}), "
+                        f"not to {r.coder!r}: use 'bound'")
+    return CheckOutcome("exact", r.num_bits == measurement.code_length, r.num_bits,
+                        measurement.code_length, "num_bits == sum of code lengths")
+
+
+def check_bound(measurement, coder, p, q) -> CheckOutcome:
+    """The theorem-level bound of this coder (see the module docstring)."""
+    r = measurement.result
+    k = getattr(coder, "block", 1)
+    rate = coder.expected_bits_per_symbol(p)
+    hx = cross_entropy(p, q)
+    if r.coder == "shannon":
+        return CheckOutcome("bound", hx <= rate + 1e-12 and rate < hx + 1 / k, rate, hx,
+                            f"H(p,q) <= E_p[l] < H(p,q) + {1 / k:g}")
+    if r.coder == "sfe":
+        return CheckOutcome("bound", hx + 1 / k <= rate + 1e-12 and rate < hx + 2 / k, rate, hx,
+                            f"H(p,q) + {1 / k:g} <= E_p[l] < H(p,q) + {2 / k:g}")
+    if r.coder == "huffman":
+        implied = coder.block_code.implied_distribution() if k > 1 else coder.implied_distribution()
+        pk = block_distribution(p, k)
+        theory = (entropy(pk) + kl_divergence(pk, implied)) / k
+        ok = abs(rate - theory) <= 1e-9
+        bound = "E_p[l] = H(p) + D(p || 2**-l)"
+        if list(p) == list(q):
+            ok = ok and rate < entropy(p) + 1 / k
+            bound += f", and < H(p) + {1 / k:g} at q = p"
+        return CheckOutcome("bound", ok, rate, theory, bound)
+    low = measurement.code_length - measurement.bound_below
+    high = measurement.code_length + measurement.bound_above
+    return CheckOutcome("bound", low - 1e-6 <= r.num_bits <= high + 1e-6, r.num_bits,
+                        measurement.code_length,
+                        f"information content -{measurement.bound_below:.3g} / "
+                        f"+{measurement.bound_above:.3g} bits")
+
+
+def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> CheckOutcome:
+    """|measured - expected| <= z stderr + overhead / n, z from the false-alarm rate."""
+    r = measurement.result
+    z = z_for(false_alarm)
+    tolerance = z * r.stderr + measurement.bound_above / max(r.n, 1)
+    gap = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
+    return CheckOutcome("statistical", gap <= tolerance + 1e-12, r.measured_bits_per_symbol,
+                        r.expected_bits_per_symbol,
+                        f"+/- {tolerance:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
+                        f"stderr {r.stderr:.3g})")
+
+
+# --- spec files ------------------------------------------------------------------------------
+
+@dataclass
+class Case:
+    name: str
+    p: object
+    q: object
+    coders: list
+    n: int
+    seed: int
+    checks: list
+
+
+def _spec_error(path, case, key, message) -> SpecError:
+    where = f"{path}" + (f", case {case!r}" if case else "") + (f", key {key!r}" if key else "")
+    return SpecError(f"{where}: {message}")
+
+
+def _distribution(value, path, case, key):
+    from .distributions import as_pmf
+    from .parsing import parse_distribution
+    try:
+        if isinstance(value, str):
+            if value.endswith((".json", ".npy")) and not os.path.isabs(value):
+                value = os.path.join(os.path.dirname(os.path.abspath(path)), value)
+            return parse_distribution(value, key)
+        if isinstance(value, list):
+            return as_pmf(value, key)
+    except CodesimError as err:
+        raise _spec_error(path, case, key, str(err)) from None
+    raise _spec_error(path, case, key, f"must be a string or a list of numbers, got {value!r}")
+
+
+def _coders(value, path, case):
+    if not isinstance(value, list) or not value:
+        raise _spec_error(path, case, "coders", "must be a non-empty list")
+    out = []
+    for item in value:
+        if isinstance(item, str):
+            name, opts = item, {}
+        elif isinstance(item, dict) and isinstance(item.get("name"), str):
+            opts = {k: v for k, v in item.items() if k != "name"}
+            name = item["name"]
+        else:
+            raise _spec_error(path, case, "coders", f"each coder is a name or a table with "
+                              f"'name', got {item!r}")
+        if name not in available_coders():
+            raise _spec_error(path, case, "coders", f"unknown coder {name!r}; available: "
+                              f"{', '.join(available_coders())}")
+        out.append((name, opts))
+    return out
+
+
+def load_spec(path: str) -> tuple[dict, list[Case]]:
+    """Read and validate a spec file; SpecError names the file, the case and the key."""
+    try:
+        with open(path, "rb") as fh:
+            data = tomllib.load(fh)
+    except FileNotFoundError:
+        raise SpecError(f"{path}: no such spec file") from None
+    except tomllib.TOMLDecodeError as err:
+        raise SpecError(f"{path}: not valid TOML: {err}") from None
+    known = {"case", "baseline", "false_alarm"}
+    for key in data:
+        if key not in known:
+            raise _spec_error(path, None, key, f"unknown top-level key; known: {', '.join(sorted(known))}")
+    settings = {"false_alarm": data.get("false_alarm", DEFAULT_FALSE_ALARM),
+                "baseline": data.get("baseline")}
+    if not isinstance(settings["false_alarm"], (int, float)) or not 0 < settings["false_alarm"] < 1:
+        raise _spec_error(path, None, "false_alarm", "must be a number in (0, 1)")
+    raw_cases = data.get("case")
+    if not isinstance(raw_cases, list) or not raw_cases:
+        raise _spec_error(path, None, "case", "the spec needs at least one [[case]]")
+    cases, names = [], set()
+    for i, raw in enumerate(raw_cases):
+        name = raw.get("name", f"case{i}")
+        if name in names:
+            raise _spec_error(path, name, "name", "two cases have this name")
+        names.add(name)
+        allowed = {"name", "p", "q", "coders", "n", "seed", "checks"}
+        for key in raw:
+            if key not in allowed:
+                raise _spec_error(path, name, key, f"unknown key; a case has {', '.join(sorted(allowed))}")
+        for key in ("p", "q", "coders"):
+            if key not in raw:
+                raise _spec_error(path, name, key, "missing")
+        n, seed = raw.get("n", 10_000), raw.get("seed", 0)
+        for key, v in (("n", n), ("seed", seed)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise _spec_error(path, name, key, f"must be a non-negative integer, got {v!r}")
+        checks = raw.get("checks", ["bound", "statistical"])
+        if not isinstance(checks, list) or any(c not in CHECKS for c in checks):
+            raise _spec_error(path, name, "checks", f"must be a list of {', '.join(CHECKS)}; got {checks!r}")
+        if "baseline" in checks and not settings["baseline"]:
+            raise _spec_error(path, name, "checks", "'baseline' needs a top-level baseline = FILE")
+        p = _distribution(raw["p"], path, name, "p")
+        q = _distribution(raw["q"], path, name, "q")
+        cases.append(Case(name, p, q, _coders(raw["coders"], path, name), n, seed, checks))
+    return settings, cases
+
+
+def _coder_key(name: str, opts: dict) -> str:
+    return name + "".join(f",{k}={v}" for k, v in sorted(opts.items()))
+
+
+def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
+    """Run every case of a spec; one row per (case, coder, check)."""
+    from .coders import make_coder
+    from .simulate import measure
+    settings, cases = load_spec(path)
+    baseline_path = None
+    baseline = {}
+    if settings["baseline"]:
+        baseline_path = os.path.join(os.path.dirname(os.path.abspath(path)), settings["baseline"])
+        if os.path.exists(baseline_path) and not update_baseline:
+            try:
+                with open(baseline_path, encoding="utf-8") as fh:
+                    baseline = json.load(fh)
+            except ValueError as err:
+                raise SpecError(f"{baseline_path}: not valid JSON: {err}") from None
+    new_baseline, rows = {}, []
+    for case in cases:
+        for name, opts in case.coders:
+            key = _coder_key(name, opts)
+            try:
+                coder = make_coder(name, case.q, **opts)
+                m = measure(case.p, case.q, name, case.n, case.seed, **opts)
+            except CodesimError as err:
+                raise _spec_error(path, case.name, "coders", f"{key}: {err}") from None
+            new_baseline.setdefault(case.name, {})[key] = m.result.num_bits
+            for check in case.checks:
+                if check == "exact":
+                    try:
+                        outcome = check_exact(m)
+                    except SpecError as err:
+                        raise _spec_error(path, case.name, "checks", str(err)) from None
+                elif check == "bound":
+                    outcome = check_bound(m, coder, case.p, case.q)
+                elif check == "statistical":
+                    outcome = check_statistical(m, settings["false_alarm"])
+                else:
+                    stored = baseline.get(case.name, {}).get(key)
+                    if update_baseline:
+                        stored = m.result.num_bits
+                    outcome = CheckOutcome(
+                        "baseline", stored == m.result.num_bits, m.result.num_bits,
+                        math.nan if stored is None else stored,
+                        "num_bits == stored baseline" if stored is not None
+                        else "no stored baseline: run with --update-baseline")
+                rows.append({"case": case.name, "coder": key, **asdict(outcome),
+                             "verdict": outcome.verdict})
+    if update_baseline and baseline_path:
+        with open(baseline_path, "w", encoding="utf-8") as fh:
+            json.dump(new_baseline, fh, indent=2, sort_keys=True)
+            fh.write("\n")
+    return rows
+
+
+def cmd_check(args) -> int:
+    from .report import Table, format_table
+    rows = run_spec(args.spec, update_baseline=args.update_baseline)
+    failed = [r for r in rows if not r["passed"]]
+    if args.json:
+        print(Table(rows).to_json())
+    else:
+        print(format_table(rows, ["case", "coder", "check", "verdict", "measured", "theory", "bound"]))
+        print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
+        for r in failed:
+            print(f"FAIL {r['case']} / {r['coder']} / {r['check']}: measured {r['measured']:.9g}, "
+                  f"theory {r['theory']:.9g}, bound {r['bound']}")
+    return 1 if failed else 0
+
+
+def register_cli(subs) -> None:
+    import argparse
+    sub = subs.add_parser(
+        "check", help="regression-check measured code lengths against theory (for CI)",
+        description="Run the cases of a TOML spec and check measured code lengths against "
+                    "theory: exact (prefix code lengths), bound (the coder's theorem), "
+                    "statistical (z * stderr from a false-alarm rate), baseline (stored "
+                    "num_bits). Exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
+        epilog="example:\n  codesim check experiments/regression.toml\n"
+               "  codesim check experiments/regression.toml --update-baseline",
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub.add_argument("spec", help="the TOML spec file")
+    sub.add_argument("--json", action="store_true", help="print the rows as JSON")
+    sub.add_argument("--update-baseline", action="store_true",
+                     help="rewrite the baseline file with this run's num_bits (on purpose)")
+    sub.set_defaults(func=cmd_check)

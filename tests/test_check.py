@@ -1,0 +1,126 @@
+"""Regression checks: clear verdicts, honest statistics, and errors that name the spec's key."""
+
+import json
+import textwrap
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.check import check_statistical, z_for
+from codesim.cli import main
+from codesim.simulate import measure
+from codesim.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
+
+
+def write(tmp_path, text, name="spec.toml"):
+    path = tmp_path / name
+    path.write_text(textwrap.dedent(text))
+    return str(path)
+
+
+def run(capsys, *argv):
+    try:
+        code = main(list(argv))
+    except SystemExit as exit:
+        code = exit.code
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_the_shipped_regression_spec_passes(capsys):
+    code, out, _ = run(capsys, "check", "experiments/regression.toml")
+    assert code == 0 and " 0 failed" in out and "FAIL" not in out
+
+
+def test_a_wrong_expectation_exits_1_and_says_which_case_and_why(tmp_path, capsys):
+    spec = write(tmp_path, """
+        baseline = "base.json"
+        [[case]]
+        name = "good"
+        p = "0.5,0.5"
+        q = "0.5,0.5"
+        coders = ["huffman"]
+        n = 100
+        checks = ["exact", "baseline"]
+        [[case]]
+        name = "tampered"
+        p = "0.5,0.25,0.25"
+        q = "uniform:3"
+        coders = ["ans"]
+        n = 1000
+        checks = ["baseline"]
+    """)
+    assert run(capsys, "check", spec, "--update-baseline")[0] == 0
+    base = json.loads((tmp_path / "base.json").read_text())
+    base["tampered"]["ans"] += 1                     # a change that moves a single bit
+    (tmp_path / "base.json").write_text(json.dumps(base))
+    code, out, _ = run(capsys, "check", spec)
+    assert code == 1
+    assert "FAIL tampered / ans / baseline" in out and "2 passed, 1 failed" in out
+
+
+def test_json_output_has_a_verdict_per_check(tmp_path, capsys):
+    spec = write(tmp_path, """
+        [[case]]
+        name = "c"
+        p = "zipf:8:1"
+        q = "uniform:8"
+        coders = ["shannon", "range"]
+        n = 500
+        checks = ["bound", "statistical"]
+    """)
+    code, out, _ = run(capsys, "check", spec, "--json")
+    rows = json.loads(out)
+    assert code == 0 and len(rows) == 4 and {r["verdict"] for r in rows} == {"PASS"}
+
+
+@pytest.mark.parametrize("body, message", [
+    ("[[case]]\nname = 'a'\nq = 'uniform:2'\ncoders = ['huffman']\n", "case 'a', key 'p': missing"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['zip']\n",
+     "case 'a', key 'coders': unknown coder 'zip'"),
+    ("[[case]]\nname = 'a'\np = '0.5,0.6'\nq = 'uniform:2'\ncoders = ['huffman']\n",
+     "case 'a', key 'p': p sums to 1.1"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = ['exact']\n",
+     "check 'exact' applies to prefix codes"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nn = -1\n",
+     "key 'n': must be a non-negative integer"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = ['vibes']\n",
+     "key 'checks': must be a list of exact, bound, statistical, baseline"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = [{name = 'ans', colour = 1}]\n",
+     "coder 'ans' has no option 'colour'"),
+    ("colour = 1\n", "key 'colour': unknown top-level key"),
+    ("[[case]\n", "not valid TOML"),
+    ("", "the spec needs at least one [[case]]"),
+])
+def test_a_bad_spec_exits_2_naming_file_case_and_key(tmp_path, capsys, body, message):
+    spec = write(tmp_path, body)
+    code, _, err = run(capsys, "check", spec)
+    assert code == 2 and message in err and "spec.toml" in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_a_missing_spec_file_is_named(capsys):
+    code, _, err = run(capsys, "check", "nowhere.toml")
+    assert code == 2 and "nowhere.toml: no such spec file" in err
+
+
+def test_pytest_helpers_pass_on_truth_and_fail_with_measured_theory_bound():
+    m = measure(cs.zipf(8, 1.0), cs.uniform(8), "huffman", n=2000, seed=1)
+    assert_exact_length(m)
+    assert_within_bounds(m)
+    assert_statistically_consistent(m)
+    bad = type(m)(m.result, m.code_length + 5, 0.0, 0.0)
+    with pytest.raises(AssertionError, match=r"measured \d+ bits, theory .* bound"):
+        assert_within_bounds(bad)
+
+
+def test_the_statistical_check_is_honest_a_95_percent_interval_covers_95_percent():
+    # One stream-coder case over 1000 seeds: the nominal 95% interval must contain the
+    # measurement between 93% and 97% of the time (binomial sd at 1000 seeds: 0.7%).
+    p, q = [0.5, 0.3, 0.15, 0.05], [0.4, 0.3, 0.2, 0.1]
+    inside = [check_statistical(measure(p, q, "arithmetic", n=2000, seed=s), false_alarm=0.05).passed
+              for s in range(1000)]
+    coverage = float(np.mean(inside))
+    assert 0.93 <= coverage <= 0.97, coverage
+    assert z_for(0.05) == pytest.approx(1.959964, abs=1e-6)
