@@ -18,6 +18,8 @@ from .errors import (
     SymbolError,
 )
 from .measures import cross_entropy, entropy, information_content, kl_divergence
+from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
+from .simulate import SimulationResult, compare, mixture_grid, simulate, sweep
 
 __version__ = "0.1.0"
 
@@ -27,4 +29,6 @@ __all__ = [
     "CodesimError", "DecodeError", "DistributionError", "OptionError", "SpecError",
     "SupportError", "SymbolError",
     "cross_entropy", "entropy", "information_content", "kl_divergence",
+    "Coder", "Encoded", "PrefixCode", "available_coders", "make_coder",
+    "SimulationResult", "compare", "mixture_grid", "simulate", "sweep",
 ]

@@ -119,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
 def _extra_commands():
     """Commands defined beside their modules (check, experiment, encode/decode)."""
     out = []
-    for module, attr in (("check", "register_cli"), ("experiments_cli", "register_cli"),
+    for module, attr in (("check", "register_cli"), ("experiment", "register_cli"),
                          ("container", "register_cli")):
         try:
             mod = __import__(f"codesim.{module}", fromlist=[attr])

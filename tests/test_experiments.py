@@ -1,0 +1,154 @@
+"""Each experiment, run --quick, demonstrates its relation (not merely runs)."""
+
+import json
+import math
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.cli import main
+from codesim.experiment import list_experiments, load_experiment
+
+EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
+               "support_mismatch", "block_length", "quantization", "continuous", "classification",
+               "adaptive", "real_text"]
+
+
+def quick(name):
+    module = load_experiment(name)
+    return module.run(n=module.QUICK_N, seed=0, quick=True)
+
+
+def test_every_experiment_is_listed():
+    assert list_experiments() == EXPERIMENTS
+
+
+def test_wrong_codebook_surcharge_is_the_kl_divergence():
+    rows = quick("wrong_codebook").rows
+    for r in rows:
+        if r["coder"] in ("arithmetic", "range", "ans", "rans"):
+            assert abs(r["measured - H(p)"] - r["D(p||q)"]) <= 5 * r["stderr"] + 64 / 5000 + 1e-9
+    d = [r["D(p||q)"] for r in rows if r["coder"] == "ans"]
+    assert d == sorted(d) and d[0] == 0.0
+
+
+def test_decomposition_holds_on_random_pairs():
+    rows = quick("decomposition").rows
+    for r in rows:
+        if r["coder"] == "ans":
+            assert abs(r["measured - H(p)"] - r["D(p||q)"]) <= 5 * r["stderr"] + r["overhead/n"]
+        if r["coder"] == "shannon":
+            assert r["D(p||q)"] <= r["expected - H(p)"] + 1e-12 < r["D(p||q)"] + 1
+        assert abs(r["measured - H(p)"] - r["expected - H(p)"]) <= 5 * r["stderr"] + r["overhead/n"]
+    assert any(r["expected - H(p)"] < r["D(p||q)"] for r in rows if r["coder"] == "huffman")
+
+
+def test_cost_is_minimised_at_the_truth():
+    rows = quick("minimised_by_truth").rows
+    for coder in ("ans", "arithmetic"):
+        mine = [r for r in rows if r["coder"] == coder]
+        best = min(mine, key=lambda r: r["measured"])
+        assert best["theta"] == 1.0
+        assert abs(best["measured"] - best["H(p) (theory)"]) <= 5 * best["stderr"] + 64 / 20_000
+
+
+def test_asymmetry_measured_both_ways():
+    rows = quick("asymmetry").rows
+    key = "measured D = measured - own information"
+    pq, qp = rows[0], rows[1]
+    assert pq["D (theory)"] == pytest.approx(0.2075, abs=1e-4)
+    assert qp["D (theory)"] == pytest.approx(0.1887, abs=1e-4)
+    for r in rows:
+        assert abs(r[key] - r["D (theory)"]) <= 5 * r["stderr of measured D"] + 64 / 100_000
+    assert pq[key] > qp[key]
+
+
+def test_support_mismatch_refuses_then_grows_like_p_log_one_over_eps():
+    outcome = quick("support_mismatch")
+    refused = [r for r in outcome.rows if r["eps"] == 0.0]
+    assert len(refused) == len(cs.available_coders())
+    assert all(r["measured"] == math.inf and "symbol 7" in r["refused"] for r in refused)
+    for slope in outcome.extra["slopes"].values():
+        assert slope == pytest.approx(outcome.extra["p_x"], rel=0.15)
+
+
+def test_block_codes_stay_inside_the_one_over_k_bound():
+    rows = quick("block_length").rows
+    for r in rows:
+        if r["coder"] == "shannon":
+            assert r["H(p,q) (theory)"] <= r["expected (theory)"] < r["H(p,q) + 1/k"]
+        assert abs(r["measured"] - r["expected (theory)"]) <= 5 * r["stderr"]
+    shannon = [r["expected (theory)"] for r in rows if r["coder"] == "shannon"]
+    assert shannon[-1] < shannon[0]
+
+
+def test_quantization_cost_is_the_divergence_to_the_quantised_model():
+    rows = quick("quantization").rows
+    for r in rows:
+        predicted = r["this sample: ideal under q~ - under q"]
+        assert predicted - 1e-9 <= r["measured - sample ideal under q"] <= predicted + r["coder overhead/n (bound)"]
+    four = [r for r in rows if r["precision"] == 4][0]
+    assert four["D(p||q~) - D(p||q) (theory)"] > 0.1
+
+
+def test_continuous_bits_plus_log_delta_approach_differential_cross_entropy():
+    outcome = quick("continuous")
+    last = outcome.rows[-1]
+    assert outcome.extra["h_pq"] == pytest.approx(outcome.extra["h_p"] + outcome.extra["d"], abs=1e-12)
+    assert abs(last["measured + log2(delta)"] - last["h(p,q) (theory)"]) <= 5 * last["stderr"] + 0.005
+    gaps = [abs(r["measured + log2(delta)"] - r["h(p,q) (theory)"]) for r in outcome.rows]
+    assert gaps[-1] < gaps[0]
+
+
+def test_label_code_length_equals_the_cross_entropy_loss_and_falls_with_training():
+    rows = quick("classification").rows
+    for r in rows:
+        assert abs(r["measured arithmetic (bits/example)"] - r["loss (bits/example)"]) <= r["coder overhead bound/n"] + 1e-4
+        assert abs(r["measured range (bits/example)"] - r["loss (bits/example)"]) <= 64 / 1000 + 1e-4
+    losses = [r["loss (bits/example)"] for r in rows]
+    assert losses[0] == pytest.approx(2.0) and losses[-1] < 0.5 * losses[0]
+    assert all(a >= b for a, b in zip(losses, losses[1:]))
+
+
+def test_adaptive_excess_vanishes_while_a_fixed_wrong_code_pays_forever():
+    rows = quick("adaptive").rows
+    kt = [r for r in rows if r["model"] == "adaptive KT"]
+    fixed = [r for r in rows if r["model"] == "fixed wrong q"]
+    key = "excess over cost under p"
+    assert kt[-1][key] < kt[0][key] / 10
+    assert 0.3 < kt[-1][key] / kt[-1]["(K-1)/2 log2(n)/n (theory)"] < 2.0
+    for r in fixed:
+        assert abs(r[key] - r["D(p||q) (theory)"]) <= 5 * r["stderr of excess"] + 2 / r["n"]
+
+
+def test_real_text_costs_its_empirical_cross_entropy():
+    rows = quick("real_text").rows
+    # p is the empirical distribution of exactly the coded sequence, so the stream coders'
+    # cost is H(p,q) up to their fixed overhead, and a prefix code (Kraft) costs at least H(p).
+    for r in rows:
+        if r["coder"] in ("arithmetic", "ans"):
+            assert abs(r["measured"] - r["H(p,q) (theory)"]) <= 96 / r["symbols"] + 1e-9
+        else:
+            assert r["measured"] >= r["H(p) (theory)"] - 1e-9
+    other = [r for r in rows if r["data"] != r["codebook"] and r["coder"] == "arithmetic"]
+    assert all(r["D(p||q) (theory)"] > 0 for r in other)
+
+
+def test_codesim_experiment_writes_json_csv_and_a_figure_or_says_it_skipped(tmp_path, capsys):
+    assert main(["experiment", "block_length", "--quick", "--out", str(tmp_path)]) == 0
+    out = capsys.readouterr().out
+    rows = json.loads((tmp_path / "block_length.json").read_text())
+    assert rows and (tmp_path / "block_length.csv").exists()
+    try:
+        import matplotlib  # noqa: F401
+        assert (tmp_path / "block_length.png").exists()
+    except ImportError:
+        assert "figure skipped" in out
+
+
+def test_experiment_list_and_unknown_name(capsys):
+    assert main(["experiment", "list"]) == 0
+    assert "wrong_codebook" in capsys.readouterr().out
+    assert main(["experiment", "nope"]) == 2
+    assert "unknown experiment 'nope'" in capsys.readouterr().err
