@@ -197,8 +197,25 @@ def sample(p, n: int, rng=0) -> np.ndarray:
         raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
-    u = as_rng(rng).random(int(n))
-    return np.searchsorted(cdf, u, side="right").astype(np.int64)
+    return inverse_cdf(cdf, as_rng(rng).random(int(n)))
+
+
+def inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
+    """The first symbol x with cdf[x] > u, for each u in [0, 1): exactly
+    ``np.searchsorted(cdf, u, side="right")``, computed with a guide table (Chen, 1974).
+
+    Bucket b of a table of m = 2**k entries holds the answer for u = b / m; a u in that bucket
+    starts there and steps forward while cdf[x] <= u.  m is a power of two, so b = floor(u m)
+    and b / m are exact and no u starts past its answer.  cdf[-1] must be exactly 1.
+    """
+    m = 1 << min(max(10, (8 * cdf.size - 1).bit_length()), 20)
+    guide = np.searchsorted(cdf, np.arange(m) / m, side="right")
+    x = guide[(u * m).astype(np.intp)]
+    todo = np.flatnonzero(cdf[x] <= u)
+    while todo.size:                                 # the few draws past a boundary in a bucket
+        x[todo] += 1
+        todo = todo[cdf[x[todo]] <= u[todo]]
+    return x.astype(np.int64, copy=False)
 
 
 def _check_precision(precision, support: int) -> int:

@@ -13,14 +13,23 @@ probability of the message, and about -log2 P(message) bits name a point inside 
 
 Invariants, true between symbols (Witten, Neal & Cleary 1987; nayuki's reference coder)::
 
-    0 <= low < high <= STATE_MASK           (the interval is never empty)
-    low < QUARTER_RANGE or high >= HALF_RANGE + QUARTER_RANGE ... (after renormalisation)
-    width = high - low + 1 > QUARTER_RANGE  (so any total <= QUARTER_RANGE keeps f >= 1 distinct)
+    0 <= low < HALF_RANGE <= high <= STATE_MASK      (the top bits of low and high differ)
+    not (QUARTER_RANGE <= low and high < HALF_RANGE + QUARTER_RANGE)    (no underflow)
+    hence width = high - low + 1 > QUARTER_RANGE, so any total <= QUARTER_RANGE keeps every
+    symbol with f >= 1 a non-empty share.
 
-Renormalisation: while the interval lies in one half, its top bit is settled: emit it and
-double the interval.  While it straddles the middle inside [1/4, 3/4) ("underflow"), the next
-bit is not settled yet but will be the opposite of the bit after it: count a *pending* bit
-and double around the middle.  At the end, two more bits (plus pending) pick a point inside.
+Renormalisation after each symbol, in two steps:
+
+1. **Settle.**  The top bits on which low and high agree can never change again: they are
+   output.  There are ``STATE_BITS - (low ^ high).bit_length()`` of them; emit them all at once
+   and shift them out of low (filling with 0s) and high (filling with 1s).  (The textbook does
+   this one bit at a time; the result is the same.)
+2. **Underflow.**  While low = 01... and high = 10... (the interval straddles the middle inside
+   [1/4, 3/4)), the next output bit is not settled, but it will be the opposite of the bit that
+   settles after it: count one *pending* bit and double the interval around the middle.  When a
+   bit b settles, the pending bits follow it as copies of 1 - b.
+
+At the end, two more bits (plus pending) pick a point inside [low, high], read with zeros after.
 
 Guarantee (tested): with T = total <= QUARTER_RANGE,
 
@@ -42,108 +51,131 @@ import math
 from bisect import bisect_right
 
 import numpy as np
-from bitarray import bitarray
 
 from ..errors import DecodeError, OptionError
 from ..measures import entropy
+from .prefix import pack_codewords
 from .stream import StreamCoder
 
-__all__ = ["ArithmeticCoder", "ArithmeticEncoder", "ArithmeticDecoder", "FenwickTree",
-           "STATE_BITS"]
+__all__ = ["ArithmeticCoder", "encode_intervals", "decode_intervals", "FenwickTree", "STATE_BITS"]
 
 STATE_BITS = 48                         # bits of low / high
 FULL_RANGE = 1 << STATE_BITS            # 0x1_0000_0000_0000
 HALF_RANGE = FULL_RANGE >> 1            # 0x0_8000_0000_0000
 QUARTER_RANGE = HALF_RANGE >> 1         # 0x0_4000_0000_0000
 STATE_MASK = FULL_RANGE - 1             # 0x0_FFFF_FFFF_FFFF: high starts here
+_WORD_BITS = 32                         # the decoder reads the payload as 32-bit words
 
 
-class ArithmeticEncoder:
-    """Narrows [low, high] symbol by symbol and writes the settled bits to ``self.bits``."""
+def encode_intervals(lows, highs, totals, state=None):
+    """Code symbols given as intervals [lows[i], highs[i]) out of totals[i].
 
-    def __init__(self):
-        self.low, self.high, self.pending = 0, STATE_MASK, 0
-        self.bits = bitarray(endian="big")
-
-    def encode(self, c_low: int, c_high: int, total: int) -> None:
-        """Code a symbol whose interval is [c_low, c_high) out of total (c_low < c_high)."""
-        low, high, bits = self.low, self.high, self.bits
-        width = high - low + 1
+    Returns ``(chunks, (low, high, pending))``: the settled bits as chunks, each one integer
+    ``value << 6 | (length - 1)`` (1 <= length <= 48, see :func:`unpack_chunks`), and the state
+    before the final flush.
+    """
+    low, high, pending = state or (0, STATE_MASK, 0)
+    chunks = []
+    emit = chunks.append
+    for c_low, c_high, total in zip(lows, highs, totals):
+        width = high - low + 1                                      # narrow to the symbol's share
         high = low + width * c_high // total - 1
         low = low + width * c_low // total
-        while True:
-            if high < HALF_RANGE:                                   # top bit settled: 0
-                bits.append(0)
-                if self.pending:
-                    bits.extend(itertools.repeat(1, self.pending))
-                    self.pending = 0
-            elif low >= HALF_RANGE:                                 # top bit settled: 1
-                bits.append(1)
-                if self.pending:
-                    bits.extend(itertools.repeat(0, self.pending))
-                    self.pending = 0
-                low -= HALF_RANGE
-                high -= HALF_RANGE
-            elif low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:   # underflow
-                self.pending += 1
-                low -= QUARTER_RANGE
-                high -= QUARTER_RANGE
+        settled = STATE_BITS - (low ^ high).bit_length()            # 1. settle agreeing top bits
+        if settled:
+            top = low >> (STATE_BITS - settled)
+            if pending:                                             # first bit, pending opposites,
+                first = top >> (settled - 1)                        # then the rest
+                emit(first << 6)
+                _emit_run(chunks, 1 - first, pending)
+                pending = 0
+                if settled > 1:
+                    emit((top & ((1 << (settled - 1)) - 1)) << 6 | (settled - 2))
             else:
-                break
-            low <<= 1
-            high = (high << 1) | 1
-        self.low, self.high = low, high
-
-    def finish(self) -> bitarray:
-        """Emit the bits naming a point inside [low, high] (with zeros after it) and return all."""
-        self.pending += 1
-        bit = 0 if self.low < QUARTER_RANGE else 1      # the point 1/4 or 1/2 lies inside
-        self.bits.append(bit)
-        self.bits.extend(itertools.repeat(1 - bit, self.pending))
-        self.pending = 0
-        return self.bits
+                emit(top << 6 | (settled - 1))
+            low = (low << settled) & STATE_MASK
+            high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
+        while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:   # 2. underflow
+            pending += 1
+            low = (low - QUARTER_RANGE) << 1
+            high = ((high - QUARTER_RANGE) << 1) | 1
+    return chunks, (low, high, pending)
 
 
-class ArithmeticDecoder:
-    """Mirrors :class:`ArithmeticEncoder`: reads bits (zeros past the end) into ``code``."""
+def _emit_run(chunks: list, bit: int, count: int) -> None:
+    """Append ``count`` copies of ``bit`` as chunks of at most 48 bits."""
+    while count:
+        size = min(count, STATE_BITS)
+        chunks.append((((1 << size) - 1) * bit) << 6 | (size - 1))
+        count -= size
 
-    def __init__(self, bits: bitarray):
-        self._next_bit = itertools.chain(bits.tolist(), itertools.repeat(0)).__next__
-        self.low, self.high, self.code = 0, STATE_MASK, 0
-        for _ in range(STATE_BITS):
-            self.code = (self.code << 1) | self._next_bit()
 
-    def target(self, total: int) -> int:
-        """The cumulative frequency the code points at: c_low <= target < c_high of the symbol."""
-        width = self.high - self.low + 1
-        value = ((self.code - self.low + 1) * total - 1) // width
-        if not 0 <= value < total:
+def unpack_chunks(chunks: list) -> tuple[np.ndarray, np.ndarray]:
+    """Split chunks ``value << 6 | (length - 1)`` into codeword values and lengths."""
+    packed = np.array(chunks, dtype=np.uint64)
+    return packed >> np.uint64(6), (packed & np.uint64(63)).astype(np.int64) + 1
+
+
+def finish(chunks: list, state) -> tuple[bytes, int]:
+    """Flush: emit the bits of a point inside [low, high] (1/4 or 1/2), then pack all chunks."""
+    low, _, pending = state
+    bit = 0 if low < QUARTER_RANGE else 1
+    chunks.append(bit << 6)
+    _emit_run(chunks, 1 - bit, pending + 1)
+    return pack_codewords(*unpack_chunks(chunks))
+
+
+class _BitReader:
+    """Reads k <= 48 bits at any position of a payload (zeros past its end), in O(1)."""
+
+    def __init__(self, payload: bytes, num_bits: int):
+        whole = payload[: (num_bits + 7) // 8]
+        padded = whole + bytes(-len(whole) % 4 + 16)
+        words = np.frombuffer(padded, dtype=">u4").tolist()
+        if num_bits % 8:                                           # clear bits past num_bits
+            last = num_bits // 32
+            keep = num_bits - 32 * last
+            words[last] &= ~((1 << (32 - keep)) - 1) & 0xFFFFFFFF
+        self.words = words
+        self.limit = len(words) - 3
+
+    def read(self, pos: int, k: int) -> int:
+        w = pos >> 5
+        if w >= self.limit:
+            return 0
+        words = self.words
+        window = (words[w] << 64) | (words[w + 1] << 32) | words[w + 2]
+        return (window >> (96 - (pos & 31) - k)) & ((1 << k) - 1)
+
+
+def decode_intervals(payload: bytes, num_bits: int, n: int, totals, lookup) -> list[int]:
+    """Mirror of :func:`encode_intervals`.  ``lookup(i, target) -> (symbol, c_low, c_high)``
+    finds the symbol whose interval holds ``target``; ``totals`` gives each position's total."""
+    reader = _BitReader(payload, num_bits)
+    read = reader.read
+    low, high, code, pos = 0, STATE_MASK, read(0, STATE_BITS), STATE_BITS
+    out = [0] * n
+    for i, total in zip(range(n), totals):
+        width = high - low + 1
+        target = ((code - low + 1) * total - 1) // width
+        if not 0 <= target < total:
             raise DecodeError("the code left the interval: the data are damaged")
-        return value
-
-    def consume(self, c_low: int, c_high: int, total: int) -> None:
-        """Narrow the interval exactly as the encoder did, reading a bit per doubling."""
-        low, high, code = self.low, self.high, self.code
-        width = high - low + 1
+        s, c_low, c_high = lookup(i, target)
+        out[i] = s
         high = low + width * c_high // total - 1
         low = low + width * c_low // total
-        while True:
-            if high < HALF_RANGE:
-                pass
-            elif low >= HALF_RANGE:
-                low -= HALF_RANGE
-                high -= HALF_RANGE
-                code -= HALF_RANGE
-            elif low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:
-                low -= QUARTER_RANGE
-                high -= QUARTER_RANGE
-                code -= QUARTER_RANGE
-            else:
-                break
-            low <<= 1
-            high = (high << 1) | 1
-            code = (code << 1) | self._next_bit()
-        self.low, self.high, self.code = low, high, code
+        settled = STATE_BITS - (low ^ high).bit_length()
+        if settled:
+            low = (low << settled) & STATE_MASK
+            high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
+            code = ((code << settled) & STATE_MASK) | read(pos, settled)
+            pos += settled
+        while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:
+            low = (low - QUARTER_RANGE) << 1
+            high = ((high - QUARTER_RANGE) << 1) | 1
+            code = ((code - QUARTER_RANGE) << 1) | read(pos, 1)
+            pos += 1
+    return out
 
 
 class FenwickTree:
@@ -242,55 +274,58 @@ class ArithmeticCoder(StreamCoder):
         start, _ = ADAPTIVE_PRIORS[self.adaptive]
         return (self.possible * start).astype(np.int64).tolist()
 
-    def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        enc = ArithmeticEncoder()
-        total = 1 << self.precision
+    def _intervals(self, x: np.ndarray):
+        """(lows, highs, totals) of the message's symbols under the model, as the encoder sees it."""
         if self.adaptive:
             tree, (_, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
+            lows, highs, totals = [], [], []
             for s in x.tolist():
                 c_low = tree.prefix(s)
-                enc.encode(c_low, c_low + tree.weights[s], tree.total)
+                lows.append(c_low)
+                highs.append(c_low + tree.weights[s])
+                totals.append(tree.total)
                 tree.add(s, step)
+            return lows, highs, totals
+        if self.per_position:
+            cum = np.concatenate([np.zeros((x.size, 1), np.int64), np.cumsum(self.freqs, 1)], 1)
+            rows = np.arange(x.size)
+            lows, highs = cum[rows, x], cum[rows, x + 1]
         else:
-            if self.per_position:
-                cum = np.concatenate([np.zeros((x.size, 1), np.int64), np.cumsum(self.freqs, 1)], 1)
-                rows = np.arange(x.size)
-                lows, highs = cum[rows, x].tolist(), cum[rows, x + 1].tolist()
-            else:
-                cum = np.asarray(self._cum)
-                lows, highs = cum[x].tolist(), cum[x + 1].tolist()
-            encode = enc.encode
-            for c_low, c_high in zip(lows, highs):
-                encode(c_low, c_high, total)
-        bits = enc.finish()
-        return bits.tobytes(), len(bits)
+            cum = np.asarray(self._cum)
+            lows, highs = cum[x], cum[x + 1]
+        return lows.tolist(), highs.tolist(), itertools.repeat(1 << self.precision)
+
+    def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
+        chunks, state = encode_intervals(*self._intervals(x))
+        return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        bits = bitarray(endian="big")
-        bits.frombytes(payload)
-        del bits[num_bits:]
-        dec = ArithmeticDecoder(bits)
-        out = [0] * n
         if self.adaptive:
-            tree, (_, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
-            for i in range(n):
-                s = tree.find(dec.target(tree.total))
+            tree, (start, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
+            totals = itertools.count(tree.total, step)
+
+            def lookup(i, target):
+                s = tree.find(target)
                 c_low = tree.prefix(s)
-                dec.consume(c_low, c_low + tree.weights[s], tree.total)
+                c_high = c_low + tree.weights[s]
                 tree.add(s, step)
-                out[i] = s
-            return np.array(out, dtype=np.int64)
-        total = 1 << self.precision
-        if self.per_position:
-            cums = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum(self.freqs, 1)], 1).tolist()
+                return s, c_low, c_high
         else:
-            cums = itertools.repeat(self._cum)
-        target, consume = dec.target, dec.consume
-        for i, cum in zip(range(n), cums):
-            s = bisect_right(cum, target(total)) - 1
-            consume(cum[s], cum[s + 1], total)
-            out[i] = s
-        return np.array(out, dtype=np.int64)
+            totals = itertools.repeat(1 << self.precision)
+            if self.per_position:
+                cums = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum(self.freqs, 1)], 1).tolist()
+
+                def lookup(i, target):
+                    row = cums[i]
+                    s = bisect_right(row, target) - 1
+                    return s, row[s], row[s + 1]
+            else:
+                cum = self._cum
+
+                def lookup(i, target):
+                    s = bisect_right(cum, target) - 1
+                    return s, cum[s], cum[s + 1]
+        return np.array(decode_intervals(payload, num_bits, n, totals, lookup), dtype=np.int64)
 
     # --- theory ---------------------------------------------------------------------------
     @property
@@ -333,6 +368,8 @@ class ArithmeticCoder(StreamCoder):
     def trace(self, symbols, limit: int = 10):
         """Yield, for the first ``limit`` symbols, the interval before and after and the bits out.
 
+        Intervals are fractions of [0, 1) in the coder's current (renormalised) coordinates.
+
         >>> from codesim.coders import make_coder
         >>> step = next(make_coder("arithmetic", [0.5, 0.5], precision=1).trace([1]))
         >>> step["interval_before"], step["interval_after"], step["bits"]
@@ -341,16 +378,19 @@ class ArithmeticCoder(StreamCoder):
         if self.adaptive or self.per_position:
             raise OptionError("trace shows a fixed model: build the coder with a 1-D q")
         x = self._check_message(symbols)[:limit]
-        enc, total = ArithmeticEncoder(), 1 << self.precision
+        lows, highs, totals = self._intervals(x)
+        state, total = (0, STATE_MASK, 0), 1 << self.precision
         for i, s in enumerate(x.tolist()):
-            before = (enc.low / FULL_RANGE, (enc.high + 1) / FULL_RANGE)
-            width = enc.high - enc.low + 1
-            after = ((enc.low + width * self._cum[s] // total) / FULL_RANGE,
-                     (enc.low + width * self._cum[s + 1] // total) / FULL_RANGE)
-            start = len(enc.bits)
-            enc.encode(self._cum[s], self._cum[s + 1], total)
-            yield {"position": i, "symbol": s, "interval_before": before, "interval_after": after,
-                   "bits": enc.bits[start:].to01(), "pending": enc.pending,
+            low, high, _ = state
+            width = high - low + 1
+            chunks, state = encode_intervals([lows[i]], [highs[i]], [total], state)
+            values, lengths = unpack_chunks(chunks) if chunks else ([], [])
+            yield {"position": i, "symbol": s,
+                   "interval_before": (low / FULL_RANGE, (high + 1) / FULL_RANGE),
+                   "interval_after": ((low + width * lows[i] // total) / FULL_RANGE,
+                                      (low + width * highs[i] // total) / FULL_RANGE),
+                   "bits": "".join(format(int(v), f"0{int(l)}b") for v, l in zip(values, lengths)),
+                   "pending": state[2],
                    "information_bits": self.precision - math.log2(self.freqs[s])}
 
 

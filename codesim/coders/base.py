@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -78,9 +79,10 @@ def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
         raise SymbolError(
             f"symbols must be integers 0..{alphabet_size - 1}, got dtype {x.dtype} "
             f"(first entry {x[0]!r})")
-    bad = (x < 0) | (x >= alphabet_size)
-    if bad.any():
-        i = int(np.argmax(bad))
+    # One pass: viewed as unsigned, a negative symbol is huge, so max() < K checks both ends.
+    unsigned = x.view(x.dtype.str.replace("i", "u")) if x.dtype.kind == "i" else x
+    if unsigned.max() >= alphabet_size:
+        i = int(np.argmax((x < 0) | (x >= alphabet_size)))
         raise SymbolError(
             f"symbol {x[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}")
     return np.ascontiguousarray(x, dtype=np.int64)
@@ -124,10 +126,14 @@ class Coder(ABC):
         """K, the number of symbols."""
         return int(self.q.shape[-1])
 
-    @property
-    @abstractmethod
+    @cached_property
     def fingerprint(self) -> str:
-        """A hash of the model this coder really uses."""
+        """A hash of the model this coder really uses (computed once)."""
+        return self._fingerprint()
+
+    @abstractmethod
+    def _fingerprint(self) -> str:
+        """Compute :attr:`fingerprint`."""
 
     @abstractmethod
     def encode(self, symbols) -> Encoded:

@@ -75,18 +75,19 @@ class _ConstrictionCoder(StreamCoder):
             self._model = stream.model.Categorical(perfect=False)
             self._index = None
         elif self.lone_symbol is None:
-            self._index = np.cumsum(self.possible) - 1               # symbol -> index in support
-            self._symbols = np.flatnonzero(self.possible)            # index -> symbol
+            full = self.possible.all()                               # no re-indexing needed
+            self._index = None if full else np.cumsum(self.possible) - 1    # symbol -> index
+            self._symbols = None if full else np.flatnonzero(self.possible)  # index -> symbol
             weights = (self.freqs[self.possible] * widen - 1).astype(np.float64)
             self._model = stream.model.Categorical(weights, perfect=False)
 
     def _to_indices(self, x: np.ndarray) -> np.ndarray:
-        idx = x if self._index is None or self._index.size == self._symbols.size else self._index[x]
-        return np.ascontiguousarray(idx, dtype=np.int32)
+        """Symbols -> constriction's contiguous int32 indices (over the support of q)."""
+        return np.ascontiguousarray(x if self._index is None else self._index[x], dtype=np.int32)
 
     def _to_symbols(self, idx: np.ndarray) -> np.ndarray:
-        idx = np.asarray(idx, dtype=np.int64)
-        return idx if self._index is None else self._symbols[idx]
+        """constriction's indices (always valid for the model) -> symbols, int64."""
+        return idx.astype(np.int64) if self._index is None else self._symbols[idx]
 
     def _model_args(self):
         return (self._model, self._weights) if self.per_position else (self._model,)
@@ -121,13 +122,7 @@ class RangeCoder(_ConstrictionCoder):
             idx = _guard("range decoding", decoder.decode, self._model, n)
         if len(idx) != n:
             raise DecodeError(f"range decoding gave {len(idx)} of {n} symbols")
-        self._check_range(idx)
         return self._to_symbols(idx)
-
-    def _check_range(self, idx) -> None:
-        top = self._weights.shape[1] if self.per_position else self._symbols.size
-        if np.any((idx < 0) | (idx >= top)):
-            raise DecodeError("range decoding produced a symbol outside the model: damaged data")
 
     @property
     def slack(self) -> tuple[float, float, float]:

@@ -63,8 +63,7 @@ class StreamCoder(Coder):
         """q~ = f / 2**precision: the distribution this coder really codes with."""
         return self.freqs / float(1 << self.precision)
 
-    @property
-    def fingerprint(self) -> str:
+    def _fingerprint(self) -> str:
         return fingerprint(self.freqs, coder=self.name, precision=self.precision)
 
     def _model_bits(self, x: np.ndarray) -> np.ndarray:
@@ -122,7 +121,13 @@ class StreamCoder(Coder):
         possible = self.possible[np.arange(x.size), x] if self.per_position else self.possible[x]
         if not possible.all():
             return math.inf
-        return float(self._model_bits(x).sum()) if self.lone_symbol is None else 0.0
+        if self.lone_symbol is not None:
+            return 0.0
+        if self.per_position:
+            return float(self._model_bits(x).sum())
+        counts = np.bincount(x, minlength=self.alphabet_size)     # one pass over the message
+        seen = counts > 0
+        return float(np.dot(counts[seen], self.precision - np.log2(self.freqs[seen].astype(float))))
 
     def _rows(self, p):
         """p as rows matching the model (one row per position, or a single row)."""

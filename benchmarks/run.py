@@ -1,0 +1,319 @@
+"""Speed and size of every codesim coder beside its peers, as ratios measured in one run.
+
+    pip install -e ".[bench]" && python benchmarks/run.py            # writes RESULTS.md, results.json
+    python benchmarks/run.py --quick                                 # a smaller, faster run
+
+Peers, configured fairly (same data, same model where the peer allows it):
+
+* bitarray's own Huffman: ``bitarray.util.huffman_code`` built from q, ``encode`` over a Python
+  list of the symbols (converted outside the timing, in the peer's favour), ``decode`` with a
+  ``decodetree``, the same C decoder codesim uses;
+* dahuffman 0.4.2: ``HuffmanCodec.from_frequencies`` on q scaled to integer counts; it adds an
+  end-of-file symbol (frequency 1) and codes it once, which is how it knows the message length;
+* constriction called directly: ``Categorical(q, perfect=False)`` with ``RangeEncoder`` /
+  ``RangeDecoder`` and ``AnsCoder``; constriction takes only int32 symbols, so the raw encode
+  includes ``astype(np.int32)`` of the int64 samples, as it must for any numpy user (codesim's
+  wrapper does the same conversion, plus validation and the support check);
+* arithmetic-compressor 0.2: ``StaticModel`` (it rounds q to multiples of 1/4096; symbols it
+  would round to zero are given 1/4096 first so that every symbol stays codable) with
+  ``AECompressor(model, adapt=False)``, a fixed model, on a Python list.
+
+Timing: median of ``--repeat`` runs (default 3) of each encode and decode, in one process.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+import codesim as cs
+
+HERE = Path(__file__).resolve().parent
+
+
+def median_time(fn, repeat):
+    times, result = [], None
+    for _ in range(repeat):
+        start = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+def cases():
+    p5 = np.array([0.5, 0.25, 0.125, 0.0625, 0.0625])
+    p256 = cs.zipf(256, 1.1)
+    q256 = p256.copy()
+    head = np.random.default_rng(256).permutation(16)
+    q256[:16] = p256[:16][head]                 # q: p with its 16 most likely symbols permuted
+    return {"K=5": (p5, cs.uniform(5)), "K=256": (p256, q256)}
+
+
+# --- codesim and its peers -------------------------------------------------------------------
+
+def bench_codesim(name, q, x, repeat):
+    coder = cs.make_coder(name, q)
+    t_enc, enc = median_time(lambda: coder.encode(x), repeat)
+    t_dec, out = median_time(lambda: coder.decode(enc), repeat)
+    assert np.array_equal(out, x)
+    return t_enc, t_dec, enc.num_bits
+
+
+def bench_bitarray(q, x, repeat):
+    from bitarray import bitarray, decodetree
+    from bitarray.util import huffman_code
+    code = huffman_code({i: float(v) for i, v in enumerate(q) if v > 0})
+    tree = decodetree(code)
+    symbols = x.tolist()
+
+    def encode():
+        a = bitarray()
+        a.encode(code, symbols)
+        return a
+
+    t_enc, bits = median_time(encode, repeat)
+    t_dec, out = median_time(lambda: list(bits.decode(tree)), repeat)
+    assert out == symbols
+    return t_enc, t_dec, len(bits)
+
+
+def bench_dahuffman(q, x, repeat):
+    from dahuffman import HuffmanCodec
+    codec = HuffmanCodec.from_frequencies({i: max(int(v * 2**30), 1) for i, v in enumerate(q)})
+    symbols = x.tolist()
+    t_enc, data = median_time(lambda: codec.encode(symbols), repeat)
+    t_dec, out = median_time(lambda: codec.decode(data), repeat)
+    assert list(out) == symbols
+    return t_enc, t_dec, 8 * len(data)
+
+
+def bench_constriction(kind, q, x, repeat):
+    import constriction
+    stream = constriction.stream
+    model = stream.model.Categorical(np.asarray(q, dtype=np.float64), perfect=False)
+    if kind == "range":
+        def encode():
+            e = stream.queue.RangeEncoder()
+            e.encode(x.astype(np.int32), model)
+            return e.get_compressed()
+        decode = lambda words: stream.queue.RangeDecoder(words).decode(model, x.size)
+    else:
+        def encode():
+            c = stream.stack.AnsCoder()
+            c.encode_reverse(x.astype(np.int32), model)
+            return c.get_compressed()
+        decode = lambda words: stream.stack.AnsCoder(words).decode(model, x.size)
+    t_enc, words = median_time(encode, repeat)
+    t_dec, out = median_time(lambda: decode(words), repeat)
+    assert np.array_equal(out, x)
+    return t_enc, t_dec, 32 * words.size
+
+
+def bench_arithmetic_compressor(q, x, repeat):
+    from arithmetic_compressor import AECompressor
+    from arithmetic_compressor.models import StaticModel
+    floor = np.maximum(q, 1 / 4096)
+    floor = floor / floor.sum()
+    model = StaticModel({i: float(v) for i, v in enumerate(floor)})
+    coder = AECompressor(model, adapt=False)
+    symbols = x.tolist()
+    t_enc, bits = median_time(lambda: coder.compress(symbols), repeat)
+    t_dec, out = median_time(lambda: coder.decompress(bits, len(symbols)), repeat)
+    assert out == symbols
+    return t_enc, t_dec, len(bits)
+
+
+def speed_rows(n_fast, n_slow, repeat, seed):
+    rows = []
+    for case, (p, q) in cases().items():
+        x_fast, x_slow = cs.sample(p, n_fast, seed), cs.sample(p, n_slow, seed)
+        entries = [
+            ("huffman", "bitarray huffman_code", x_fast, lambda x: bench_codesim("huffman", q, x, repeat),
+             lambda x: bench_bitarray(q, x, repeat)),
+            ("huffman", "dahuffman", x_slow, lambda x: bench_codesim("huffman", q, x, repeat),
+             lambda x: bench_dahuffman(q, x, repeat)),
+            ("range", "constriction RangeEncoder", x_fast, lambda x: bench_codesim("range", q, x, repeat),
+             lambda x: bench_constriction("range", q, x, repeat)),
+            ("ans", "constriction AnsCoder", x_fast, lambda x: bench_codesim("ans", q, x, repeat),
+             lambda x: bench_constriction("ans", q, x, repeat)),
+            ("arithmetic", "arithmetic-compressor", x_slow, lambda x: bench_codesim("arithmetic", q, x, repeat),
+             lambda x: bench_arithmetic_compressor(q, x, repeat)),
+            ("rans", "arithmetic-compressor", x_slow, lambda x: bench_codesim("rans", q, x, repeat),
+             lambda x: bench_arithmetic_compressor(q, x, repeat)),
+        ]
+        model_rate = {name: cs.make_coder(name, q).expected_bits_per_symbol(p)
+                      for name in ("huffman", "range", "ans", "arithmetic", "rans")}
+        for name, peer, x, ours, theirs in entries:
+            print(f"  {case}: {name} vs {peer} on {x.size} symbols", file=sys.stderr, flush=True)
+            te, td, bits = ours(x)
+            pe, pd, pbits = theirs(x)
+            rows.append({"case": case, "coder": name, "peer": peer, "n": int(x.size),
+                         "encode sym/s": x.size / te, "decode sym/s": x.size / td,
+                         "peer encode sym/s": x.size / pe, "peer decode sym/s": x.size / pd,
+                         "encode ratio": pe / te, "decode ratio": pd / td,
+                         "bits/sym": bits / x.size, "peer bits/sym": pbits / x.size,
+                         "theory bits/sym": model_rate[name],
+                         "H(p,q)": cs.cross_entropy(p, q)})
+    return rows
+
+
+# --- end to end ------------------------------------------------------------------------------
+
+def simulate_overhead(n, repeat, seed):
+    """simulate() time against the raw encode + decode of the same coder on the same data."""
+    rows = []
+    p, q = cases()["K=256"]
+    for name in ("huffman", "ans"):
+        coder = cs.make_coder(name, q)
+        x = cs.sample(p, n, seed)
+        raw, _ = median_time(lambda: coder.decode(coder.encode(x)), repeat)
+        full, _ = median_time(lambda: cs.simulate(p, q, name, n=n, seed=seed), repeat)
+        rows.append({"coder": name, "n": n, "raw encode+decode s": raw, "simulate s": full,
+                     "simulate / raw": full / raw})
+    return rows
+
+
+def sweep_speedup(n, seed):
+    p = cs.zipf(64, 1.1)
+    grid = cs.mixture_grid(p, np.linspace(0, 1, 8))
+    coders = ["huffman", "arithmetic"]
+    cs.sweep(p, grid, coders, n=1000, seed=seed, workers=2)      # warm the pool machinery
+    one, rows1 = median_time(lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=1), 1)
+    two, rows2 = median_time(lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=2), 1)
+    strip = lambda rows: [{k: v for k, v in r.items() if not k.endswith("seconds")} for r in rows]
+    assert strip(rows1) == strip(rows2)
+    return {"tasks": len(grid), "n": n, "1 process s": one, "2 processes s": two, "speed-up": one / two}
+
+
+def peak_memory(n):
+    """Peak resident memory of a fresh process that samples n symbols, encodes and decodes them."""
+    rows = []
+    for name in ("huffman", "ans"):
+        code = (f"import numpy as np, codesim as cs, resource\n"
+                f"p = cs.zipf(256, 1.1); x = cs.sample(p, {n}, 0)\n"
+                f"base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+                f"c = cs.make_coder({name!r}, p); e = c.encode(x); y = c.decode(e)\n"
+                f"assert (y == x).all()\n"
+                f"print(base, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+        base, peak = (int(v) for v in out.stdout.split())
+        rows.append({"coder": name, "n": n, "peak RSS MiB": peak / 1024,
+                     "after sampling MiB": base / 1024, "input MiB": n * 8 / 2**20})
+    return rows
+
+
+# --- report ----------------------------------------------------------------------------------
+
+def fmt(v, digits=3):
+    if isinstance(v, float):
+        if v >= 1e5:
+            return f"{v / 1e6:.2f}M"
+        return f"{v:.{digits}f}"
+    return str(v)
+
+
+def markdown(rows, columns):
+    lines = ["| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(fmt(r[c]) for c in columns) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+TARGETS = {("huffman", "bitarray huffman_code"): (1.5, 0.9), ("range", "constriction RangeEncoder"): (0.9, 0.9),
+           ("ans", "constriction AnsCoder"): (0.9, 0.9)}
+
+
+def verdicts(speed, sim, sweep, memory):
+    out = []
+    for r in speed:
+        key = (r["coder"], r["peer"])
+        if key in TARGETS:
+            enc, dec = TARGETS[key]
+            out.append((f"{r['case']} {r['coder']} encode >= {enc}x {r['peer']}", r["encode ratio"], r["encode ratio"] >= enc))
+            out.append((f"{r['case']} {r['coder']} decode >= {dec}x {r['peer']}", r["decode ratio"], r["decode ratio"] >= dec))
+        if key == ("arithmetic", "arithmetic-compressor"):
+            goal = 2.0 if r["case"] == "K=5" else 10.0
+            out.append((f"{r['case']} arithmetic encode >= {goal}x arithmetic-compressor", r["encode ratio"], r["encode ratio"] >= goal))
+            out.append((f"{r['case']} arithmetic decode >= {goal}x arithmetic-compressor", r["decode ratio"], r["decode ratio"] >= goal))
+    for r in sim:
+        out.append((f"simulate <= 1.3x raw encode+decode ({r['coder']})", r["simulate / raw"], r["simulate / raw"] <= 1.3))
+    out.append(("sweep speed-up with 2 processes >= 1.6x", sweep["speed-up"], sweep["speed-up"] >= 1.6))
+    for r in memory:
+        out.append((f"peak memory for {r['n']:.0e} symbols through {r['coder']} < 1 GiB (MiB)", r["peak RSS MiB"],
+                    r["peak RSS MiB"] < 1024))
+    return out
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="10x fewer symbols, for a smoke run")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; the median is kept")
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.json go")
+    args = parser.parse_args(argv)
+    scale = 10 if args.quick else 1
+    n_fast, n_slow = 1_000_000 // scale, 100_000 // scale
+    print("speed against peers", file=sys.stderr)
+    speed = speed_rows(n_fast, n_slow, args.repeat, args.seed)
+    print("simulate overhead, sweep speed-up, peak memory", file=sys.stderr)
+    sim = simulate_overhead(n_fast, args.repeat, args.seed)
+    sweep = sweep_speedup(200_000 // scale, args.seed)
+    memory = peak_memory(10_000_000 // scale)
+    checks = verdicts(speed, sim, sweep, memory)
+    machine = f"{platform.python_implementation()} {platform.python_version()}, {os.cpu_count()} cores, {platform.machine()}"
+    text = [
+        "# codesim benchmarks",
+        "",
+        f"Generated by `python benchmarks/run.py{' --quick' if args.quick else ''}` on {machine}. "
+        f"Median of {args.repeat} runs; ratios are codesim's speed over the peer's, measured in the "
+        "same run on the same data (> 1: codesim is faster). Fast coders on "
+        f"{n_fast:,} symbols, pure-Python ones on {n_slow:,}. Peers and their configuration: see "
+        "the docstring of `benchmarks/run.py`.",
+        "",
+        "## Targets",
+        "",
+        "| target | measured | met |", "|---|---|---|",
+        *[f"| {name} | {value:.2f} | {'yes' if ok else 'NO'} |" for name, value, ok in checks],
+        "",
+        "## Speed and size against the peers",
+        "",
+        markdown(speed, ["case", "coder", "peer", "n", "encode sym/s", "peer encode sym/s", "encode ratio",
+                         "decode sym/s", "peer decode sym/s", "decode ratio", "bits/sym", "peer bits/sym",
+                         "theory bits/sym", "H(p,q)"]),
+        "",
+        "`theory bits/sym` is the codesim coder's expected rate under p (H(p, q~) for stream coders, "
+        "sum p l for Huffman); `H(p,q)` is the cross-entropy of the case.",
+        "",
+        "## End to end",
+        "",
+        markdown(sim, ["coder", "n", "raw encode+decode s", "simulate s", "simulate / raw"]),
+        "",
+        markdown([sweep], ["tasks", "n", "1 process s", "2 processes s", "speed-up"]),
+        "",
+        markdown(memory, ["coder", "n", "peak RSS MiB", "after sampling MiB", "input MiB"]),
+        "",
+    ]
+    notes = HERE / "NOTES.md"
+    if notes.exists():
+        text += [notes.read_text()]
+    out = Path(args.out)
+    (out / "RESULTS.md").write_text("\n".join(text))
+    (out / "results.json").write_text(json.dumps({"machine": machine, "speed": speed, "simulate": sim,
+                                                  "sweep": sweep, "memory": memory,
+                                                  "targets": [{"target": n, "measured": v, "met": ok}
+                                                              for n, v, ok in checks]}, indent=2))
+    print("\n".join(text[8:8 + len(checks) + 2]))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
