@@ -66,7 +66,7 @@ def plot(outcome, plt):
             ax.bar(x + (j - 1) * 0.25, vals, 0.25, label=f"measured: {coder}")
         theory = [next(r["H(p,q) (theory)"] for r in rows if (r["data"], r["codebook"]) == pr) for pr in pairs]
         ax.scatter(x, theory, color="k", marker="_", s=500, zorder=3, label="theory: H(p,q)")
-        ax.set_xticks(x, [f"{d}\ncode: {c}" for d, c in pairs], fontsize=7)
+        ax.set_xticks(x, [f"{d.split()[0]} data,\n{c.split()[0]} code" for d, c in pairs], fontsize=7)
         ax.set_ylabel("bits per symbol")
         ax.set_title(alphabet)
         lo = min(theory) - 0.5

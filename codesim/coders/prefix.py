@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from functools import cached_property
 
 import numpy as np
 from bitarray import bitarray, decodetree
@@ -35,6 +36,10 @@ MAX_BLOCK_ALPHABET = 2 ** 20
 
 #: Marks a symbol without a codeword (q(x) = 0) in ``PrefixCode.lengths``.
 NO_CODEWORD = -1
+
+#: bitarray's decode trees take codewords of at most this many bits; longer codes (q(x) below
+#: about 2**-255) are decoded by :meth:`PrefixCode._decode_long`, bit by bit.
+MAX_TREE_LENGTH = 256
 
 
 def canonical_codewords(lengths: np.ndarray) -> list[int]:
@@ -154,10 +159,23 @@ class PrefixCode:
             self._value_array = np.array(self._values, dtype=np.uint64)
             self._length_array = np.maximum(self.lengths, 0).astype(np.uint8)
         self._bits_per_symbol = np.where(self.has_codeword, self.lengths, 0)
-        self._tree = None
-        if self.max_length > 0:
-            self._codebook = {s: self._bitarray(s) for s in np.flatnonzero(self.has_codeword).tolist()}
-            self._tree = decodetree(self._codebook)  # also checks that the code is prefix-free
+        if codewords is not None and 0 < self.max_length <= MAX_TREE_LENGTH:
+            self._tree           # given codewords: building the tree checks they are prefix-free
+
+    @cached_property
+    def _codebook(self) -> dict:
+        """symbol -> codeword as a bitarray (built on first use: the fast encoder needs none)."""
+        return {s: self._bitarray(s) for s in np.flatnonzero(self.has_codeword).tolist()}
+
+    @cached_property
+    def _tree(self):
+        """bitarray's C decode tree (codes up to MAX_TREE_LENGTH bits)."""
+        return decodetree(self._codebook)
+
+    @cached_property
+    def _by_codeword(self) -> dict:
+        """(length, value) -> symbol, for codes longer than a decode tree allows."""
+        return {(int(self.lengths[s]), self._values[s]): s for s in np.flatnonzero(self.has_codeword).tolist()}
 
     def _bitarray(self, s: int) -> bitarray:
         length = int(self.lengths[s])
@@ -221,6 +239,8 @@ class PrefixCode:
             return np.full(count, int(np.argmax(self.has_codeword)), dtype=np.int64), 0
         if count == 0:
             return np.zeros(0, dtype=np.int64), 0
+        if self.max_length > MAX_TREE_LENGTH:
+            return self._decode_long(bits, count, whole)
         symbols = bits.decode(self._tree)
         if not whole:
             symbols = itertools.islice(symbols, count)
@@ -234,6 +254,24 @@ class PrefixCode:
         if symbols.size != count:
             raise DecodeError(f"the bits hold {symbols.size} symbols, not the {count} expected")
         return symbols, len(bits) if whole else self.total_length(symbols)
+
+    def _decode_long(self, bits: bitarray, count: int, whole: bool) -> tuple[np.ndarray, int]:
+        """Decode any prefix code bit by bit: extend the current prefix until it is a codeword."""
+        lookup, out = self._by_codeword, []
+        value = length = pos = 0
+        for bit in bits.tolist():
+            if len(out) == count:
+                break
+            value, length, pos = (value << 1) | bit, length + 1, pos + 1
+            symbol = lookup.get((length, value))
+            if symbol is not None:
+                out.append(symbol)
+                value = length = 0
+            elif length > self.max_length:
+                raise DecodeError(f"no codeword matches the bits at {pos - length}: damaged data")
+        if len(out) != count or (whole and pos != len(bits)):
+            raise DecodeError(f"the bits hold {len(out)} whole symbols, not the {count} expected")
+        return np.array(out, dtype=np.int64), pos
 
     def table(self, q=None, p=None) -> list[dict]:
         """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given)."""

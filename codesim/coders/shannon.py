@@ -30,10 +30,14 @@ def shannon_code_lengths(q) -> np.ndarray:
 
     >>> shannon_code_lengths([0.5, 0.25, 0.15, 0.1, 0.0]).tolist()
     [1, 2, 3, 4, -1]
+    >>> shannon_code_lengths([1e-300, 1.0]).tolist()      # 1 - 1e-300 is 1.0 in floats
+    [997, 1]
     """
     q = np.asarray(q, dtype=np.float64)
     _, exponent = np.frexp(q)
-    return np.where(q > 0, 1 - exponent.astype(np.int64), NO_CODEWORD)
+    # A float q(x) = 1.0 beside other possible symbols stands for 1 - (their tiny mass): length 1.
+    shortest = 1 if np.count_nonzero(q) > 1 else 0
+    return np.where(q > 0, np.maximum(1 - exponent.astype(np.int64), shortest), NO_CODEWORD)
 
 
 def sfe_codewords(q) -> tuple[np.ndarray, list[int]]:
