@@ -19,7 +19,7 @@ from .errors import (
 )
 from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
-from .simulate import SimulationResult, compare, mixture_grid, simulate, sweep
+from .simulation import SimulationResult, compare, mixture_grid, simulate, sweep
 
 __version__ = "0.1.0"
 

@@ -246,7 +246,7 @@ def _coder_key(name: str, opts: dict) -> str:
 def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
     """Run every case of a spec; one row per (case, coder, check)."""
     from .coders import make_coder
-    from .simulate import measure
+    from .simulation import measure
     settings, cases = load_spec(path)
     baseline_path = None
     baseline = {}

@@ -159,7 +159,7 @@ def _refuse_infinite(p, q) -> None:
 
 def cmd_compare(args) -> int:
     from .coders import available_coders
-    from .simulate import compare
+    from .simulation import compare
     p, q = _parse(args.p, "p"), _parse(args.q, "q")
     _refuse_infinite(p, q)
     results = compare(p, q, args.coder or available_coders(), n=args.n, seed=args.seed)
@@ -182,7 +182,7 @@ DEMO_CODEBOOKS = (
 
 def cmd_demo(args) -> int:
     from .coders import available_coders
-    from .simulate import compare
+    from .simulation import compare
     p = _parse("english", "p")
     out = []
     if not args.json:
@@ -218,7 +218,7 @@ def cmd_codebook(args) -> int:
 
 def cmd_sweep(args) -> int:
     from .errors import OptionError
-    from .simulate import mixture_grid, sweep
+    from .simulation import mixture_grid, sweep
     p = _parse(args.p, "p")
     toward = _parse(args.toward, "toward") if args.toward else None
     try:

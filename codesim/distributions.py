@@ -195,27 +195,45 @@ def sample(p, n: int, rng=0) -> np.ndarray:
     p = as_pmf(p, "p")
     if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
         raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+    rng, n = as_rng(rng), int(n)
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
-    return inverse_cdf(cdf, as_rng(rng).random(int(n)))
+    table = _GuideTable(cdf)
+    out = np.empty(n, dtype=np.int64)
+    buffer = np.empty(min(n, SAMPLE_CHUNK))
+    for i in range(0, n, SAMPLE_CHUNK):          # the same draws as rng.random(n), chunk by chunk
+        u = buffer[: min(SAMPLE_CHUNK, n - i)]
+        rng.random(out=u)
+        out[i: i + u.size] = table.lookup(u)
+    return out
 
 
-def inverse_cdf(cdf: np.ndarray, u: np.ndarray) -> np.ndarray:
-    """The first symbol x with cdf[x] > u, for each u in [0, 1): exactly
+#: uniform draws mapped to symbols per step of :func:`sample` (temporaries stay in cache)
+SAMPLE_CHUNK = 1 << 16
+
+
+class _GuideTable:
+    """The first symbol x with cdf[x] > u, for u in [0, 1): exactly
     ``np.searchsorted(cdf, u, side="right")``, computed with a guide table (Chen, 1974).
 
     Bucket b of a table of m = 2**k entries holds the answer for u = b / m; a u in that bucket
     starts there and steps forward while cdf[x] <= u.  m is a power of two, so b = floor(u m)
     and b / m are exact and no u starts past its answer.  cdf[-1] must be exactly 1.
     """
-    m = 1 << min(max(10, (8 * cdf.size - 1).bit_length()), 20)
-    guide = np.searchsorted(cdf, np.arange(m) / m, side="right")
-    x = guide[(u * m).astype(np.intp)]
-    todo = np.flatnonzero(cdf[x] <= u)
-    while todo.size:                                 # the few draws past a boundary in a bucket
-        x[todo] += 1
-        todo = todo[cdf[x[todo]] <= u[todo]]
-    return x.astype(np.int64, copy=False)
+
+    def __init__(self, cdf: np.ndarray):
+        self.cdf = cdf
+        self.m = 1 << min(max(10, (32 * cdf.size - 1).bit_length()), 20)
+        self.guide = np.searchsorted(cdf, np.arange(self.m) / self.m, side="right")
+
+    def lookup(self, u: np.ndarray) -> np.ndarray:
+        cdf = self.cdf
+        x = self.guide[(u * self.m).astype(np.intp)]
+        todo = np.flatnonzero(cdf[x] <= u)
+        while todo.size:                             # the few draws past a boundary in a bucket
+            x[todo] += 1
+            todo = todo[cdf[x[todo]] <= u[todo]]
+        return x
 
 
 def _check_precision(precision, support: int) -> int:

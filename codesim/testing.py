@@ -2,7 +2,7 @@
 
 Each helper fails with a message showing the measured figure, the theory and the bound.
 
->>> from codesim.simulate import measure
+>>> from codesim.simulation import measure
 >>> m = measure([0.5, 0.5], [0.25, 0.75], "arithmetic", n=2000, seed=1)
 >>> assert_within_bounds(m)
 >>> assert_statistically_consistent(m, false_alarm=1e-3)

@@ -7,7 +7,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import simulate
+from codesim.simulation import simulate
 
 TITLE = "Asymmetry: H(p,q) against H(q,p), both measured"
 CLAIM = ("D(p||q) != D(q||p): Cover & Thomas Example 2.3.1 (p = (1/2, 1/2), q = (3/4, 1/4)) gives "

@@ -4,7 +4,7 @@ import sys
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import compare
+from codesim.simulation import compare
 
 TITLE = "Block length: Huffman and Shannon codes on blocks of k symbols"
 CLAIM = ("Shannon's code for q^k costs between H(p,q) and H(p,q) + 1/k bits per symbol on data "

@@ -6,7 +6,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import compare
+from codesim.simulation import compare
 
 TITLE = "Decomposition: measured cost minus H(p) against D(p||q) on random (p, q) pairs"
 CLAIM = ("Stream coders pay D(p||q) over H(p) (the diagonal); Shannon's code pays between D and "

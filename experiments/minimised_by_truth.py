@@ -6,7 +6,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import sweep
+from codesim.simulation import sweep
 
 TITLE = "Minimised by the truth: cost of codes for q_theta = p**theta / Z, on one sample from p"
 CLAIM = ("Cross-entropy H(p, q_theta) is smallest at theta = 1, where q = p and the cost is H(p) "

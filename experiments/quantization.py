@@ -6,7 +6,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import compare
+from codesim.simulation import compare
 
 TITLE = "Quantization: stream coders with model precision from 4 to 24 bits"
 CLAIM = ("A stream coder codes with q~ = f / 2**b, not q: it pays H(p, q~) = H(p,q) + "

@@ -7,7 +7,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import simulate
+from codesim.simulation import simulate
 
 TITLE = "Support mismatch: q rules out a symbol that p produces"
 CLAIM = ("Every coder refuses the ruled-out symbol (reported as infinite cost); smoothing "

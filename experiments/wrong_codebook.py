@@ -9,7 +9,7 @@ import numpy as np
 
 import codesim as cs
 from codesim.experiment import Outcome, main
-from codesim.simulate import mixture_grid, sweep
+from codesim.simulation import mixture_grid, sweep
 
 TITLE = "Wrong codebook: measured cost against H(p) and H(p,q) as q moves away from p"
 CLAIM = ("A code built for q costs H(p,q) = H(p) + D(p||q) bits per symbol on data from p: "

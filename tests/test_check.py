@@ -9,7 +9,7 @@ import pytest
 import codesim as cs
 from codesim.check import check_statistical, z_for
 from codesim.cli import main
-from codesim.simulate import measure
+from codesim.simulation import measure
 from codesim.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
 
 

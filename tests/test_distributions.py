@@ -99,3 +99,13 @@ def test_quantize_gets_closer_to_q_as_precision_grows():
 def test_quantize_refuses_a_precision_too_small_for_the_alphabet():
     with pytest.raises(OptionError, match="precision 2 gives 4 slots but the model needs one for each of its 5"):
         cs.quantize(cs.uniform(5), 2)
+
+
+@pytest.mark.parametrize("p", [cs.zipf(256, 1.1), [0.0, 0.3, 0.0, 0.7, 0.0], cs.dirichlet(5000, 0.3, rng=4)])
+def test_sample_is_exactly_inverse_cdf_sampling_of_the_same_uniform_draws(p):
+    # the guide table and the chunking change speed, never the sample
+    n = 200_003
+    u = np.random.default_rng(11).random(n)
+    cdf = np.cumsum(p)
+    cdf /= cdf[-1]
+    assert np.array_equal(cs.sample(p, n, rng=11), np.searchsorted(cdf, u, side="right"))

@@ -40,8 +40,9 @@ the default precision of 24 bits.
 
 Models: one fixed frequency table; one table per position (an (n, K) q); or an adaptive model
 whose counts are updated after each symbol (``adaptive="laplace"``: count + 1,
-``"kt"``: count + 1/2, Krichevsky-Trofimov), kept in a Fenwick tree so that look-up, update and
-search are O(log K).  The decoder mirrors the encoder's updates.
+``"kt"``: count + 1/2, Krichevsky-Trofimov), kept in a Fenwick tree so that look-up and update
+are O(log K).  The decoder finds each symbol by ``bisect`` on the cumulative frequencies and
+mirrors the encoder's updates.
 """
 
 from __future__ import annotations
@@ -125,67 +126,73 @@ def finish(chunks: list, state) -> tuple[bytes, int]:
     return pack_codewords(*unpack_chunks(chunks))
 
 
-class _BitReader:
-    """Reads k <= 48 bits at any position of a payload (zeros past its end), in O(1)."""
-
-    def __init__(self, payload: bytes, num_bits: int):
-        whole = payload[: (num_bits + 7) // 8]
-        padded = whole + bytes(-len(whole) % 4 + 16)
-        words = np.frombuffer(padded, dtype=">u4").tolist()
-        if num_bits % 8:                                           # clear bits past num_bits
-            last = num_bits // 32
-            keep = num_bits - 32 * last
-            words[last] &= ~((1 << (32 - keep)) - 1) & 0xFFFFFFFF
-        self.words = words
-        self.limit = len(words) - 3
-
-    def read(self, pos: int, k: int) -> int:
-        w = pos >> 5
-        if w >= self.limit:
-            return 0
-        words = self.words
-        window = (words[w] << 64) | (words[w + 1] << 32) | words[w + 2]
-        return (window >> (96 - (pos & 31) - k)) & ((1 << k) - 1)
+def _words(payload: bytes, num_bits: int) -> list[int]:
+    """The payload as 32-bit big-endian words, zero past num_bits, with zero words after it
+    for every read a valid stream can make (at most num_bits + STATE_BITS bits)."""
+    whole = payload[: (num_bits + 7) // 8]
+    words = np.frombuffer(whole + bytes(-len(whole) % 4), dtype=">u4").tolist()
+    if num_bits % 32:                                               # clear bits past num_bits
+        words[-1] &= ~((1 << (32 - num_bits % 32)) - 1) & 0xFFFFFFFF
+    return words + [0] * (STATE_BITS // _WORD_BITS + 4)
 
 
-def decode_intervals(payload: bytes, num_bits: int, n: int, totals, lookup) -> list[int]:
-    """Mirror of :func:`encode_intervals`.  ``lookup(i, target) -> (symbol, c_low, c_high)``
-    finds the symbol whose interval holds ``target``; ``totals`` gives each position's total."""
-    reader = _BitReader(payload, num_bits)
-    read = reader.read
-    low, high, code, pos = 0, STATE_MASK, read(0, STATE_BITS), STATE_BITS
+def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update=None) -> list[int]:
+    """Mirror of :func:`encode_intervals`.
+
+    ``cums`` gives, for each position, the cumulative frequencies (a sequence with cum[0] = 0
+    and cum[K] = total, searched with ``bisect``); ``totals`` each position's total; and
+    ``update(symbol)``, if given, is called after each symbol (an adaptive model learning).
+    Bits are read 32-bit word by word: ``window`` holds the three words around bit ``pos``.
+    """
+    words = _words(payload, num_bits)
+    low, high = 0, STATE_MASK
+    code = ((words[0] << 16) | (words[1] >> 16))                    # the first STATE_BITS bits
+    pos = STATE_BITS
     out = [0] * n
-    for i, total in zip(range(n), totals):
-        width = high - low + 1
-        target = ((code - low + 1) * total - 1) // width
-        if not 0 <= target < total:
-            raise DecodeError("the code left the interval: the data are damaged")
-        s, c_low, c_high = lookup(i, target)
-        out[i] = s
-        high = low + width * c_high // total - 1
-        low = low + width * c_low // total
-        settled = STATE_BITS - (low ^ high).bit_length()
-        if settled:
-            low = (low << settled) & STATE_MASK
-            high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
-            code = ((code << settled) & STATE_MASK) | read(pos, settled)
-            pos += settled
-        while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:
-            low = (low - QUARTER_RANGE) << 1
-            high = ((high - QUARTER_RANGE) << 1) | 1
-            code = ((code - QUARTER_RANGE) << 1) | read(pos, 1)
-            pos += 1
+    try:
+        for i, total, cum in zip(range(n), totals, cums):
+            width = high - low + 1
+            target = ((code - low + 1) * total - 1) // width
+            if not 0 <= target < total:
+                raise DecodeError("the code left the interval: the data are damaged")
+            s = bisect_right(cum, target) - 1                       # c_low <= target < c_high
+            c_low, c_high = cum[s], cum[s + 1]
+            out[i] = s
+            if update is not None:
+                update(s)
+            high = low + width * c_high // total - 1
+            low = low + width * c_low // total
+            settled = STATE_BITS - (low ^ high).bit_length()
+            if settled:
+                low = (low << settled) & STATE_MASK
+                high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
+                w = pos >> 5
+                window = (words[w] << 64) | (words[w + 1] << 32) | words[w + 2]
+                code = ((code << settled) & STATE_MASK) | (
+                    (window >> (96 - (pos & 31) - settled)) & ((1 << settled) - 1))
+                pos += settled
+            while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:
+                low = (low - QUARTER_RANGE) << 1
+                high = ((high - QUARTER_RANGE) << 1) | 1
+                code = ((code - QUARTER_RANGE) << 1) | ((words[pos >> 5] >> (31 - (pos & 31))) & 1)
+                pos += 1
+    except IndexError:
+        raise DecodeError("the decoder read past the end of the data: damaged or truncated") from None
     return out
 
 
 class FenwickTree:
-    """Cumulative frequencies with O(log K) update, prefix sum and search (Fenwick, 1994).
+    """Cumulative frequencies with O(log K) update and prefix sum (Fenwick, 1994).
 
+    It reads as the list of cumulative frequencies cum[0..K], so ``bisect`` finds the symbol
+    whose interval holds a target in O(log K) look-ups.
+
+    >>> from bisect import bisect_right
     >>> t = FenwickTree([1, 1, 2])
-    >>> t.prefix(2), t.total, t.find(2)
+    >>> t.prefix(2), t.total, bisect_right(t, 2) - 1
     (2, 4, 2)
-    >>> t.add(0, 3); t.prefix(1), t.find(3)
-    (4, 0)
+    >>> t.add(0, 3); t.prefix(1), bisect_right(t, 3) - 1, t[3]
+    (4, 0, 7)
     """
 
     def __init__(self, weights):
@@ -197,7 +204,6 @@ class FenwickTree:
                 self.tree[j] += self.tree[i]
         self.weights = [int(w) for w in weights]
         self.total = sum(self.weights)
-        self._top = 1 << max(self.size.bit_length() - 1, 0)
 
     def add(self, i: int, delta: int) -> None:
         """weights[i] += delta."""
@@ -216,16 +222,14 @@ class FenwickTree:
             i -= i & -i
         return s
 
-    def find(self, value: int) -> int:
-        """The symbol s with prefix(s) <= value < prefix(s + 1) (0 <= value < total)."""
-        pos, step = 0, self._top
-        while step:
-            nxt = pos + step
-            if nxt <= self.size and self.tree[nxt] <= value:
-                pos = nxt
-                value -= self.tree[nxt]
-            step >>= 1
-        return pos
+    def __len__(self) -> int:
+        return self.size + 1
+
+    def __getitem__(self, i: int) -> int:
+        """prefix(i): the tree reads as the cumulative list cum[0..K], so ``bisect`` searches it."""
+        if not 0 <= i <= self.size:
+            raise IndexError(i)
+        return self.prefix(i)
 
 
 ADAPTIVE_PRIORS = {"laplace": (1, 1), "kt": (1, 2)}   # (initial weight, increment): KT counts doubled
@@ -300,32 +304,18 @@ class ArithmeticCoder(StreamCoder):
         return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+        update = None
         if self.adaptive:
-            tree, (start, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
-            totals = itertools.count(tree.total, step)
-
-            def lookup(i, target):
-                s = tree.find(target)
-                c_low = tree.prefix(s)
-                c_high = c_low + tree.weights[s]
-                tree.add(s, step)
-                return s, c_low, c_high
+            tree, (_, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
+            totals, cums = itertools.count(tree.total, step), itertools.repeat(tree)
+            update = lambda s: tree.add(s, step)                       # noqa: E731
         else:
             totals = itertools.repeat(1 << self.precision)
             if self.per_position:
                 cums = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum(self.freqs, 1)], 1).tolist()
-
-                def lookup(i, target):
-                    row = cums[i]
-                    s = bisect_right(row, target) - 1
-                    return s, row[s], row[s + 1]
             else:
-                cum = self._cum
-
-                def lookup(i, target):
-                    s = bisect_right(cum, target) - 1
-                    return s, cum[s], cum[s + 1]
-        return np.array(decode_intervals(payload, num_bits, n, totals, lookup), dtype=np.int64)
+                cums = itertools.repeat(self._cum)
+        return np.array(decode_intervals(payload, num_bits, n, totals, cums, update), dtype=np.int64)
 
     # --- theory ---------------------------------------------------------------------------
     @property
@@ -340,10 +330,10 @@ class ArithmeticCoder(StreamCoder):
         per_symbol = -math.log2(1 - biggest_total / QUARTER_RANGE)
         return per_symbol * num_symbols, 2.0 + per_symbol * num_symbols
 
-    def code_length(self, symbols) -> float:
+    def code_length(self, symbols, counts=None) -> float:
         """Information content of the message under the model (adaptive: sequentially)."""
         if not self.adaptive:
-            return super().code_length(symbols)
+            return super().code_length(symbols, counts)
         x = self._check_message(symbols)
         start, step = ADAPTIVE_PRIORS[self.adaptive]
         seen_before = _occurrences_before(x)

@@ -144,8 +144,12 @@ class Coder(ABC):
         """Decode a message encoded by this coder (raises DecodeError when it cannot)."""
 
     @abstractmethod
-    def code_length(self, symbols) -> float:
-        """Theoretical length in bits of this message (see the module docstring)."""
+    def code_length(self, symbols, counts=None) -> float:
+        """Theoretical length in bits of this message (see the module docstring).
+
+        ``counts`` (``np.bincount(symbols, minlength=K)``), when the caller has them, saves a
+        pass over the message for coders whose length depends only on the symbol counts.
+        """
 
     @abstractmethod
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:

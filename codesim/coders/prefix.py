@@ -213,9 +213,10 @@ class PrefixCode:
         mean = float(np.dot(p, self._bits_per_symbol))
         return float(np.dot(p, (self._bits_per_symbol - mean) ** 2))
 
-    def total_length(self, indices: np.ndarray) -> int:
+    def total_length(self, indices: np.ndarray, counts=None) -> int:
         """Exact number of bits of the codewords of these (valid) symbols."""
-        counts = np.bincount(indices, minlength=self.lengths.size)
+        if counts is None:
+            counts = np.bincount(indices, minlength=self.lengths.size)
         return int(np.dot(counts, self._bits_per_symbol))
 
     def encode_into(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -366,7 +367,9 @@ class PrefixCoder(Coder):
                               f"{n} symbols: the message is damaged")
         return out
 
-    def code_length(self, symbols) -> float:
+    def code_length(self, symbols, counts=None) -> float:
+        if counts is not None and self.block == 1:
+            return math.inf if np.any(counts[~self.possible]) else float(self.code.total_length(None, counts))
         x = as_symbols(symbols, self.alphabet_size)
         if np.any(~self.possible[x]):
             return math.inf

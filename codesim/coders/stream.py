@@ -116,16 +116,19 @@ class StreamCoder(Coder):
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:  # pragma: no cover
         raise NotImplementedError
 
-    def code_length(self, symbols) -> float:
-        x = as_symbols(symbols, self.alphabet_size)
-        possible = self.possible[np.arange(x.size), x] if self.per_position else self.possible[x]
-        if not possible.all():
+    def code_length(self, symbols, counts=None) -> float:
+        if counts is None or self.per_position:
+            x = as_symbols(symbols, self.alphabet_size)
+            possible = self.possible[np.arange(x.size), x] if self.per_position else self.possible[x]
+            if not possible.all():
+                return math.inf
+            if self.per_position:
+                return float(self._model_bits(x).sum()) if self.lone_symbol is None else 0.0
+            counts = np.bincount(x, minlength=self.alphabet_size)     # one pass over the message
+        elif np.any(counts[~self.possible]):
             return math.inf
         if self.lone_symbol is not None:
             return 0.0
-        if self.per_position:
-            return float(self._model_bits(x).sum())
-        counts = np.bincount(x, minlength=self.alphabet_size)     # one pass over the message
         seen = counts > 0
         return float(np.dot(counts[seen], self.precision - np.log2(self.freqs[seen].astype(float))))
 

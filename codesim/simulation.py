@@ -106,21 +106,21 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
                           f"{first}: the coder is broken (please report this)")
     h, hx, d = theory or _theory(p, q)
     size = max(int(x.size), 1)
+    counts = np.bincount(x, minlength=q.size)        # one pass: information and code length
     result = SimulationResult(
         coder=coder, n=int(x.size), seed=int(seed) if isinstance(seed, (int, np.integer)) else -1,
         num_bits=int(enc.num_bits), measured_bits_per_symbol=enc.num_bits / size,
         entropy=h, cross_entropy=hx, kl_divergence=d,
         expected_bits_per_symbol=built.expected_bits_per_symbol(p),
-        ideal_bits_per_symbol=_information(q, x) / size,
+        ideal_bits_per_symbol=_information(q, counts) / size,
         stderr=math.sqrt(built.bits_variance(p) / size),
         encode_seconds=t1 - t0, decode_seconds=t2 - t1)
     below, above = built.length_bounds(int(x.size))
-    return Measurement(result, built.code_length(x), below, above)
+    return Measurement(result, built.code_length(x, counts), below, above)
 
 
-def _information(q: np.ndarray, x: np.ndarray) -> float:
-    """sum_i -log2 q(x_i), from the symbol counts (one pass over the sample)."""
-    counts = np.bincount(x, minlength=q.size)
+def _information(q: np.ndarray, counts: np.ndarray) -> float:
+    """sum_i -log2 q(x_i), from the symbol counts."""
     seen = counts > 0
     with np.errstate(divide="ignore"):
         return float(np.dot(counts[seen], -np.log2(q[seen])))
