@@ -133,9 +133,12 @@ def test_long_codewords_take_the_general_path():
     round_trip(coder, np.arange(80))
 
 
-def test_pack_codewords_matches_bitarray_encode(rng):
-    from bitarray import bitarray
-    code = PrefixCode(huffman_code_lengths(cs.zipf(300, 1.1)))
-    x = rng.integers(0, 300, 5000)
-    payload, bits = pack_codewords(*code.encode_into(x))
-    assert payload == code.to_bitarray(x).tobytes() and bits == code.total_length(x)
+@pytest.mark.parametrize("k", [2, 5, 300])
+@pytest.mark.parametrize("n", [1, 2, 3, 1001, 2 ** 15 + 7, 70_001])
+def test_pack_codewords_matches_bitarray_encode_with_and_without_merging(k, n, rng):
+    code = PrefixCode(huffman_code_lengths(cs.zipf(k, 1.1)))
+    x = rng.integers(0, k, n)
+    expected = code.to_bitarray(x).tobytes()
+    for max_length in (code.max_length, 64):                 # merged in pairs, and not merged
+        payload, bits = pack_codewords(*code.encode_into(x), max_length)
+        assert payload == expected and bits == code.total_length(x)
