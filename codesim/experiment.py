@@ -99,8 +99,10 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
     return f"figure: {path}"
 
 
-def run_experiment(module, argv=None, stream=sys.stdout) -> int:
-    """Parse options, run, print the table, write JSON, CSV and the figure."""
+def run_experiment(module, argv=None, stream=None) -> int:
+    """Parse options, run, print the table, write JSON, CSV and the figure (to ``stream``,
+    default the current ``sys.stdout``)."""
+    stream = stream or sys.stdout
     args = _parser(module).parse_args(argv)
     name = getattr(module, "NAME", Path(module.__file__).stem)
     n = args.n if args.n is not None else (module.QUICK_N if args.quick else module.DEFAULT_N)
