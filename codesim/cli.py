@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import sys
 
 from . import __version__
@@ -249,6 +250,9 @@ def main(argv=None) -> int:
     except CodesimError as err:
         print(f"codesim: error: {err}", file=sys.stderr)
         return 2
+    except BrokenPipeError:                  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
     except OSError as err:
         print(f"codesim: error: {err.strerror or err}: {err.filename or ''}".rstrip(": "),
               file=sys.stderr)
