@@ -81,6 +81,15 @@ def entropy(p, base: float = 2) -> float:
     return _to_base(float(-np.sum(nz * np.log2(nz))) + 0.0, base)
 
 
+def _pair(p, q, base):
+    """Validate p, q and base; return (p, q, p > 0), or on = None when q rules out an x of p."""
+    log_base(base)
+    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    check_same_length(p, q)
+    on = p > 0
+    return p, q, (None if np.any(q[on] == 0) else on)
+
+
 def cross_entropy(p, q, base: float = 2) -> float:
     """Cross-entropy H(p, q) = -sum_x p(x) log q(x): the cost of a code for q on data from p.
 
@@ -93,12 +102,8 @@ def cross_entropy(p, q, base: float = 2) -> float:
     >>> cross_entropy([0.5, 0.5], [1.0, 0.0])
     inf
     """
-    log_base(base)
-    p = as_pmf(p, "p")
-    q = as_pmf(q, "q")
-    check_same_length(p, q)
-    on = p > 0
-    if np.any(q[on] == 0):
+    p, q, on = _pair(p, q, base)
+    if on is None:
         return math.inf
     return _to_base(float(-np.sum(p[on] * np.log2(q[on]))) + 0.0, base)
 
@@ -117,12 +122,8 @@ def kl_divergence(p, q, base: float = 2) -> float:
     >>> round(kl_divergence([0.75, 0.25], [0.5, 0.5]), 4)
     0.1887
     """
-    log_base(base)
-    p = as_pmf(p, "p")
-    q = as_pmf(q, "q")
-    check_same_length(p, q)
-    on = p > 0
-    if np.any(q[on] == 0):
+    p, q, on = _pair(p, q, base)
+    if on is None:
         return math.inf
     terms = p[on] * (np.log2(p[on]) - np.log2(q[on]))
     return _to_base(max(float(np.sum(terms)), 0.0), base)

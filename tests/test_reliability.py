@@ -149,7 +149,7 @@ def test_constriction_rejects_a_final_zero_word_which_we_report_as_damage():
     coder = make_coder("ans", Q)
     enc = coder.encode([0, 2, 3])
     broken = Encoded("ans", 3, 64, bytes(8), enc.options, enc.model_fingerprint)
-    with pytest.raises(DecodeError, match="ANS decoding failed"):
+    with pytest.raises(DecodeError, match="ans decoding failed"):
         coder.decode(broken)
 
 

@@ -92,6 +92,29 @@ class _ConstrictionCoder(StreamCoder):
     def _model_args(self):
         return (self._model, self._weights) if self.per_position else (self._model,)
 
+    @staticmethod
+    def _payload(words: np.ndarray) -> tuple[bytes, int]:
+        """constriction's 32-bit words as little-endian bytes, and their exact bit count."""
+        return words.astype("<u4").tobytes(), 32 * words.size
+
+    def _words(self, payload: bytes, num_bits: int) -> np.ndarray:
+        """The payload back as 32-bit words (it must be whole words)."""
+        if len(payload) % 4 or num_bits != 8 * len(payload):
+            raise DecodeError(f"a {self.name} payload is whole 32-bit words; got {len(payload)} "
+                              f"bytes for {num_bits} bits")
+        return np.frombuffer(payload, dtype="<u4").astype(np.uint32)
+
+    def _decode_indices(self, decoder, n: int) -> np.ndarray:
+        """n indices from a constriction decoder, with the model (fixed or per position)."""
+        action = f"{self.name} decoding"
+        if self.per_position:
+            idx = _guard(action, decoder.decode, self._model, self._weights)
+        else:
+            idx = _guard(action, decoder.decode, self._model, n)
+        if len(idx) != n:
+            raise DecodeError(f"{action} gave {len(idx)} of {n} symbols")
+        return idx
+
 
 class RangeCoder(_ConstrictionCoder):
     """Range coder (constriction ``RangeEncoder``/``RangeDecoder``, a queue).
@@ -107,22 +130,12 @@ class RangeCoder(_ConstrictionCoder):
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         encoder = _constriction().queue.RangeEncoder()
         encoder.encode(self._to_indices(x), *self._model_args())
-        words = encoder.get_compressed()
-        return words.astype("<u4").tobytes(), 32 * words.size
+        return self._payload(encoder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        if len(payload) % 4 or num_bits != 8 * len(payload):
-            raise DecodeError(f"a range-coder payload is whole 32-bit words; got {len(payload)} "
-                              f"bytes for {num_bits} bits")
-        words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
+        words = self._words(payload, num_bits)
         decoder = _guard("range decoding", _constriction().queue.RangeDecoder, words)
-        if self.per_position:
-            idx = _guard("range decoding", decoder.decode, self._model, self._weights)
-        else:
-            idx = _guard("range decoding", decoder.decode, self._model, n)
-        if len(idx) != n:
-            raise DecodeError(f"range decoding gave {len(idx)} of {n} symbols")
-        return self._to_symbols(idx)
+        return self._to_symbols(self._decode_indices(decoder, n))
 
     @property
     def slack(self) -> tuple[float, float, float]:
@@ -144,19 +157,11 @@ class AnsCoder(_ConstrictionCoder):
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         coder = _constriction().stack.AnsCoder(self._SEED)
         coder.encode_reverse(self._to_indices(x), *self._model_args())
-        words = coder.get_compressed()
-        return words.astype("<u4").tobytes(), 32 * words.size
+        return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        if len(payload) % 4 or num_bits != 8 * len(payload):
-            raise DecodeError(f"an ANS payload is whole 32-bit words; got {len(payload)} "
-                              f"bytes for {num_bits} bits")
-        words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
-        coder = _guard("ANS decoding", _constriction().stack.AnsCoder, words)
-        if self.per_position:
-            idx = _guard("ANS decoding", coder.decode, self._model, self._weights)
-        else:
-            idx = _guard("ANS decoding", coder.decode, self._model, n)
+        coder = _guard("ans decoding", _constriction().stack.AnsCoder, self._words(payload, num_bits))
+        idx = self._decode_indices(coder, n)
         rest = coder.get_compressed()
         if not np.array_equal(rest, self._SEED):
             raise DecodeError("the ANS stack did not return to its start state after the last "
