@@ -142,3 +142,16 @@ def test_pack_codewords_matches_bitarray_encode_with_and_without_merging(k, n, r
     for max_length in (code.max_length, 64):                 # merged in pairs, and not merged
         payload, bits = pack_codewords(*code.encode_into(x), max_length)
         assert payload == expected and bits == code.total_length(x)
+
+
+def test_shannon_and_sfe_stay_prefix_free_when_a_float_pmf_sums_to_slightly_more_than_one():
+    # 0.5 + 0.5 + 1e-17 is 1.0 in floats, so this is a valid pmf; but lengths (1, 1, 57) read
+    # off the floats have Kraft sum 1 + 2**-57.  Found by hypothesis (an SFE codeword overflowed).
+    q = np.array([0.5, 0.5, 1e-17])
+    for name in ("shannon", "sfe"):
+        coder = make_coder(name, q)
+        assert coder.kraft_sum() <= 1
+        round_trip(coder, [0, 1, 2, 1, 0])
+    q = np.array([5.7e-13, 3.8e-08, 0.0, 2.5e-18])
+    q = np.r_[q, 1 - q.sum()]
+    round_trip(make_coder("sfe", q), [0, 1, 3, 4, 4])

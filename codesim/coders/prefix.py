@@ -29,7 +29,8 @@ from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
 from .base import Coder, Encoded, as_symbols, check_support, fingerprint
 
-__all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "MAX_BLOCK_ALPHABET"]
+__all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
+           "MAX_BLOCK_ALPHABET"]
 
 #: Block codes are built over at most this many k-tuples.
 MAX_BLOCK_ALPHABET = 2 ** 20
@@ -78,6 +79,18 @@ def canonical_codewords(lengths: np.ndarray) -> list[int]:
 
 #: codewords packed per step of :func:`pack_codewords`: its temporaries then stay in cache
 PACK_CHUNK = 1 << 15
+
+
+def kraft_sum(lengths) -> Fraction:
+    """sum_x 2**-l(x) over the symbols with a codeword (l >= 0), exactly, one term per length.
+
+    >>> kraft_sum([1, 2, 3, 3, -1])
+    Fraction(1, 1)
+    """
+    lengths = np.asarray(lengths, dtype=np.int64)
+    count = np.bincount(lengths[lengths >= 0])
+    top = count.size - 1
+    return Fraction(sum(int(c) << (top - l) for l, c in enumerate(count.tolist()) if c), 1 << top)
 
 
 def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64) -> tuple[bytes, int]:
@@ -199,9 +212,7 @@ class PrefixCode:
 
     def kraft_sum(self) -> Fraction:
         """Kraft sum, exactly: sum over symbols with a codeword of 2**-l(x)."""
-        ls = self.lengths[self.has_codeword].tolist()
-        top = max(ls)
-        return Fraction(sum(1 << (top - l) for l in ls), 1 << top)
+        return kraft_sum(self.lengths)
 
     def implied_distribution(self) -> np.ndarray:
         """r(x) = 2**-l(x): the distribution for which this code is ideal (0 without codeword)."""
