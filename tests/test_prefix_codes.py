@@ -155,3 +155,33 @@ def test_shannon_and_sfe_stay_prefix_free_when_a_float_pmf_sums_to_slightly_more
     q = np.array([5.7e-13, 3.8e-08, 0.0, 2.5e-18])
     q = np.r_[q, 1 - q.sum()]
     round_trip(make_coder("sfe", q), [0, 1, 3, 4, 4])
+
+
+def test_sfe_messages_name_their_model_even_when_lengths_agree():
+    # Two q's with the same SFE lengths but different cumulative sums give different codewords:
+    # a message from one must not decode silently with the other.
+    a, b = make_coder("sfe", [0.3, 0.3, 0.4]), make_coder("sfe", [0.28, 0.44, 0.28])
+    assert a.lengths.tolist() == b.lengths.tolist() and a.codewords != b.codewords
+    with pytest.raises(cs.DecodeError, match="different model"):
+        b.decode(a.encode([0, 1, 2]))
+
+
+def test_the_fingerprint_depends_on_every_codeword_not_only_the_first_thousands():
+    from codesim.coders.prefix import PrefixCoder
+
+    lengths = np.full(5000, 13)
+    values = list(range(5000))
+    swapped = values[:4500] + [values[4501], values[4500]] + values[4502:]
+
+    class Given(PrefixCoder):                     # a prefix code with explicit codewords
+        name = "given"
+
+        def __init__(self, q, words):
+            self.words = words
+            super().__init__(q)
+
+        def build_code(self, q):
+            return PrefixCode(lengths, self.words)
+
+    q = cs.uniform(5000)
+    assert Given(q, values).fingerprint != Given(q, swapped).fingerprint

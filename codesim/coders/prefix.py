@@ -175,7 +175,8 @@ class PrefixCode:
             raise OptionError(f"lengths violate Kraft's inequality (sum {float(self.kraft_sum())})")
         if (self.lengths == 0).any() and self.has_codeword.sum() > 1:
             raise OptionError("a codeword of length 0 is only possible for a one-symbol code")
-        self._values = canonical_codewords(self.lengths) if codewords is None else list(codewords)
+        self.canonical = codewords is None
+        self._values = canonical_codewords(self.lengths) if self.canonical else list(codewords)
         self.max_length = int(self.lengths.max())
         self._fast = self.max_length <= 64
         if self._fast:
@@ -339,9 +340,10 @@ class PrefixCoder(Coder):
         raise NotImplementedError
 
     def _fingerprint(self) -> str:
+        """Lengths define a canonical code; given codewords (SFE) are hashed in full too."""
         main = self.block_code or self.code
-        return fingerprint(main.lengths, np.array(main._values[:4096], dtype=object).astype(str),
-                           block=self.block)
+        words = "" if main.canonical else ",".join(map(str, main._values))
+        return fingerprint(main.lengths, self.code.lengths, block=self.block, codewords=words)
 
     def _split(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Tuple indices of the whole blocks, and the tail symbols."""
