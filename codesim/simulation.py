@@ -35,7 +35,7 @@ from .errors import DecodeError, OptionError, SupportError
 from .measures import cross_entropy, entropy, kl_divergence
 from .report import Table, format_table
 
-__all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "Measurement"]
+__all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement"]
 
 
 @dataclass(frozen=True)
