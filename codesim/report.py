@@ -84,6 +84,15 @@ class Table(list):
     def __str__(self) -> str:
         return format_table(list(self))
 
+    def _repr_html_(self) -> str:
+        """An HTML table, for notebooks."""
+        import html
+        columns = list(dict.fromkeys(k for row in self for k in row))
+        head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
+        body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns)
+                       + "</tr>" for r in self)
+        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
 
 def _jsonable(v):
     if isinstance(v, float) and not math.isfinite(v):

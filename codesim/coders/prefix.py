@@ -432,9 +432,10 @@ class PrefixCoder(Coder):
         """2**-l(x) of the per-symbol code."""
         return self.code.implied_distribution()
 
-    def codebook(self, p=None) -> list[dict]:
-        """The code table: symbol, (p,) q, -log2 q, length, codeword."""
-        return self.code.table(self.q, None if p is None else as_pmf(p, "p"))
+    def codebook(self, p=None):
+        """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a table)."""
+        from ..report import Table
+        return Table(self.code.table(self.q, None if p is None else as_pmf(p, "p")))
 
     def __str__(self) -> str:
         from ..report import codebook_text
