@@ -5,6 +5,7 @@ import os
 import numpy as np
 import pytest
 from hypothesis import settings
+from hypothesis import strategies as st
 
 # CI runs the same property-test examples every time (reproducible verdicts); a developer's run
 # explores new ones (that is how an SFE overflow was found).
@@ -37,3 +38,19 @@ def round_trip(coder, symbols):
 @pytest.fixture
 def rng():
     return np.random.default_rng(12345)
+
+
+@st.composite
+def random_q(draw, sizes=st.integers(1, 300)):
+    """A random q over K symbols (K drawn from ``sizes``), now and then with exact zeros and a
+    probability of 1e-12; and a seeded Generator for drawing a message."""
+    k = draw(sizes)
+    rng = np.random.default_rng(draw(st.integers(0, 2**32 - 1)))
+    w = rng.dirichlet(np.full(k, draw(st.sampled_from([0.1, 0.5, 1.0, 10.0]))))
+    if k > 1 and draw(st.booleans()):
+        w[rng.random(k) < 0.3] = 0.0
+    if k > 1 and draw(st.booleans()):
+        w[rng.integers(k)] = 1e-12
+    if w.sum() == 0:
+        w[0] = 1.0
+    return w / w.sum(), rng
