@@ -67,3 +67,47 @@ def test_python_dash_m_and_help_explain_every_command():
     out = subprocess.run([sys.executable, "-m", "codesim", "compare", "--help"],
                          capture_output=True, text=True, check=True).stdout
     assert "example:" in out and "zipf:K:S" in out and "--seed" in out
+
+
+def test_distributions_from_json_and_npy_files(tmp_path, capsys):
+    import numpy as np
+    (tmp_path / "p.json").write_text("[0.5, 0.25, 0.125, 0.125]")
+    np.save(tmp_path / "q.npy", np.full(4, 0.25))
+    code, out, _ = run(capsys, "compare", "--p", str(tmp_path / "p.json"), "--q", str(tmp_path / "q.npy"),
+                       "--coder", "huffman", "-n", "1000", "--json")
+    assert code == 0 and json.loads(out)[0]["cross_entropy"] == 2.0
+
+
+def test_encode_and_decode_a_file_of_bytes_and_a_file_of_symbols(tmp_path, capsys):
+    data = tmp_path / "data.bin"
+    data.write_bytes(bytes(range(256)) * 3 + b"codesim")
+    saved, back = tmp_path / "data.csim", tmp_path / "back.bin"
+    assert main(["encode", "--q", "uniform:256", "--coder", "arithmetic", "--bytes", str(data), str(saved)]) == 0
+    assert "bits/symbol measured" in capsys.readouterr().out
+    assert main(["decode", "--q", "uniform:256", "--bytes", str(saved), str(back)]) == 0
+    assert back.read_bytes() == data.read_bytes()
+
+    symbols = tmp_path / "symbols.txt"
+    symbols.write_text("0 1 2 3\n3 2 1 0\n")
+    saved = tmp_path / "symbols.csim"
+    assert main(["encode", "--q", "0.4,0.3,0.2,0.1", "--coder", "huffman", str(symbols), str(saved)]) == 0
+    assert main(["decode", "--q", "0.4,0.3,0.2,0.1", str(saved), str(tmp_path / "out.txt")]) == 0
+    assert (tmp_path / "out.txt").read_text().split() == symbols.read_text().split()
+
+
+@pytest.mark.parametrize("damage, message", [
+    (lambda b: b[: len(b) // 2], "truncated"),
+    (lambda b: b[:-1] + bytes([b[-1] ^ 1]), "payload is damaged"),
+    (lambda b: b"not a message", "not a codesim message"),
+])
+def test_decode_refuses_damaged_files_and_wrong_models_in_one_line(tmp_path, capsys, damage, message):
+    data = tmp_path / "d.txt"
+    data.write_text("0 1 2 1 0 2 2 1")
+    saved = tmp_path / "d.csim"
+    assert main(["encode", "--q", "uniform:3", "--coder", "ans", str(data), str(saved)]) == 0
+    assert main(["decode", "--q", "0.5,0.25,0.25", str(saved), str(tmp_path / "x.txt")]) == 2
+    assert "different model" in capsys.readouterr().err
+    saved.write_bytes(damage(saved.read_bytes()))
+    assert main(["decode", "--q", "uniform:3", str(saved), str(tmp_path / "x.txt")]) == 2
+    err = capsys.readouterr().err
+    assert message in err and len(err.strip().splitlines()) == 1
