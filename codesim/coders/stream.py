@@ -17,6 +17,7 @@ payload and the decoder repeats that symbol ``num_symbols`` times (-log2 1 = 0).
 from __future__ import annotations
 
 import math
+from functools import cached_property
 from numbers import Integral
 
 import numpy as np
@@ -66,10 +67,15 @@ class StreamCoder(Coder):
     def _fingerprint(self) -> str:
         return fingerprint(self.freqs, coder=self.name, precision=self.precision)
 
+    @cached_property
+    def _symbol_bits(self) -> np.ndarray:
+        """-log2 q~(x) = precision - log2 f(x) for every symbol (per position), inf where f = 0."""
+        with np.errstate(divide="ignore"):
+            return self.precision - np.log2(self.freqs.astype(np.float64))
+
     def _model_bits(self, x: np.ndarray) -> np.ndarray:
         """-log2 q~(x_i) for each symbol of a (valid) message."""
-        f = self.freqs[np.arange(x.size), x] if self.per_position else self.freqs[x]
-        return self.precision - np.log2(f.astype(np.float64))
+        return self._symbol_bits[np.arange(x.size), x] if self.per_position else self._symbol_bits[x]
 
     # --- validation ------------------------------------------------------------------------
     def _check_message(self, symbols) -> np.ndarray:
@@ -130,7 +136,7 @@ class StreamCoder(Coder):
         if self.lone_symbol is not None:
             return 0.0
         seen = counts > 0
-        return float(np.dot(counts[seen], self.precision - np.log2(self.freqs[seen].astype(float))))
+        return float(np.dot(counts[seen], self._symbol_bits[seen]))
 
     def _rows(self, p):
         """p as rows matching the model (one row per position, or a single row)."""
@@ -149,8 +155,7 @@ class StreamCoder(Coder):
             return math.inf, math.inf
         if self.lone_symbol is not None:
             return 0.0, 0.0
-        with np.errstate(divide="ignore"):
-            cost = np.where(f > 0, self.precision - np.log2(np.maximum(f, 1)), 0.0)
+        cost = np.where(f > 0, self._symbol_bits if self.per_position else self._symbol_bits[None, :], 0.0)
         mean = (rows * cost).sum(axis=1)
         var = (rows * (cost - mean[:, None]) ** 2).sum(axis=1)
         # per-position: average rate, and the variance of the average cost per symbol
