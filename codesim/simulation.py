@@ -82,6 +82,7 @@ class Measurement:
     code_length: float          # this coder's theoretical length of this very sample, bits
     bound_below: float          # code_length - bound_below <= num_bits
     bound_above: float          # num_bits <= code_length + bound_above
+    coder: object = None        # the coder that was built and measured
 
 
 def _theory(p, q):
@@ -116,7 +117,7 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
         stderr=math.sqrt(built.bits_variance(p) / size),
         encode_seconds=t1 - t0, decode_seconds=t2 - t1)
     below, above = built.length_bounds(int(x.size))
-    return Measurement(result, built.code_length(x, counts), below, above)
+    return Measurement(result, built.code_length(x, counts), below, above, built)
 
 
 def _information(q: np.ndarray, counts: np.ndarray) -> float:
