@@ -1,8 +1,9 @@
 """Probability distributions: validation at the door, named families, sampling, quantisation.
 
 Everything that takes a distribution passes it through :func:`as_pmf` once.  It never
-renormalises silently: a vector that does not sum to 1 (within :data:`SUM_TOLERANCE`) is an
-error; :func:`normalize` is the explicit way to turn weights into a distribution.
+renormalises silently: a vector that does not sum to 1 within the rounding its own dtype can
+explain (:func:`sum_tolerance`: a few ulps per entry) is an error; :func:`normalize` is the
+explicit way to turn weights into a distribution.
 
 :func:`quantize` turns q into integer frequencies summing to 2**precision, the form in which
 stream coders (arithmetic, range, ANS) really use a model.
@@ -18,12 +19,40 @@ import numpy as np
 from .errors import DistributionError, OptionError
 
 __all__ = [
-    "SUM_TOLERANCE", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
+    "sum_tolerance", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
     "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "quantize", "as_rng",
 ]
 
-#: A distribution must sum to 1 within this absolute tolerance (float rounding, not error).
-SUM_TOLERANCE = 1e-9
+#: ulps of rounding allowed per entry when a distribution's sum is checked
+ULPS_PER_ENTRY = 4
+
+
+def sum_tolerance(dtype, k: int) -> float:
+    """How far from 1 the sum of k probabilities of this dtype may be: rounding, not error.
+
+    ``ULPS_PER_ENTRY * k * eps(dtype)``: each entry of a computed distribution (a softmax,
+    counts / total) carries about half an ulp of rounding, and summing adds one more per entry.
+    Integers and Python floats are checked as float64.
+
+    >>> sum_tolerance(np.float64, 3) < 3e-15 < sum_tolerance(np.float32, 3)
+    True
+    """
+    dtype = np.dtype(dtype)
+    eps = np.finfo(dtype).eps if dtype.kind == "f" else np.finfo(np.float64).eps
+    return ULPS_PER_ENTRY * max(int(k), 1) * float(eps)
+
+
+def _input_dtype(x) -> np.dtype:
+    """The floating dtype a distribution was given in (float64 for lists and integers)."""
+    dtype = getattr(x, "dtype", None)
+    return np.dtype(dtype) if dtype is not None and np.dtype(dtype).kind == "f" else np.dtype(np.float64)
+
+
+def _sum_error(name: str, total: float, tolerance: float, dtype, k: int) -> DistributionError:
+    return DistributionError(
+        f"{name} sums to {total:.12g}, not 1 (off by {abs(total - 1):.2g}; rounding in {k} "
+        f"{dtype} entries explains at most {tolerance:.2g}): use codesim.normalize to rescale "
+        "weights on purpose")
 
 
 def _check_entries(x: np.ndarray, name: str) -> None:
@@ -51,7 +80,8 @@ def _as_float_array(x, name: str) -> np.ndarray:
 def as_pmf(x, name: str = "p") -> np.ndarray:
     """Validate a probability vector and return it as a float64 array (a copy).
 
-    Checks: 1-D, non-empty, finite, non-negative, sums to 1 within :data:`SUM_TOLERANCE`.
+    Checks: 1-D, non-empty, finite, non-negative, sums to 1 within :func:`sum_tolerance` of
+    its dtype (so a float32 softmax passes, and a float64 vector 1e-10 off does not).
 
     Examples
     --------
@@ -60,7 +90,7 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
     >>> as_pmf([0.5, 0.6])
     Traceback (most recent call last):
     ...
-    codesim.errors.DistributionError: p sums to 1.1, not 1
+    codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose
     """
     arr = _as_float_array(x, name)
     if arr.ndim != 1:
@@ -69,8 +99,10 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
         raise DistributionError(f"{name} is empty: a distribution needs at least one symbol")
     _check_entries(arr, name)
     total = float(arr.sum())
-    if abs(total - 1.0) > SUM_TOLERANCE:
-        raise DistributionError(f"{name} sums to {total:.12g}, not 1")
+    dtype = _input_dtype(x)
+    tolerance = sum_tolerance(dtype, arr.size)
+    if abs(total - 1.0) > tolerance:
+        raise _sum_error(name, total, tolerance, dtype, arr.size)
     return arr
 
 
@@ -83,10 +115,12 @@ def as_pmf_rows(x, name: str = "q") -> np.ndarray:
         raise DistributionError(f"{name} has rows of length 0: a distribution needs a symbol")
     _check_entries(arr, name)
     totals = arr.sum(axis=1)
-    off = np.abs(totals - 1.0) > SUM_TOLERANCE
+    dtype = _input_dtype(x)
+    tolerance = sum_tolerance(dtype, arr.shape[1])
+    off = np.abs(totals - 1.0) > tolerance
     if off.any():
         i = int(np.argmax(off))
-        raise DistributionError(f"{name}[{i}] sums to {totals[i]:.12g}, not 1")
+        raise _sum_error(f"{name}[{i}]", float(totals[i]), tolerance, dtype, arr.shape[1])
     return arr
 
 
@@ -254,13 +288,16 @@ def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
 
     1. f(x) = floor(q(x) 2**precision), raised to 1 for every x with q(x) > 0 (or every x if
        ``leaky``), so that every possible symbol stays codable;
-    2. the slots still free are given one each to the symbols where one more slot lowers
-       D(q||q~) most, i.e. the largest gains q(x) log(1 + 1/f(x)) (ties: lower symbol first);
+    2. while slots are still free, they are given one each to the symbols where one more slot
+       lowers D(q||q~) most, i.e. the largest gains q(x) log(1 + 1/f(x)) (ties: lower symbol
+       first), one round after another; a q summing to 1 - 1e-15 can leave more free slots
+       than it has symbols, and those are first shared out in proportion to q;
     3. if step 1 used too many slots, they are taken back one each from the symbols where it
        raises D(q||q~) least, losses q(x) log(f(x) / (f(x) - 1)), f(x) > 1.
 
-    Symbols with q(x) = 0 get f(x) = 0 (unless ``leaky``).  Works on a 1-D q or on a 2-D array
-    of rows (one distribution per position).
+    Every row of the result sums to exactly 2**precision.  Symbols with q(x) = 0 get
+    f(x) = 0 (unless ``leaky``).  Works on a 1-D q or on a 2-D array of rows (one distribution
+    per position).
 
     Examples
     --------
@@ -268,29 +305,45 @@ def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
     [8, 4, 4]
     >>> quantize([0.999, 0.001, 0.0], 4).tolist()
     [15, 1, 0]
+    >>> int(quantize([0.5, 0.5 - 9e-10], 32).sum()) == 2**32
+    True
     """
     q = np.asarray(q, dtype=np.float64)
     rows = np.atleast_2d(q)
     possible = np.ones_like(rows, dtype=bool) if leaky else rows > 0
     precision = _check_precision(precision, int(possible.sum(axis=1).max()))
     total = 1 << precision
-    scaled = rows * total
-    f = np.maximum(np.floor(scaled).astype(np.int64), possible.astype(np.int64))
+    f = np.maximum(np.floor(rows * total).astype(np.int64), possible.astype(np.int64))
     deficit = total - f.sum(axis=1)
-    short = deficit > 0
-    if short.any():
+    count = possible.sum(axis=1)
+    while (deficit > count).any():               # 2a. a large deficit: shared out in proportion
+        share = np.where(possible, rows / rows.sum(axis=1, keepdims=True), 0.0)
+        f += np.floor(share * np.where(deficit > count, deficit, 0)[:, None]).astype(np.int64)
+        deficit = total - f.sum(axis=1)
+    while (deficit > 0).any():                   # 2b. a round of one more slot per symbol
+        short = deficit > 0
         with np.errstate(divide="ignore", invalid="ignore"):
             gain = np.where(rows > 0, rows * np.log1p(1.0 / np.maximum(f, 1)), -np.inf)
         rank = np.argsort(np.argsort(-gain, axis=1, kind="stable"), axis=1, kind="stable")
-        f += (rank < deficit[:, None]) & short[:, None]
-    for i in np.flatnonzero(deficit < 0):
+        given = (rank < np.minimum(deficit, possible.sum(axis=1))[:, None]) & short[:, None]
+        f += given & possible
+        deficit = total - f.sum(axis=1)
+    for i in np.flatnonzero(deficit < 0):        # 3.
         f[i] = _take_back(f[i], rows[i], int(-deficit[i]))
     return f.reshape(q.shape) if q.ndim == 1 else f
 
 
 def _take_back(f: np.ndarray, q: np.ndarray, excess: int) -> np.ndarray:
-    """Remove ``excess`` slots from f, one at a time per symbol, where D(q||q~) rises least."""
+    """Remove ``excess`` slots from f, one at a time per symbol, where D(q||q~) rises least
+    (a large excess, from a q summing to 1 + 1e-15, first in proportion to q)."""
     f = f.copy()
+    target = int(f.sum()) - excess
+    while excess > f.size:
+        take = np.floor(excess * q / q.sum()).astype(np.int64)
+        f = np.maximum(f - take, np.minimum(f, 1))          # every possible symbol keeps a slot
+        excess, before = int(f.sum()) - target, excess
+        if excess == before:                                # nothing left to take in bulk
+            break
     while excess > 0:
         can = f > 1
         with np.errstate(divide="ignore", invalid="ignore"):

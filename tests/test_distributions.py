@@ -109,3 +109,26 @@ def test_sample_is_exactly_inverse_cdf_sampling_of_the_same_uniform_draws(p):
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
     assert np.array_equal(cs.sample(p, n, rng=11), np.searchsorted(cdf, u, side="right"))
+
+
+def test_the_sum_tolerance_follows_the_dtype_a_float32_softmax_passes():
+    # A float32 softmax sums to 1 +- 1e-8: rounding of its dtype, not an error.
+    z = np.random.default_rng(0).normal(size=1000).astype(np.float32)
+    softmax = np.exp(z) / np.exp(z).sum()
+    assert softmax.dtype == np.float32 and abs(float(softmax.sum(dtype=np.float64)) - 1) > 1e-9
+    assert as_pmf(softmax).dtype == np.float64
+    # float64 is held to its own ulps: 1e-10 off is a real error, not rounding
+    with pytest.raises(DistributionError, match=r"sums to 1.0000000001, not 1 \(off by 1e-10"):
+        as_pmf([0.5, 0.5, 1e-10])
+    with pytest.raises(DistributionError, match="float32"):
+        as_pmf(np.array([0.5, 0.49], dtype=np.float32))
+
+
+@pytest.mark.parametrize("q, precision", [([0.5, 0.5 - 9e-10], 32), ([0.5, 0.5 - 9e-10], 62),
+                                          ([1 / 3] * 3, 62), ([0.2] * 5, 40)])
+def test_quantize_always_sums_to_exactly_two_to_the_precision(q, precision):
+    # Was: quantize([0.5, 0.5 - 9e-10], 32) summed to 2**32 - 2 (a sub-stochastic model).
+    f = cs.quantize(q, precision)
+    assert int(f.sum()) == 1 << precision and (f > 0).all()
+    rows = cs.quantize(np.array([q, q[::-1]]), precision)
+    assert (rows.sum(axis=1) == 1 << precision).all()
