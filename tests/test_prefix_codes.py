@@ -185,3 +185,34 @@ def test_the_fingerprint_depends_on_every_codeword_not_only_the_first_thousands(
 
     q = cs.uniform(5000)
     assert Given(q, values).fingerprint != Given(q, swapped).fingerprint
+
+
+def test_sfe_and_shannon_lengths_come_from_q_as_given():
+    # [0.5, 0.1 * 5] sums to 1 + 2.8e-17: normalising it exactly gave the 0.5 symbol a 3-bit SFE
+    # codeword and broke the strict bound E_p[l] < H(p, q) + 2.  q as given: 2 bits.
+    q = [0.5, 0.1, 0.1, 0.1, 0.1, 0.1]
+    assert sum(map(Fraction, q)) > 1                     # exactly, though sum(q) rounds below
+    sfe = make_coder("sfe", q)
+    assert sfe.lengths.tolist() == [2, 5, 5, 5, 5, 5]
+    assert cs.cross_entropy(q, q) + 1 <= sfe.expected_bits_per_symbol(q) < cs.cross_entropy(q, q) + 2
+    assert make_coder("shannon", q).lengths.tolist() == [1, 4, 4, 4, 4, 4]
+    round_trip(sfe, [0, 1, 2, 3, 4, 5, 0])
+
+
+def test_a_float_pmf_summing_above_one_lengthens_only_what_kraft_needs():
+    # 0.5 + 0.5 + 1e-300 is 1.0 in floats; lengths (1, 1, 997) break Kraft.  One 0.5 grows to
+    # 2 bits (not both, as exact normalisation did), so E_q[l] < H(q) + 1 still holds.
+    q = [0.5, 0.5, 1e-300]
+    coder = make_coder("shannon", q)
+    assert coder.lengths.tolist() == [1, 2, 997] and coder.kraft_sum() <= 1
+    assert coder.expected_bits_per_symbol(q) < cs.cross_entropy(q, q) + 1
+    round_trip(coder, [0, 1, 2, 1, 0])
+
+
+def test_the_bound_check_holds_for_an_ordinary_float_pmf(tmp_path):
+    from codesim.cli import main
+    spec = tmp_path / "spec.toml"
+    spec.write_text('[[case]]\nname = "tenths"\np = "0.5,0.1,0.1,0.1,0.1,0.1"\n'
+                    'q = "0.5,0.1,0.1,0.1,0.1,0.1"\ncoders = ["sfe", "shannon"]\nn = 2000\n'
+                    'checks = ["exact", "bound"]\n')
+    assert main(["check", str(spec)]) == 0
