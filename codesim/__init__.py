@@ -19,7 +19,8 @@ from .errors import (
 )
 from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
-from .simulation import SimulationResult, compare, mixture_grid, simulate, sweep
+from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
+from .divergence import DivergenceMeasurement, measure_divergence
 
 __version__ = "0.1.0"
 
@@ -30,5 +31,6 @@ __all__ = [
     "SupportError", "SymbolError",
     "cross_entropy", "entropy", "information_content", "kl_divergence",
     "Coder", "Encoded", "PrefixCode", "available_coders", "make_coder",
-    "SimulationResult", "compare", "mixture_grid", "simulate", "sweep",
+    "SimulationResult", "compare", "measure", "mixture_grid", "simulate", "sweep",
+    "DivergenceMeasurement", "measure_divergence",
 ]

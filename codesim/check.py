@@ -41,18 +41,23 @@ import json
 import math
 import os
 import tomllib
+
+import numpy as np
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 
 from .coders import PREFIX_CODERS, available_coders
 from .coders.prefix import block_distribution
-from .errors import CodesimError, SpecError
+from .errors import CodesimError, OptionError, SpecError
 from .measures import cross_entropy, entropy, kl_divergence
 
-__all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "z_for",
+__all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
+           "cost_skewness", "count_false_alarms", "z_for",
            "load_spec", "run_spec", "CHECKS"]
 
-CHECKS = ("exact", "bound", "statistical", "baseline")
+CHECKS = ("exact", "bound", "statistical", "overhead", "baseline")
+#: Cochran's rule: the normal approximation to a mean of n costs needs n > COCHRAN * skewness**2
+COCHRAN = 25
 DEFAULT_FALSE_ALARM = 1e-3
 
 
@@ -126,16 +131,82 @@ def check_bound(measurement, p, q) -> CheckOutcome:
                         f"+{measurement.bound_above:.3g} bits")
 
 
+def cost_skewness(coder, p) -> tuple[float, int]:
+    """Skewness of the cost of one coding unit under p, and the symbols per unit.
+
+    The unit is a symbol (a k-tuple for a block code); an adaptive model's cost is that of p
+    itself, -log2 p(X), to which its cost converges.
+    """
+    p = np.asarray(p, dtype=np.float64)
+    unit = getattr(coder, "block", 1)
+    if getattr(coder, "adaptive", None):
+        probs, costs = p, -np.log2(np.where(p > 0, p, 1.0))
+    elif hasattr(coder, "code"):                          # a prefix code
+        code = coder.block_code or coder.code
+        probs = block_distribution(p, unit) if unit > 1 else p
+        costs = np.maximum(code.lengths, 0).astype(np.float64)
+    elif not getattr(coder, "per_position", False):       # a fixed stream model
+        probs, costs = p, np.where(np.isfinite(coder._symbol_bits), coder._symbol_bits, 0.0)
+    else:
+        return 0.0, 1
+    on = probs > 0
+    mean = float(np.dot(probs[on], costs[on]))
+    var = float(np.dot(probs[on], (costs[on] - mean) ** 2))
+    if var <= 1e-24 * max(mean * mean, 1.0):
+        return 0.0, unit
+    return float(np.dot(probs[on], (costs[on] - mean) ** 3)) / var ** 1.5, unit
+
+
 def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> CheckOutcome:
-    """|measured - expected| <= z stderr + overhead / n, z from the false-alarm rate."""
-    r = measurement.result
+    """|num_bits - E| <= z sd + allowance (see the module docstring), in bits per symbol.
+
+    Raises OptionError when n is too small for the normal approximation (Cochran's rule).
+    """
+    r, ovh = measurement.result, measurement.overhead
+    if r.n == 0:
+        raise OptionError("a statistical check needs a sample: n is 0")
+    skew, unit = cost_skewness(measurement.coder, measurement.p)
+    needed = COCHRAN * skew * skew * unit
+    if r.n <= needed:
+        raise OptionError(
+            f"{r.coder}: the cost per symbol is skewed (skewness {skew:.3g}), so a normal "
+            f"interval needs n > {math.floor(needed)} symbols (Cochran's rule n > 25 g^2); "
+            f"got n = {r.n}")
     z = z_for(false_alarm)
-    tolerance = z * r.stderr + measurement.bound_above / max(r.n, 1)
-    gap = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
-    return CheckOutcome("statistical", gap <= tolerance + 1e-12, r.measured_bits_per_symbol,
-                        r.expected_bits_per_symbol,
-                        f"+/- {tolerance:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
-                        f"stderr {r.stderr:.3g})")
+    expected = r.n * r.expected_bits_per_symbol + ovh.mean
+    sd = math.sqrt((r.stderr * r.n) ** 2 + ovh.sd ** 2)
+    tolerance = z * sd + ovh.allowance + 1e-9 * max(expected, 1.0)
+    return CheckOutcome("statistical", abs(r.num_bits - expected) <= tolerance,
+                        r.measured_bits_per_symbol, expected / r.n,
+                        f"+/- {tolerance / r.n:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
+                        f"sd {sd / r.n:.3g}, expected overhead {ovh.mean / r.n:.3g})")
+
+
+def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01),
+                       **coder_options) -> np.ndarray:
+    """Run an honest coder on one sample per seed; which verdicts fail it, seed by seed.
+
+    Returns a bool array of shape (len(seeds), len(false_alarms) + 1): the statistical verdict
+    at each false-alarm rate, then the overhead verdict.  Over many seeds the columns' means
+    are the observed false-alarm rates (``experiments/calibration.py`` tabulates them).
+    """
+    from .coders import make_coder
+    from .simulation import measure
+    built = make_coder(coder, q, **coder_options)
+    rows = []
+    for seed in seeds:
+        m = measure(p, q, built, n, int(seed))
+        rows.append([not check_statistical(m, a).passed for a in false_alarms]
+                    + [not check_overhead(m).passed])
+    return np.array(rows, dtype=bool).reshape(-1, len(false_alarms) + 1)
+
+
+def check_overhead(measurement) -> CheckOutcome:
+    """This sample's coder_overhead (bits) inside the coder's tight range."""
+    r, ovh = measurement.result, measurement.overhead
+    measured = r.ledger["coder_overhead"]
+    return CheckOutcome("overhead", ovh.low - 1e-6 <= measured <= ovh.high + 1e-6, measured,
+                        ovh.mean, f"in [{ovh.low:.4g}, {ovh.high:.4g}] bits")
 
 
 # --- spec files ------------------------------------------------------------------------------
@@ -275,7 +346,12 @@ def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
                 elif check == "bound":
                     outcome = check_bound(m, case.p, case.q)
                 elif check == "statistical":
-                    outcome = check_statistical(m, settings["false_alarm"])
+                    try:
+                        outcome = check_statistical(m, settings["false_alarm"])
+                    except OptionError as err:
+                        raise _spec_error(path, case.name, "n", str(err)) from None
+                elif check == "overhead":
+                    outcome = check_overhead(m)
                 else:
                     stored = baseline.get(case.name, {}).get(key)
                     if update_baseline:
@@ -315,8 +391,9 @@ def register_cli(subs) -> None:
         "check", help="regression-check measured code lengths against theory (for CI)",
         description="Run the cases of a TOML spec and check measured code lengths against "
                     "theory: exact (prefix code lengths), bound (the coder's theorem), "
-                    "statistical (z * stderr from a false-alarm rate), baseline (stored "
-                    "num_bits). Exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
+                    "statistical (z * stderr from a false-alarm rate), overhead (the coder's "
+                    "own bits beyond the information content, in its tight range), baseline "
+                    "(stored num_bits). Exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
         epilog="example:\n  codesim check experiments/regression.toml\n"
                "  codesim check experiments/regression.toml --update-baseline",
         formatter_class=argparse.RawDescriptionHelpFormatter)

@@ -76,6 +76,10 @@ def build_parser() -> argparse.ArgumentParser:
     compare.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
     compare.add_argument("--coder", action="append", choices=coders, metavar="NAME",
                          help=f"a coder (repeat for several; default: all). One of: {', '.join(coders)}")
+    compare.add_argument("--ledger", action="store_true",
+                         help="also print each coder's ledger: the bits of the message split into "
+                              "sample entropy, sample divergence, quantisation and coder overhead, "
+                              "beside the theory of each")
     _add_common(compare)
     compare.set_defaults(func=cmd_compare)
 
@@ -171,6 +175,11 @@ def cmd_compare(args) -> int:
                 f"measured on n = {args.n} symbols from p (seed {args.seed}); 'expected' is "
                 "each coder's theoretical rate under p, 'sample ideal' -log2 q of the sample / n")
         print(_results_table(results, head))
+        if args.ledger:
+            for r in results:
+                print(f"\nledger of {r.coder} ({r.num_bits} bits, measured; theory per symbol "
+                      "beside):")
+                print(r.ledger_table())
     return 0
 
 

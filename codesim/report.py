@@ -28,7 +28,7 @@ def format_table(rows: list[dict], columns: list[str] | None = None) -> str:
     """
     if not rows:
         return "(no rows)"
-    columns = columns or list(rows[0])
+    columns = columns or [k for k, v in rows[0].items() if not isinstance(v, dict)]
     cells = [[_cell(r.get(c)) for c in columns] for r in rows]
     widths = [max(len(c), *(len(row[i]) for row in cells)) for i, c in enumerate(columns)]
     lines = ["  ".join(c.ljust(w) for c, w in zip(columns, widths)).rstrip(),
@@ -68,14 +68,16 @@ class Table(list):
         return text
 
     def to_csv(self, path=None) -> str:
-        """CSV text of the rows (columns: union of keys in first-seen order)."""
+        """CSV text of the rows (columns: union of keys in first-seen order; a dict cell such
+        as a ledger spreads into columns ``key.subkey``)."""
         import csv
         import io
-        columns = list(dict.fromkeys(k for row in self for k in row))
+        flat = [_flatten(row) for row in self]
+        columns = list(dict.fromkeys(k for row in flat for k in row))
         buf = io.StringIO()
         writer = csv.DictWriter(buf, columns, lineterminator="\n")
         writer.writeheader()
-        writer.writerows(self)
+        writer.writerows(flat)
         if path is not None:
             with open(path, "w", encoding="utf-8", newline="") as fh:
                 fh.write(buf.getvalue())
@@ -94,7 +96,20 @@ class Table(list):
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 
+def _flatten(row: dict) -> dict:
+    """{"a": 1, "ledger": {"x": 2}} -> {"a": 1, "ledger.x": 2}."""
+    out = {}
+    for k, v in row.items():
+        if isinstance(v, dict):
+            out.update({f"{k}.{sub}": w for sub, w in v.items()})
+        else:
+            out[k] = v
+    return out
+
+
 def _jsonable(v):
+    if isinstance(v, dict):
+        return {k: _jsonable(w) for k, w in v.items()}
     if isinstance(v, float) and not math.isfinite(v):
         return "inf" if v > 0 else ("-inf" if v < 0 else "nan")
     if hasattr(v, "item"):

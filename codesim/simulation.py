@@ -9,8 +9,18 @@ One run (:func:`simulate`)::
 
 and a :class:`SimulationResult` with the measured rate next to H(p), H(p, q), D(p||q), the
 coder's own theoretical rate under p (``expected_bits_per_symbol``), the sample's ideal rate
-under q (its information content / n), and the standard error
-sqrt(Var_p[cost of one symbol] / n) of the measured rate.
+under q (its information content / n), the standard error of the rate, and the **ledger**:
+every bit of ``num_bits`` accounted for, exactly, on this very sample::
+
+    sample_entropy      sum -log2 p(x_i)                  theory n H(p)
+    sample_divergence   sum log2 p(x_i) / q(x_i)          theory n D(p||q)
+    quantisation        sum log2 q(x_i) / q~(x_i)         theory n (D(p||q~) - D(p||q))
+    coder_overhead      num_bits - sum -log2 q~(x_i)      theory: the coder's mean overhead
+
+q~ is the model really used: the quantised q of a stream coder, 2**-l(x) of a prefix code (so
+its quantisation term is the integer-length cost, on average E_p[l] - H(p, q)).  An adaptive
+model's q is its sequential prediction: its divergence term is the learning cost and its
+quantisation is 0 (its counts are exact).
 
 :func:`compare` runs several coders on one sample; :func:`sweep` runs a grid of q's and coders
 across processes, each q's sample drawn from ``SeedSequence([seed, q_index])`` (or one sample
@@ -25,11 +35,11 @@ import os
 import sys
 import time
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .coders import make_coder
+from .coders import Coder, make_coder
 from .distributions import as_pmf, check_same_length, mixture, sample, uniform
 from .errors import DecodeError, OptionError, SupportError
 from .measures import cross_entropy, entropy, kl_divergence
@@ -38,9 +48,17 @@ from .report import Table, format_table
 __all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement"]
 
 
+LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
+
+
 @dataclass(frozen=True)
 class SimulationResult:
-    """One coder on one sample: measured cost beside theory (bits per symbol unless named)."""
+    """One coder on one sample: measured cost beside theory (bits per symbol unless named).
+
+    For an adaptive model, ``cross_entropy`` and ``kl_divergence`` describe the model the coder
+    really used, its sequential predictions: E_p[L_n] / n and the learning cost E_p[L_n] / n - H(p).
+    An empty sample has no rate: its per-symbol figures are nan.
+    """
 
     coder: str
     n: int
@@ -50,20 +68,40 @@ class SimulationResult:
     entropy: float                      # theory: H(p)
     cross_entropy: float                # theory: H(p, q)
     kl_divergence: float                # theory: D(p || q)
-    expected_bits_per_symbol: float     # theory: this coder's mean cost under p
+    expected_bits_per_symbol: float     # theory: E_p[code_length] / n for this coder
     ideal_bits_per_symbol: float        # the sample's information content under q, / n
-    stderr: float                       # sqrt(Var_p[cost of one symbol] / n)
+    stderr: float                       # sqrt(Var_p[code_length]) / n
     encode_seconds: float
     decode_seconds: float
+    ledger: dict = field(default_factory=dict)          # measured, bits, sums to num_bits
+    ledger_theory: dict = field(default_factory=dict)   # theory, bits per symbol
 
-    def to_dict(self) -> dict:
-        """The fields as a plain dict (JSON-ready; inf stays float('inf'))."""
-        return asdict(self)
+    def to_dict(self, flat: bool = False) -> dict:
+        """The fields as a plain dict (JSON-ready; inf stays float('inf')).
+
+        ``flat=True`` spreads the ledger into columns ``ledger.TERM`` and ``theory.TERM`` (CSV).
+        """
+        d = asdict(self)
+        if flat:
+            ledger, theory = d.pop("ledger"), d.pop("ledger_theory")
+            d.update({f"ledger.{k}": v for k, v in ledger.items()})
+            d.update({f"theory.{k}": v for k, v in theory.items()})
+        return d
 
     @property
     def excess_over_entropy(self) -> float:
         """measured - H(p): the surcharge actually paid."""
         return self.measured_bits_per_symbol - self.entropy
+
+    def ledger_table(self) -> Table:
+        """The ledger as a table: each term in bits, per symbol, and its theory per symbol."""
+        size = self.n or math.nan
+        rows = [{"term": k, "bits (measured)": v, "bits/symbol (measured)": v / size,
+                 "bits/symbol (theory)": self.ledger_theory.get(k)} for k, v in self.ledger.items()]
+        rows.append({"term": "num_bits", "bits (measured)": float(sum(self.ledger.values())),
+                     "bits/symbol (measured)": self.measured_bits_per_symbol,
+                     "bits/symbol (theory)": sum(self.ledger_theory.values())})
+        return Table(rows)
 
     def __str__(self) -> str:
         return (f"{self.coder}: measured {self.measured_bits_per_symbol:.6f} bits/symbol "
@@ -83,19 +121,16 @@ class Measurement:
     bound_below: float          # code_length - bound_below <= num_bits
     bound_above: float          # num_bits <= code_length + bound_above
     coder: object = None        # the coder that was built and measured
+    p: object = None            # the true distribution the sample came from
+    overhead: object = None     # the coder's Overhead model for this p and n
 
 
 def _theory(p, q):
     return entropy(p), cross_entropy(p, q), kl_divergence(p, q)
 
 
-def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
-            **coder_options) -> Measurement:
-    """Like :func:`simulate`, also returning the sample's code length and the coder's bounds."""
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
-    check_same_length(p, q)
-    built = make_coder(coder, q, **coder_options)
-    x = sample(p, n, seed) if symbols is None else symbols
+def _checked_round_trip(built, x):
+    """Encode and decode x; raise DecodeError if the decoder does not give x back."""
     t0 = time.perf_counter()
     enc = built.encode(x)
     t1 = time.perf_counter()
@@ -103,21 +138,47 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     t2 = time.perf_counter()
     if not np.array_equal(back, x):
         first = int(np.argmax(back != x)) if back.size == x.size else min(back.size, x.size)
-        raise DecodeError(f"{coder}: the decoded message differs from the input at position "
+        raise DecodeError(f"{built.name}: the decoded message differs from the input at position "
                           f"{first}: the coder is broken (please report this)")
-    h, hx, d = theory or _theory(p, q)
-    size = max(int(x.size), 1)
+    return enc, t1 - t0, t2 - t1
+
+
+def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
+            **coder_options) -> Measurement:
+    """Like :func:`simulate`, also returning the sample's code length and the coder's bounds.
+
+    ``coder`` may be a name or a coder already built for q (any :class:`~codesim.coders.Coder`).
+    """
+    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    check_same_length(p, q)
+    built = coder if isinstance(coder, Coder) else make_coder(coder, q, **coder_options)
+    x = sample(p, n, seed) if symbols is None else symbols
+    enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
+    size = int(x.size)
     counts = np.bincount(x, minlength=q.size)        # one pass: information and code length
+    code_length = built.code_length(x, counts)
+    h, hx, d = theory or _theory(p, q)
+    rate = built.expected_bits_per_symbol(p, size)
+    overhead = built.overhead(p, size)
+    sample_entropy = _information(p, counts)
+    if getattr(built, "adaptive", None):             # q is the sequential model itself
+        nominal, hx, d, quantisation = code_length, rate, rate - h, 0.0
+    else:
+        nominal, quantisation = _information(q, counts), rate - hx
+    ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
+              "quantisation": code_length - nominal, "coder_overhead": enc.num_bits - code_length}
+    per = (lambda v: v / size) if size else (lambda v: math.nan)
     result = SimulationResult(
-        coder=coder, n=int(x.size), seed=int(seed) if isinstance(seed, (int, np.integer)) else -1,
-        num_bits=int(enc.num_bits), measured_bits_per_symbol=enc.num_bits / size,
-        entropy=h, cross_entropy=hx, kl_divergence=d,
-        expected_bits_per_symbol=built.expected_bits_per_symbol(p),
-        ideal_bits_per_symbol=_information(q, counts) / size,
-        stderr=math.sqrt(built.bits_variance(p) / size),
-        encode_seconds=t1 - t0, decode_seconds=t2 - t1)
-    below, above = built.length_bounds(int(x.size))
-    return Measurement(result, built.code_length(x, counts), below, above, built)
+        coder=built.name, n=size, seed=int(seed) if isinstance(seed, (int, np.integer)) else -1,
+        num_bits=int(enc.num_bits), measured_bits_per_symbol=per(enc.num_bits),
+        entropy=h, cross_entropy=hx, kl_divergence=d, expected_bits_per_symbol=rate,
+        ideal_bits_per_symbol=per(nominal),
+        stderr=math.sqrt(built.bits_variance(p, size) / size) if size else math.nan,
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, ledger=ledger,
+        ledger_theory={"sample_entropy": h, "sample_divergence": d,
+                       "quantisation": quantisation, "coder_overhead": per(overhead.mean)})
+    below, above = built.length_bounds(size)
+    return Measurement(result, code_length, below, above, built, p, overhead)
 
 
 def _information(q: np.ndarray, counts: np.ndarray) -> float:
@@ -188,7 +249,7 @@ def _sweep_task(task):
     for name, opts in coders:
         row = {"q_index": index, "q": label}
         try:
-            row.update(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result.to_dict())
+            row.update(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result.to_dict(flat=True))
             row["error"] = ""
         except SupportError as err:
             row.update(coder=name, n=n, seed=seed, num_bits=None,

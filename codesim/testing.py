@@ -6,13 +6,15 @@ Each helper fails with a message showing the measured figure, the theory and the
 >>> m = measure([0.5, 0.5], [0.25, 0.75], "arithmetic", n=2000, seed=1)
 >>> assert_within_bounds(m)
 >>> assert_statistically_consistent(m, false_alarm=1e-3)
+>>> assert_overhead_in_range(m)
 """
 
 from __future__ import annotations
 
-from .check import DEFAULT_FALSE_ALARM, check_exact, check_statistical
+from .check import DEFAULT_FALSE_ALARM, check_exact, check_overhead, check_statistical
 
-__all__ = ["assert_exact_length", "assert_within_bounds", "assert_statistically_consistent"]
+__all__ = ["assert_exact_length", "assert_within_bounds", "assert_statistically_consistent",
+           "assert_overhead_in_range"]
 
 
 def _fail_unless(outcome, context: str) -> None:
@@ -37,5 +39,11 @@ def assert_within_bounds(measurement) -> None:
 
 
 def assert_statistically_consistent(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> None:
-    """|measured - expected| <= z * stderr + overhead / n, z from the false-alarm rate."""
+    """|num_bits - expected| <= z * sd + allowance, z from the false-alarm rate (the expected
+    overhead included; see :func:`codesim.check.check_statistical`)."""
     _fail_unless(check_statistical(measurement, false_alarm), measurement.result.coder)
+
+
+def assert_overhead_in_range(measurement) -> None:
+    """The coder's own bits beyond the information content lie in its tight range."""
+    _fail_unless(check_overhead(measurement), measurement.result.coder)

@@ -6,11 +6,13 @@ import sys
 import numpy as np
 
 import codesim as cs
+from codesim.coders.sequential import learning_cost_asymptotic
 from codesim.experiment import Outcome, main
 
 TITLE = "Adaptive models: Laplace and Krichevsky-Trofimov counts against a fixed wrong q"
-CLAIM = ("Learning q from the symbols already coded costs about (K-1)/2 log2(n) / n bits per symbol "
-         "over the true p (KT), which vanishes as n grows; a fixed wrong q pays D(p||q) forever.")
+CLAIM = ("Learning q from the symbols already coded costs D(p^n || m) / n bits per symbol over the "
+         "true p: exactly E[L_n]/n - H(p), asymptotically (K-1)/2 log2(n / 2 pi e)/n + a constant/n "
+         "(Clarke-Barron), which vanishes as n grows; a fixed wrong q pays D(p||q) forever.")
 DEFAULT_N, QUICK_N = 100_000, 10_000
 K = 8
 
@@ -24,6 +26,7 @@ def run(n, seed, quick):
               "adaptive Laplace": ("arithmetic", cs.uniform(K), {"adaptive": "laplace"}),
               "fixed wrong q": ("arithmetic", wrong, {}),
               "fixed true p": ("arithmetic", p, {})}
+    rules = {"adaptive KT": "kt", "adaptive Laplace": "laplace"}
     rows = []
     for m in sizes:
         prefix = x[:m]
@@ -33,18 +36,24 @@ def run(n, seed, quick):
             enc = coder.encode(prefix)
             if not np.array_equal(coder.decode(enc), prefix):
                 raise cs.DecodeError("round trip failed")
+            rule = rules.get(label)
             rows.append({"n": m, "model": label, "measured": enc.num_bits / m,
                          "H(p) (theory)": cs.entropy(p),
                          "excess over cost under p": (enc.num_bits - own) / m,
-                         "(K-1)/2 log2(n)/n (theory)": (K - 1) / 2 * math.log2(m) / m,
+                         "learning cost (theory, exact)": coder.learning_cost(p, m) if rule else None,
+                         "Clarke-Barron (theory, asymptotic)":
+                             learning_cost_asymptotic(p, m, rule) / m if rule else None,
+                         "(K-1)/2 log2(n)/n (theory, leading term)": (K - 1) / 2 * math.log2(m) / m,
                          "D(p||q) (theory)": None if opts else cs.kl_divergence(p, q),
                          "stderr of excess": None if opts else _stderr_of_excess(p, q, m)})
     kt = [r for r in rows if r["model"] == "adaptive KT"][-1]
     fixed = [r for r in rows if r["model"] == "fixed wrong q"][-1]
     key = "excess over cost under p"
-    headline = (f"n = {kt['n']}: KT pays {kt[key]:.5f} bits/symbol over the sample's cost under p "
-                f"(theory {kt['(K-1)/2 log2(n)/n (theory)']:.5f}); the fixed wrong q pays "
-                f"{fixed[key]:.4f} (D(p||q) = {fixed['D(p||q) (theory)']:.4f})")
+    headline = (f"n = {kt['n']}: KT pays {kt[key]:.6f} bits/symbol over the sample's cost under p "
+                f"(theory {kt['learning cost (theory, exact)']:.6f} exact, "
+                f"{kt['Clarke-Barron (theory, asymptotic)']:.6f} Clarke-Barron, "
+                f"{kt['(K-1)/2 log2(n)/n (theory, leading term)']:.6f} leading term only); the "
+                f"fixed wrong q pays {fixed[key]:.4f} (D(p||q) = {fixed['D(p||q) (theory)']:.4f})")
     return Outcome(rows, headline)
 
 
@@ -59,7 +68,10 @@ def plot(outcome, plt):
     rows = outcome.rows
     key = "excess over cost under p"
     ns = sorted({r["n"] for r in rows})
-    ax.plot(ns, [(K - 1) / 2 * math.log2(m) / m for m in ns], "k--", label="theory: (K-1)/2 log2(n)/n")
+    kt = [r["learning cost (theory, exact)"] for r in rows if r["model"] == "adaptive KT"]
+    laplace = [r["learning cost (theory, exact)"] for r in rows if r["model"] == "adaptive Laplace"]
+    ax.plot(ns, kt, "k--", label="theory: KT's learning cost E[L_n]/n - H(p)")
+    ax.plot(ns, laplace, "k-.", lw=0.8, label="theory: Laplace's learning cost")
     d = next(r["D(p||q) (theory)"] for r in rows if r["model"] == "fixed wrong q")
     ax.axhline(d, color="k", ls=":", label="theory: D(p||q) of the fixed wrong q")
     for label, marker in (("adaptive KT", "o"), ("adaptive Laplace", "s"), ("fixed wrong q", "x")):
@@ -70,6 +82,7 @@ def plot(outcome, plt):
     ax.set_xlabel("n (symbols coded)")
     ax.set_ylabel("bits/symbol over the sample's cost under p")
     ax.set_title("Learning the model online: the excess vanishes like log(n)/n")
+    ax.set_ylim(bottom=1e-5)
     ax.legend(fontsize=7)
     return fig
 

@@ -20,7 +20,7 @@ def run(n, seed, quick):
             rows.append({"k": k, "coder": r.coder, "measured": r.measured_bits_per_symbol,
                          "expected (theory)": r.expected_bits_per_symbol,
                          "H(p,q) (theory)": r.cross_entropy, "H(p,q) + 1/k": r.cross_entropy + 1 / k,
-                         "stderr": r.stderr})
+                         "stderr": r.stderr, "ledger": r.ledger})
     last = [r for r in rows if r["coder"] == "shannon"][-1]
     headline = (f"k = {last['k']}: Shannon measured {last['measured']:.4f} bits/symbol, "
                 f"H(p,q) = {last['H(p,q) (theory)']:.4f}, bound H(p,q) + 1/k = {last['H(p,q) + 1/k']:.4f}")

@@ -12,7 +12,8 @@ from codesim.experiment import Outcome, main
 TITLE = "Classification: labels coded with a softmax classifier's predictions, during training"
 CLAIM = ("An arithmetic coder driven by the model's per-example predictions spends, per example, "
          "the model's cross-entropy loss in bits: minimising the loss is maximum likelihood is the "
-         "shortest code for the labels.")
+         "shortest code for the labels. (The receiver is assumed to hold the model's weights and "
+         "the inputs; their cost is not counted.)")
 DEFAULT_N, QUICK_N = 4_000, 1_000
 CHECKPOINTS = [0, 1, 2, 5, 10, 20, 50, 100, 200, 400]
 K, DIM = 4, 2

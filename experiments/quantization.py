@@ -32,7 +32,7 @@ def run(n, seed, quick):
                          "D(p||q~) - D(p||q) (theory)": cs.kl_divergence(p, model) - r.kl_divergence,
                          "this sample: ideal under q~ - under q":
                              cs.information_content(model, x).sum() / n - ideal_q,
-                         "coder overhead/n (bound)": cs.make_coder(r.coder, q, precision=b).length_bounds(n)[1] / n})
+                         "coder overhead/n (bound)": cs.make_coder(r.coder, q, precision=b).length_bounds(n)[1] / n, "ledger": r.ledger})
     r4 = [r for r in rows if r["precision"] == 4 and r["coder"] == "range"][0]
     r24 = [r for r in rows if r["precision"] == 24 and r["coder"] == "range"][0]
     headline = (f"range coder: measured cost of quantising {r4['measured - sample ideal under q']:+.4f} "

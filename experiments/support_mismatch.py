@@ -39,7 +39,7 @@ def run(n, seed, quick):
                          "expected": r.expected_bits_per_symbol,
                          "H(p,q_eps) (theory)": r.cross_entropy,
                          "p(x) log2(1/eps) (theory)": p[-1] * math.log2(1 / eps),
-                         "stderr": r.stderr})
+                         "stderr": r.stderr, "ledger": r.ledger})
     # Fit only where the model can represent eps/K: q~(x) >= 2**-precision.
     slopes = {label: _slope([r for r in rows if r["coder"] == label and r["eps"] <= 1e-3
                              and r["eps"] / p.size >= 2.0 ** -floor])

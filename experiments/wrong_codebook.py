@@ -26,7 +26,8 @@ def run(n, seed, quick):
     out = [{"t": float(r["q"][2:]), "coder": r["coder"], "measured": r["measured_bits_per_symbol"],
             "H(p)": r["entropy"], "H(p,q)": r["cross_entropy"], "D(p||q)": r["kl_divergence"],
             "measured - H(p)": r["measured_bits_per_symbol"] - r["entropy"],
-            "expected": r["expected_bits_per_symbol"], "stderr": r["stderr"]} for r in rows]
+            "expected": r["expected_bits_per_symbol"], "stderr": r["stderr"],
+            "ledger": {k[7:]: v for k, v in r.items() if k.startswith("ledger.")}} for r in rows]
     far = [r for r in out if r["t"] == TS[-1] and r["coder"] == "ans"][0]
     headline = (f"at t = {TS[-1]}: ans measured {far['measured - H(p)']:.4f} bits/symbol over H(p), "
                 f"theory D(p||q) = {far['D(p||q)']:.4f}")

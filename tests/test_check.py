@@ -86,7 +86,7 @@ def test_json_output_has_a_verdict_per_check(tmp_path, capsys):
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nn = -1\n",
      "key 'n': must be a non-negative integer"),
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = ['vibes']\n",
-     "key 'checks': must be a list of exact, bound, statistical, baseline"),
+     "key 'checks': must be a list of exact, bound, statistical, overhead, baseline"),
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = [{name = 'ans', colour = 1}]\n",
      "coder 'ans' has no option 'colour'"),
     ("colour = 1\n", "key 'colour': unknown top-level key"),
@@ -124,3 +124,46 @@ def test_the_statistical_check_is_honest_a_95_percent_interval_covers_95_percent
     coverage = float(np.mean(inside))
     assert 0.93 <= coverage <= 0.97, coverage
     assert z_for(0.05) == pytest.approx(1.959964, abs=1e-6)
+
+
+@pytest.mark.parametrize("coder", ["huffman", "shannon", "sfe", "range", "ans"])
+def test_the_statistical_verdict_fails_an_honest_coder_at_the_nominal_rate(coder):
+    # 1000 seeds at n = 10**4: observed / nominal false-alarm rate inside [0.5, 2] at 0.05 and
+    # 0.01 (the pure-Python coders' table, n = 10**4 and 10**5: experiments/calibration.py).
+    p, q = cs.dirichlet(16, 1.0, 31), cs.smooth(cs.dirichlet(16, 1.0, 32), 0.05)
+    built = cs.make_coder(coder, q)
+    ms = [measure(p, q, built, n=10_000, seed=s) for s in range(1000)]
+    for alpha in (0.05, 0.01):
+        rate = np.mean([not check_statistical(m, alpha).passed for m in ms])
+        assert 0.5 * alpha <= rate <= 2 * alpha, (alpha, rate)
+
+
+def test_a_skewed_cost_at_small_n_is_refused_naming_the_n_it_needs():
+    # p = (.98, .02) coded for q = (1 - 1e-6, 1e-6): the rare symbol costs 20 bits.  A normal
+    # interval at n = 50 fails 2.5 times as often as it says; the check says what n it needs.
+    p, q = [0.98, 0.02], [1 - 1e-6, 1e-6]
+    m = measure(p, q, "arithmetic", n=50, seed=0)
+    with pytest.raises(cs.OptionError, match=r"needs n > 11\d\d symbols \(Cochran's rule"):
+        check_statistical(m)
+    assert check_statistical(measure(p, q, "arithmetic", n=5000, seed=0)).passed
+
+
+def test_a_spec_can_ask_for_the_overhead_verdict_and_a_too_small_n_is_a_bad_spec(tmp_path, capsys):
+    spec = write(tmp_path, """
+        [[case]]
+        name = "tight"
+        p = "zipf:8:1"
+        q = "uniform:8"
+        coders = ["huffman", "arithmetic", "rans", "range", "ans"]
+        n = 20000
+        checks = ["overhead"]
+        [[case]]
+        name = "skewed"
+        p = "0.98,0.02"
+        q = "0.999999,0.000001"
+        coders = ["arithmetic"]
+        n = 50
+        checks = ["statistical"]
+    """)
+    code, _, err = run(capsys, "check", spec)
+    assert code == 2 and "case 'skewed', key 'n'" in err and "Cochran" in err

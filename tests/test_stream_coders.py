@@ -126,3 +126,16 @@ def test_precision_must_have_room_for_every_possible_symbol():
         make_coder("range", cs.uniform(9), precision=3)
     with pytest.raises(OptionError, match="precision must be an integer from 1 to 24"):
         make_coder("ans", cs.uniform(2), precision=30)
+
+
+def test_the_arithmetic_coder_states_its_real_lower_bound():
+    # Rounding can hand a symbol one unit more than width * f / total, so a message can cost
+    # less than its information content: by at most eps = -log2(1 - 2**(precision - 46)) per symbol.
+    coder = make_coder("arithmetic", [0.5, 0.5 - 2.0**-31, 2.0**-31], precision=32)
+    below, above = coder.length_bounds(1000)
+    eps = -math.log2(1 - 2.0 ** (32 - 46))
+    assert below == pytest.approx(1000 * eps) and above == pytest.approx(2 + 1000 * eps)
+    assert make_coder("arithmetic", [0.5, 0.5]).length_bounds(1000)[0] == pytest.approx(1000 * 2.0 ** -22 / math.log(2), rel=1e-3)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        round_trip(coder, rng.choice(3, 1000, p=[0.2, 0.2, 0.6]))

@@ -31,12 +31,15 @@ Renormalisation after each symbol, in two steps:
 
 At the end, two more bits (plus pending) pick a point inside [low, high], read with zeros after.
 
-Guarantee (tested): with T = total <= QUARTER_RANGE,
+Guarantee (tested): with T = total <= QUARTER_RANGE and eps = -log2(1 - T / QUARTER_RANGE),
 
-    sum_i -log2 q~(x_i)  <=  num_bits  <=  sum_i -log2 q~(x_i) + 2 + n * -log2(1 - T / QUARTER_RANGE)
+    sum_i -log2 q~(x_i) - n eps  <=  num_bits  <=  sum_i -log2 q~(x_i) + 2 + n eps
 
-The last term is the rounding of ``width * c // total``: at most 3.4e-7 bits per symbol at
-the default precision of 24 bits.
+eps bounds the rounding of ``width * c // total`` in either direction (the two floors can give a
+symbol up to one unit more or less than width * f / total, and width > QUARTER_RANGE): at most
+3.4e-7 bits per symbol at the default precision of 24 bits, 8.8e-5 at 32 bits, where a message
+can cost less than its information content.  The flush adds u = log2(final width) - 46 bits,
+0 < u <= 2: measured over 2000 random models, u has mean 1.054 and sd 0.417.
 
 Models: one fixed frequency table; one table per position (an (n, K) q); or an adaptive model
 whose counts are updated after each symbol (``adaptive="laplace"``: count + 1,
@@ -55,8 +58,10 @@ import numpy as np
 
 from ..errors import DecodeError, OptionError
 from ..measures import entropy
+from .base import fingerprint
 from .prefix import pack_codewords
-from .stream import StreamCoder
+from .sequential import code_length_variance, expected_code_length
+from .stream import Flush, StreamCoder
 
 __all__ = ["ArithmeticCoder", "encode_intervals", "decode_intervals", "FenwickTree", "STATE_BITS"]
 
@@ -259,6 +264,9 @@ class ArithmeticCoder(StreamCoder):
     """
 
     name = "arithmetic"
+    flush = Flush(0.0, 2.0, 1.054, 0.417,
+                  "derived range (0, 2]: the flush names a point of the final interval of width "
+                  "> 2**-(bits - 2); mean 1.054 and sd 0.417 measured over 2000 random models")
 
     def __init__(self, q, precision: int = 24, adaptive: str | None = None):
         super().__init__(q, precision)
@@ -322,37 +330,79 @@ class ArithmeticCoder(StreamCoder):
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 2.0, -math.log2(1 - (1 << self.precision) / QUARTER_RANGE)
 
+    def _largest_total(self, num_symbols: int) -> int:
+        if not self.adaptive:
+            return 1 << self.precision
+        start, step = ADAPTIVE_PRIORS[self.adaptive]
+        return int(self.possible.sum()) * start + step * num_symbols
+
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         if not self.adaptive:
             return super().length_bounds(num_symbols)
-        start, step = ADAPTIVE_PRIORS[self.adaptive]
-        biggest_total = int(self.possible.sum()) * start + step * num_symbols
-        per_symbol = -math.log2(1 - biggest_total / QUARTER_RANGE)
+        per_symbol = -math.log2(1 - self._largest_total(num_symbols) / QUARTER_RANGE)
         return per_symbol * num_symbols, 2.0 + per_symbol * num_symbols
+
+    def _drift(self, p, n: int) -> tuple[float, float, float]:
+        """No mean drift (the two floors round alike); at most eps per symbol either way."""
+        return 0.0, 0.0, -math.log2(1 - self._largest_total(n) / QUARTER_RANGE)
+
+    def _fingerprint(self) -> str:
+        """An adaptive model is its support and its rule; a fixed one its frequencies."""
+        if self.adaptive:
+            return fingerprint(self.possible, coder=self.name, **self.options)
+        return super()._fingerprint()
+
+    def _sequential_costs(self, x: np.ndarray) -> np.ndarray:
+        """-log2 of each adaptive prediction: log2(total_i) - log2(weight of x_i at step i)."""
+        start, step = ADAPTIVE_PRIORS[self.adaptive]
+        weight = start + step * _occurrences_before(x)
+        total = int(self.possible.sum()) * start + step * np.arange(x.size)
+        return np.log2(total) - np.log2(weight)
 
     def code_length(self, symbols, counts=None) -> float:
         """Information content of the message under the model (adaptive: sequentially)."""
         if not self.adaptive:
             return super().code_length(symbols, counts)
         x = self._check_message(symbols)
-        start, step = ADAPTIVE_PRIORS[self.adaptive]
-        seen_before = _occurrences_before(x)
-        weight = start + step * seen_before
-        total = int(self.possible.sum()) * start + step * np.arange(x.size)
-        return float(np.sum(np.log2(total) - np.log2(weight)))
+        return float(np.sum(self._sequential_costs(x)))
 
-    def expected_bits_per_symbol(self, p) -> float:
-        """H(p, q~); adaptive: H(p), the limit it approaches (see :meth:`redundancy`)."""
+    def symbol_costs(self, symbols) -> np.ndarray:
         if not self.adaptive:
-            return super().expected_bits_per_symbol(p)
-        p = np.asarray(p, dtype=float)
-        return entropy(p) if not np.any((p > 0) & ~self.possible) else math.inf
+            return super().symbol_costs(symbols)
+        return self._sequential_costs(self._check_message(symbols))
 
-    def redundancy(self, n: int) -> float:
-        """Asymptotic excess of an adaptive model over H(p), bits per symbol:
-        (m - 1)/2 * log2(n) / n with m the number of possible symbols (Rissanen; KT)."""
-        m = int(self.possible.sum())
-        return (m - 1) / 2 * math.log2(n) / n if n > 1 else 0.0
+    def _adaptive_p(self, p) -> np.ndarray | None:
+        """p validated against the model; None when p gives mass to an impossible symbol."""
+        from ..distributions import as_pmf, check_same_length
+        p = as_pmf(p, "p")
+        check_same_length(p, self.q)
+        return None if np.any((p > 0) & ~self.possible) else p
+
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """H(p, q~); adaptive: E_p[L_n] / n exactly (:mod:`codesim.coders.sequential`), or its
+        limit H(p) when n is not given."""
+        if not self.adaptive:
+            return super().expected_bits_per_symbol(p, n)
+        p = self._adaptive_p(p)
+        if p is None:
+            return math.inf
+        if not n:
+            return entropy(p)
+        return expected_code_length(p, self.possible, n, self.adaptive) / n
+
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """Var_p[-log2 q~(X)]; adaptive: Var_p[L_n] / n (asymptotic, see
+        :func:`codesim.coders.sequential.code_length_variance`)."""
+        if not self.adaptive:
+            return super().bits_variance(p, n)
+        p = self._adaptive_p(p)
+        if p is None:
+            return math.inf
+        return code_length_variance(p, max(n or 1, 1)) / max(n or 1, 1)
+
+    def learning_cost(self, p, n: int) -> float:
+        """E_p[L_n] / n - H(p) = D(p^n || adaptive model) / n: what learning q costs per symbol."""
+        return self.expected_bits_per_symbol(p, n) - entropy(p)
 
     # --- teaching -------------------------------------------------------------------------
     def trace(self, symbols, limit: int = 10):

@@ -8,9 +8,20 @@ Every coder is built for q over the symbols 0..K-1 and offers
   lengths for a prefix code, the information content under the model really used for a stream
   coder; with ``length_bounds(num_symbols) = (below, above)`` the coder guarantees
   ``code_length - below <= num_bits <= code_length + above``;
-* ``expected_bits_per_symbol(p)`` and ``bits_variance(p)``: mean and variance, under p, of the
-  cost of one symbol, so that a measurement on n symbols has standard error sqrt(var / n);
+* ``expected_bits_per_symbol(p, n)`` and ``bits_variance(p, n)``: mean and variance, under p,
+  of ``code_length`` per symbol of an n-symbol message (for a fixed model they do not depend on
+  n; for an adaptive one they do), so that a measurement has standard error sqrt(var / n);
+* ``overhead(p, n)``: an :class:`Overhead`, what the coder adds to ``code_length`` (flush and
+  rounding), num_bits - code_length: its mean and spread, and the tight range it lies in;
 * a :class:`~codesim.errors.SupportError` when asked to encode a symbol that q rules out.
+
+Together these account for every bit of a message (the ledger of
+:class:`~codesim.simulation.SimulationResult`)::
+
+    num_bits = sum -log2 p(x_i)                   sample entropy
+             + sum log2 p(x_i) / q(x_i)           sample divergence
+             + code_length - sum -log2 q(x_i)     quantisation (the model really used)
+             + num_bits - code_length             coder overhead
 """
 
 from __future__ import annotations
@@ -24,7 +35,41 @@ import numpy as np
 
 from ..errors import DecodeError, SupportError, SymbolError
 
-__all__ = ["Coder", "Encoded", "as_symbols", "check_support"]
+__all__ = ["Coder", "Encoded", "Overhead", "as_symbols", "check_support", "NO_OVERHEAD"]
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """coder_overhead = num_bits - code_length for an n-symbol message from p, in bits.
+
+    A coder adds bits to the information content under its model: a flush at the end (a
+    constant part somewhere in a fixed range) and rounding at each symbol (a drift, n times a
+    mean per symbol, with a little noise).
+
+    Attributes
+    ----------
+    mean, sd : float
+        Expectation and standard deviation under p.
+    low, high : float
+        The range the overhead lies in: derived bounds of the flush, plus the drift and six
+        standard deviations of its noise (what the ``overhead`` verdict checks).
+    allowance : float
+        How far ``mean`` itself may be off (the precision of its derivation, or half the flush
+        range where the flush is not yet spread over its range); statistical tolerances add it.
+    basis : str
+        Where the figures come from, in words.
+    """
+
+    mean: float
+    sd: float
+    low: float
+    high: float
+    allowance: float = 0.0
+    basis: str = ""
+
+
+#: the overhead of a coder whose bits are exactly its code lengths
+NO_OVERHEAD = Overhead(0.0, 0.0, 0.0, 0.0, 0.0, "exact: num_bits is the sum of the code lengths")
 
 
 @dataclass(frozen=True)
@@ -156,12 +201,22 @@ class Coder(ABC):
         """(below, above): code_length - below <= num_bits <= code_length + above."""
 
     @abstractmethod
-    def expected_bits_per_symbol(self, p) -> float:
-        """Mean cost of one symbol under p, in bits: this coder's theoretical rate."""
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """E_p[code_length] / n of an n-symbol message, in bits: this coder's theoretical rate.
+
+        For a fixed model it does not depend on n (and n may be left out)."""
 
     @abstractmethod
-    def bits_variance(self, p) -> float:
-        """Variance under p of the cost per symbol (stderr on n symbols: sqrt(var / n))."""
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """Var_p[code_length] / n (so the stderr of the rate on n symbols is sqrt(var / n))."""
+
+    def overhead(self, p, n: int) -> Overhead:
+        """What the coder adds to code_length on an n-symbol message from p (see Overhead)."""
+        return NO_OVERHEAD
+
+    def symbol_costs(self, symbols) -> np.ndarray:
+        """The cost of each symbol of a message under the model really used; sums to code_length."""
+        raise NotImplementedError(f"{self.name} has no per-symbol costs")
 
     def _check_encoded(self, encoded: Encoded) -> None:
         if not isinstance(encoded, Encoded):

@@ -401,18 +401,31 @@ class PrefixCoder(Coder):
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         return 0.0, 0.0      # a prefix code's length is exactly the sum of its codeword lengths
 
-    def expected_bits_per_symbol(self, p) -> float:
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """E_p[l] per symbol (per block / k for block codes); the same for every n."""
         if self.block == 1:
             return self.code.expected_length(p)
         p = as_pmf(p, "p")
         check_same_length(p, self.q)
         return self.block_code.expected_length(block_distribution(p, self.block)) / self.block
 
-    def bits_variance(self, p) -> float:
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """Var_p[l(X)] (per block / k for block codes)."""
         if self.block == 1:
             return self.code.length_variance(p)
         p = as_pmf(p, "p")
         return self.block_code.length_variance(block_distribution(p, self.block)) / self.block
+
+    def symbol_costs(self, symbols) -> np.ndarray:
+        """l(x_i) for each symbol; a block code's tuple length stands at the tuple's first symbol."""
+        x = as_symbols(symbols, self.alphabet_size)
+        if self.block == 1:
+            return self.code._bits_per_symbol[x].astype(np.float64)
+        tuples, tail = self._split(x)
+        costs = np.zeros(x.size)
+        costs[: tuples.size * self.block: self.block] = self.block_code._bits_per_symbol[tuples]
+        costs[tuples.size * self.block:] = self.code._bits_per_symbol[tail]
+        return costs
 
     @property
     def lengths(self) -> np.ndarray:

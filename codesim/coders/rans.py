@@ -35,7 +35,7 @@ from bisect import bisect_right
 import numpy as np
 
 from ..errors import DecodeError, OptionError
-from .stream import StreamCoder
+from .stream import Flush, StreamCoder, rans_drift
 
 __all__ = ["RansCoder", "rans_encode", "rans_decode", "RANS_L"]
 
@@ -101,6 +101,9 @@ class RansCoder(StreamCoder):
     """
 
     name = "rans"
+    flush = Flush(48.0, 56.0, 52.0, 8 / math.sqrt(12),
+                  "derived: the final state x in [2**47, 2**55) costs 56 bits, 103 - log2 x beyond "
+                  "the information; log2 x uniform")
 
     def __init__(self, q, precision: int = 24):
         super().__init__(q, precision)
@@ -123,3 +126,9 @@ class RansCoder(StreamCoder):
     @property
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 8.0 * STATE_BYTES, math.log2(1 + 2.0 ** (self.precision - 47))
+
+    def _drift(self, p, n: int) -> tuple[float, float, float]:
+        """Before a step x / f lies in [2**(47 - precision), 2**(55 - precision))."""
+        rows, freqs = self._rows(p)
+        return rans_drift(rows, freqs, 1 << self.precision,
+                          2.0 ** (47 - self.precision), 2.0 ** (55 - self.precision))

@@ -1,0 +1,78 @@
+"""Is the instrument calibrated?  The statistical verdict's false alarms, counted over many seeds."""
+
+import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
+
+import numpy as np
+
+import codesim as cs
+from codesim.check import count_false_alarms
+from codesim.experiment import Outcome, main
+
+TITLE = "Calibration: how often an honest coder fails the statistical and overhead verdicts"
+CLAIM = ("With each coder's real expected overhead in the expectation, a check at false-alarm "
+         "rate alpha fails an honest coder a fraction alpha of the time (within [0.5, 2] alpha), "
+         "and the overhead verdict never fails it.")
+DEFAULT_N, QUICK_N = 100_000, 2_000
+CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans"]
+NOMINAL = (0.05, 0.01)
+K = 16
+
+
+def model(seed):
+    """The fixed (p, q) every run codes: a random p and a smoothed random q on 16 symbols."""
+    rng = np.random.default_rng([seed, 2024])
+    return cs.dirichlet(K, 1.0, rng), cs.smooth(cs.dirichlet(K, 1.0, rng), 0.05)
+
+
+def run(n, seed, quick):
+    seeds = 1000
+    sizes = (n // 10, n)
+    p, q = model(seed)
+    batches = [(coder, size, chunk) for coder in CODERS for size in sizes
+               for chunk in np.array_split(np.arange(seeds) + 1000 * seed, 8)]
+    with ProcessPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(count_false_alarms, p, q, coder, size, chunk, NOMINAL)
+                   for coder, size, chunk in batches]
+        results = [f.result() for f in futures]
+    rows = []
+    for coder in CODERS:
+        for size in sizes:
+            fails = np.concatenate([r for (c, s, _), r in zip(batches, results)
+                                    if c == coder and s == size])
+            for i, alpha in enumerate(NOMINAL):
+                rate = float(fails[:, i].mean())
+                rows.append({"coder": coder, "n": size, "nominal false-alarm rate": alpha,
+                             "observed false-alarm rate": rate, "observed / nominal": rate / alpha,
+                             "seeds": len(fails), "overhead verdict failures": int(fails[:, -1].sum())})
+    ratios = [r["observed / nominal"] for r in rows]
+    inside = sum(0.5 <= v <= 2 for v in ratios)
+    headline = (f"observed / nominal false-alarm rate between {min(ratios):.2f} and {max(ratios):.2f}; "
+                f"{inside} of {len(rows)} (coder, n, alpha) cells inside [0.5, 2]; the overhead "
+                f"verdict failed {sum(r['overhead verdict failures'] for r in rows[::2])} of "
+                f"{len(CODERS) * len(sizes) * seeds} honest runs")
+    return Outcome(rows, headline)
+
+
+def plot(outcome, plt):
+    fig, ax = plt.subplots(figsize=(7.5, 4.2))
+    sizes = sorted({r["n"] for r in outcome.rows})
+    width = 0.8 / (len(sizes) * len(NOMINAL))
+    for j, (size, alpha) in enumerate((s, a) for s in sizes for a in NOMINAL):
+        ys = [next(r["observed / nominal"] for r in outcome.rows
+                   if r["coder"] == c and r["n"] == size and r["nominal false-alarm rate"] == alpha)
+              for c in CODERS]
+        ax.bar(np.arange(len(CODERS)) + (j - 1.5) * width, ys, width,
+               label=f"measured: n = {size}, alpha = {alpha}")
+    ax.axhspan(0.5, 2.0, color="green", alpha=0.08, label="target: [0.5, 2] x nominal")
+    ax.axhline(1.0, color="k", lw=0.8, ls="--", label="theory: observed = nominal")
+    ax.set_xticks(np.arange(len(CODERS)), CODERS)
+    ax.set_ylabel("observed / nominal false-alarm rate")
+    ax.set_title(f"The statistical verdict is calibrated ({outcome.rows[0]['seeds']} seeds per bar)")
+    ax.legend(fontsize=7, ncol=2)
+    return fig
+
+
+if __name__ == "__main__":
+    main(sys.modules[__name__])
