@@ -70,6 +70,7 @@ class CheckOutcome:
     measured: float
     theory: float
     bound: str
+    unit: str = "bits"
 
     @property
     def verdict(self) -> str:
@@ -98,7 +99,7 @@ def check_exact(measurement) -> CheckOutcome:
         raise SpecError(f"check 'exact' applies to prefix codes ({', '.join(PREFIX_CODERS)}), "
                         f"not to {r.coder!r}: use 'bound'")
     return CheckOutcome("exact", r.num_bits == measurement.code_length, r.num_bits,
-                        measurement.code_length, "num_bits == sum of code lengths")
+                        measurement.code_length, "num_bits == sum of code lengths", "bits")
 
 
 def check_bound(measurement, p, q) -> CheckOutcome:
@@ -109,10 +110,10 @@ def check_bound(measurement, p, q) -> CheckOutcome:
     hx = cross_entropy(p, q)
     if r.coder == "shannon":
         return CheckOutcome("bound", hx <= rate + 1e-12 and rate < hx + 1 / k, rate, hx,
-                            f"H(p,q) <= E_p[l] < H(p,q) + {1 / k:g}")
+                            f"H(p,q) <= E_p[l] < H(p,q) + {1 / k:g}", "bits/symbol")
     if r.coder == "sfe":
         return CheckOutcome("bound", hx + 1 / k <= rate + 1e-12 and rate < hx + 2 / k, rate, hx,
-                            f"H(p,q) + {1 / k:g} <= E_p[l] < H(p,q) + {2 / k:g}")
+                            f"H(p,q) + {1 / k:g} <= E_p[l] < H(p,q) + {2 / k:g}", "bits/symbol")
     if r.coder == "huffman":
         implied = coder.block_code.implied_distribution() if k > 1 else coder.implied_distribution()
         pk = block_distribution(p, k)
@@ -122,13 +123,13 @@ def check_bound(measurement, p, q) -> CheckOutcome:
         if list(p) == list(q):
             ok = ok and rate < entropy(p) + 1 / k
             bound += f", and < H(p) + {1 / k:g} at q = p"
-        return CheckOutcome("bound", ok, rate, theory, bound)
+        return CheckOutcome("bound", ok, rate, theory, bound, "bits/symbol")
     low = measurement.code_length - measurement.bound_below
     high = measurement.code_length + measurement.bound_above
     return CheckOutcome("bound", low - 1e-6 <= r.num_bits <= high + 1e-6, r.num_bits,
                         measurement.code_length,
                         f"information content -{measurement.bound_below:.3g} / "
-                        f"+{measurement.bound_above:.3g} bits")
+                        f"+{measurement.bound_above:.3g} bits", "bits")
 
 
 def cost_skewness(coder, p) -> tuple[float, int]:
@@ -179,7 +180,7 @@ def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> 
     return CheckOutcome("statistical", abs(r.num_bits - expected) <= tolerance,
                         r.measured_bits_per_symbol, expected / r.n,
                         f"+/- {tolerance / r.n:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
-                        f"sd {sd / r.n:.3g}, expected overhead {ovh.mean / r.n:.3g})")
+                        f"sd {sd / r.n:.3g}, expected overhead {ovh.mean / r.n:.3g})", "bits/symbol")
 
 
 def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01),
@@ -206,7 +207,7 @@ def check_overhead(measurement) -> CheckOutcome:
     r, ovh = measurement.result, measurement.overhead
     measured = r.ledger["coder_overhead"]
     return CheckOutcome("overhead", ovh.low - 1e-6 <= measured <= ovh.high + 1e-6, measured,
-                        ovh.mean, f"in [{ovh.low:.4g}, {ovh.high:.4g}] bits")
+                        ovh.mean, f"in [{ovh.low:.4g}, {ovh.high:.4g}] bits", "bits")
 
 
 # --- spec files ------------------------------------------------------------------------------
@@ -266,9 +267,15 @@ def load_spec(path: str) -> tuple[dict, list[Case]]:
     """Read and validate a spec file; SpecError names the file, the case and the key."""
     try:
         with open(path, "rb") as fh:
-            data = tomllib.load(fh)
+            raw_bytes = fh.read()
     except FileNotFoundError:
         raise SpecError(f"{path}: no such spec file") from None
+    except IsADirectoryError:
+        raise SpecError(f"{path}: a folder, not a spec file") from None
+    try:
+        data = tomllib.loads(raw_bytes.decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise SpecError(f"{path}: not UTF-8 text (byte {err.start}): a spec is a TOML file") from None
     except tomllib.TOMLDecodeError as err:
         raise SpecError(f"{path}: not valid TOML: {err}") from None
     known = {"case", "baseline", "false_alarm"}
@@ -277,14 +284,22 @@ def load_spec(path: str) -> tuple[dict, list[Case]]:
             raise _spec_error(path, None, key, f"unknown top-level key; known: {', '.join(sorted(known))}")
     settings = {"false_alarm": data.get("false_alarm", DEFAULT_FALSE_ALARM),
                 "baseline": data.get("baseline")}
-    if not isinstance(settings["false_alarm"], (int, float)) or not 0 < settings["false_alarm"] < 1:
+    if (not isinstance(settings["false_alarm"], (int, float)) or isinstance(settings["false_alarm"], bool)
+            or not 0 < settings["false_alarm"] < 1):
         raise _spec_error(path, None, "false_alarm", "must be a number in (0, 1)")
+    if settings["baseline"] is not None and not (isinstance(settings["baseline"], str) and settings["baseline"]):
+        raise _spec_error(path, None, "baseline", f"must be a file name (a string), got {settings['baseline']!r}")
     raw_cases = data.get("case")
     if not isinstance(raw_cases, list) or not raw_cases:
         raise _spec_error(path, None, "case", "the spec needs at least one [[case]]")
     cases, names = [], set()
     for i, raw in enumerate(raw_cases):
+        if not isinstance(raw, dict):
+            raise _spec_error(path, f"case{i}", None, f"each case is a table ([[case]] with keys), "
+                              f"got {raw!r:.40}")
         name = raw.get("name", f"case{i}")
+        if not isinstance(name, str) or not name:
+            raise _spec_error(path, f"case{i}", "name", f"must be a non-empty string, got {name!r:.40}")
         if name in names:
             raise _spec_error(path, name, "name", "two cases have this name")
         names.add(name)
@@ -296,9 +311,10 @@ def load_spec(path: str) -> tuple[dict, list[Case]]:
             if key not in raw:
                 raise _spec_error(path, name, key, "missing")
         n, seed = raw.get("n", 10_000), raw.get("seed", 0)
-        for key, v in (("n", n), ("seed", seed)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise _spec_error(path, name, key, f"must be a non-negative integer, got {v!r}")
+        for key, v, least in (("n", n, 1), ("seed", seed, 0)):
+            if not isinstance(v, int) or isinstance(v, bool) or v < least:
+                kind = "a positive integer (a check needs a sample)" if least else "a non-negative integer"
+                raise _spec_error(path, name, key, f"must be {kind}, got {v!r}")
         checks = raw.get("checks", ["bound", "statistical"])
         if not isinstance(checks, list) or any(c not in CHECKS for c in checks):
             raise _spec_error(path, name, "checks", f"must be a list of {', '.join(CHECKS)}; got {checks!r}")
@@ -323,11 +339,7 @@ def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
     if settings["baseline"]:
         baseline_path = os.path.join(os.path.dirname(os.path.abspath(path)), settings["baseline"])
         if os.path.exists(baseline_path) and not update_baseline:
-            try:
-                with open(baseline_path, encoding="utf-8") as fh:
-                    baseline = json.load(fh)
-            except ValueError as err:
-                raise SpecError(f"{baseline_path}: not valid JSON: {err}") from None
+            baseline = _read_baseline(baseline_path)
     new_baseline, rows = {}, []
     for case in cases:
         for name, opts in case.coders:
@@ -364,41 +376,24 @@ def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
                 rows.append({"case": case.name, "coder": key, **asdict(outcome),
                              "verdict": outcome.verdict})
     if update_baseline and baseline_path:
-        with open(baseline_path, "w", encoding="utf-8") as fh:
-            json.dump(new_baseline, fh, indent=2, sort_keys=True)
-            fh.write("\n")
+        from .files import atomic_write
+        atomic_write(baseline_path, json.dumps(new_baseline, indent=2, sort_keys=True) + "\n")
     return rows
 
 
-def cmd_check(args) -> int:
-    from .report import Table, format_table
-    rows = run_spec(args.spec, update_baseline=args.update_baseline)
-    failed = [r for r in rows if not r["passed"]]
-    if args.json:
-        print(Table(rows).to_json())
-    else:
-        print(format_table(rows, ["case", "coder", "check", "verdict", "measured", "theory", "bound"]))
-        print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed")
-        for r in failed:
-            print(f"FAIL {r['case']} / {r['coder']} / {r['check']}: measured {r['measured']:.9g}, "
-                  f"theory {r['theory']:.9g}, bound {r['bound']}")
-    return 1 if failed else 0
-
-
-def register_cli(subs) -> None:
-    import argparse
-    sub = subs.add_parser(
-        "check", help="regression-check measured code lengths against theory (for CI)",
-        description="Run the cases of a TOML spec and check measured code lengths against "
-                    "theory: exact (prefix code lengths), bound (the coder's theorem), "
-                    "statistical (z * stderr from a false-alarm rate), overhead (the coder's "
-                    "own bits beyond the information content, in its tight range), baseline "
-                    "(stored num_bits). Exit 0 if all pass, 1 if any fails, 2 for a bad spec.",
-        epilog="example:\n  codesim check experiments/regression.toml\n"
-               "  codesim check experiments/regression.toml --update-baseline",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub.add_argument("spec", help="the TOML spec file")
-    sub.add_argument("--json", action="store_true", help="print the rows as JSON")
-    sub.add_argument("--update-baseline", action="store_true",
-                     help="rewrite the baseline file with this run's num_bits (on purpose)")
-    sub.set_defaults(func=cmd_check)
+def _read_baseline(path: str) -> dict:
+    """The stored baseline: {case: {coder: num_bits}}; SpecError naming what is malformed."""
+    try:
+        with open(path, "rb") as fh:
+            data = json.loads(fh.read().decode("utf-8"))
+    except (ValueError, OSError) as err:
+        raise SpecError(f"{path}: not a readable JSON baseline: {err}") from None
+    if not isinstance(data, dict):
+        raise SpecError(f"{path}: a baseline is a JSON object {{case: {{coder: num_bits}}}}, "
+                        f"got a {type(data).__name__}")
+    for case, coders in data.items():
+        if not isinstance(coders, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) for v in coders.values()):
+            raise SpecError(f"{path}: case {case!r} must map coder names to whole numbers of "
+                            f"bits, got {coders!r:.60}")
+    return data

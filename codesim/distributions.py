@@ -12,11 +12,12 @@ stream coders (arithmetic, range, ANS) really use a model.
 from __future__ import annotations
 
 import math
-from numbers import Integral
+from numbers import Integral, Real
 
 import numpy as np
 
 from .errors import DistributionError, OptionError
+from .limits import DISTRIBUTION_BYTES, require_memory
 
 __all__ = [
     "sum_tolerance", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
@@ -69,12 +70,37 @@ def _check_entries(x: np.ndarray, name: str) -> None:
         raise DistributionError(f"{name}[{label}] = {x[i]:g} is negative")
 
 
+def is_number(v) -> bool:
+    """A real number that is not a bool (numpy scalars included).
+
+    >>> [is_number(v) for v in (0.5, np.float32(0.5), 1, True, "0.5", None)]
+    [True, True, True, False, False, False]
+    """
+    return isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_)) \
+        and not isinstance(v, np.complexfloating)
+
+
 def _as_float_array(x, name: str) -> np.ndarray:
+    """x as a float64 array; strings, booleans, None and other non-numbers are refused by name."""
     try:
-        arr = np.array(x, dtype=np.float64)
+        arr = np.asarray(x) if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
     except (TypeError, ValueError):
         raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
-    return arr
+    if arr.dtype.kind == "O":
+        bad = [i for i, v in enumerate(arr.reshape(-1).tolist()) if not is_number(v)][:1]
+        if bad:
+            index = np.unravel_index(bad[0], arr.shape)
+            label = ", ".join(map(str, index)) if arr.ndim != 1 else str(index[0])
+            value = arr.reshape(-1)[bad[0]]
+            raise DistributionError(f"{name}[{label}] = {value!r:.40} is not a number "
+                                    f"({type(value).__name__}): probabilities must be numbers")
+    elif arr.dtype.kind not in "iuf":
+        raise DistributionError(f"{name} must be an array of numbers, got dtype {arr.dtype} "
+                                f"({x!r:.60})")
+    try:
+        return np.array(arr, dtype=np.float64)
+    except (TypeError, ValueError, OverflowError):
+        raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
 
 
 def as_pmf(x, name: str = "p") -> np.ndarray:
@@ -151,7 +177,21 @@ def normalize(weights) -> np.ndarray:
 def _check_k(k) -> int:
     if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
         raise DistributionError(f"alphabet size k must be a positive integer, got {k!r}")
+    require_memory(DISTRIBUTION_BYTES * int(k), f"a distribution over {int(k)} symbols")
     return int(k)
+
+
+def _check_real(v, name: str, low: float, low_open: bool, high: float = math.inf) -> float:
+    """A finite real parameter (numpy scalars too) in [low, high] (or (low, high])."""
+    ok = is_number(v) and math.isfinite(float(v)) and (float(v) > low if low_open else float(v) >= low) \
+        and float(v) <= high
+    if not ok:
+        if math.isfinite(high):
+            raise DistributionError(f"{name} must be in {'(' if low_open else '['}{low:g}, "
+                                    f"{high:g}], got {v!r}")
+        raise DistributionError(f"{name} must be a finite number {'>' if low_open else '>='} "
+                                f"{low:g}, got {v!r}")
+    return float(v)
 
 
 def uniform(k: int) -> np.ndarray:
@@ -167,16 +207,14 @@ def uniform(k: int) -> np.ndarray:
 def zipf(k: int, s: float = 1.0) -> np.ndarray:
     """Zipf distribution p(i) proportional to 1 / (i + 1)**s on k symbols."""
     k = _check_k(k)
-    if not (isinstance(s, (int, float)) and math.isfinite(s) and s >= 0):
-        raise DistributionError(f"zipf exponent s must be a finite number >= 0, got {s!r}")
+    s = _check_real(s, "zipf exponent s", 0.0, False)
     return normalize(1.0 / np.arange(1, k + 1, dtype=np.float64) ** s)
 
 
 def geometric(k: int, r: float = 0.5) -> np.ndarray:
     """Truncated geometric distribution p(i) proportional to r**i on k symbols (0 < r)."""
     k = _check_k(k)
-    if not (isinstance(r, (int, float)) and math.isfinite(r) and r > 0):
-        raise DistributionError(f"geometric ratio r must be a finite number > 0, got {r!r}")
+    r = _check_real(r, "geometric ratio r", 0.0, True)
     logw = np.arange(k) * math.log(r)
     return normalize(np.exp(logw - logw.max()))
 
@@ -198,8 +236,7 @@ def mixture(p, q, t: float) -> np.ndarray:
     """
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
-    if not (isinstance(t, (int, float)) and 0 <= t <= 1):
-        raise DistributionError(f"mixture weight t must be in [0, 1], got {t!r}")
+    t = _check_real(t, "mixture weight t", 0.0, False, 1.0)
     return (1 - t) * p + t * q
 
 
@@ -209,13 +246,26 @@ def smooth(q, eps: float) -> np.ndarray:
     return mixture(q, uniform(q.size), eps)
 
 
+def _is_seed(v) -> bool:
+    return isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) and v >= 0
+
+
 def as_rng(rng) -> np.random.Generator:
-    """Return a numpy Generator from a Generator or an integer seed (never unseeded)."""
+    """Return a numpy Generator from a Generator, an integer seed, or a sequence of them (never
+    unseeded).  ``[seed, i]`` is ``SeedSequence([seed, i])``: how a sweep seeds row i, so that
+    ``simulate(..., seed=row["seed"])`` reproduces the row; ``[s]`` is the same as ``s``.
+
+    >>> as_rng([7]).random() == as_rng(7).random()
+    True
+    """
     if isinstance(rng, np.random.Generator):
         return rng
-    if isinstance(rng, Integral) and not isinstance(rng, bool) and rng >= 0:
+    if _is_seed(rng):
         return np.random.default_rng(int(rng))
-    raise OptionError(f"rng must be a numpy Generator or a non-negative integer seed, got {rng!r}")
+    if isinstance(rng, (list, tuple)) and rng and all(_is_seed(v) for v in rng):
+        return np.random.default_rng(np.random.SeedSequence([int(v) for v in rng]))
+    raise OptionError(f"rng must be a numpy Generator, a non-negative integer seed or a list of "
+                      f"them, got {rng!r}")
 
 
 def sample(p, n: int, rng=0) -> np.ndarray:
@@ -230,6 +280,7 @@ def sample(p, n: int, rng=0) -> np.ndarray:
     if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
         raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
     rng, n = as_rng(rng), int(n)
+    require_memory(8 * n, f"a sample of {n} symbols")
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
     table = _GuideTable(cdf)

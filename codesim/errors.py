@@ -45,5 +45,9 @@ class OptionError(CodesimError, ValueError):
     """An unknown coder name, an unknown option, or an option value out of range."""
 
 
+class ResourceLimitError(OptionError):
+    """A size that would take more memory (or processes) than codesim's budget allows."""
+
+
 class SpecError(CodesimError, ValueError):
     """A regression-check spec file is malformed (names the file, case and key)."""

@@ -7,13 +7,13 @@ Each experiment is a module in the ``experiments/`` folder of the source checkou
   beside theory, plus a one-line headline;
 * ``plot(outcome, plt) -> figure`` (matplotlib, optional).
 
-It runs as ``python experiments/NAME.py`` or ``codesim experiment NAME``, with ``--n``,
-``--seed``, ``--out DIR`` and ``--quick``, and writes ``DIR/NAME.json``, ``.csv`` and ``.png``.
+It runs as ``python experiments/NAME.py`` or ``codesim experiment NAME``, with ``-n``,
+``--seed``, ``--out DIR`` and ``--quick`` (the options live in
+:mod:`codesim.commands.experiment`), and writes ``DIR/NAME.json``, ``.csv`` and ``.png``.
 """
 
 from __future__ import annotations
 
-import argparse
 import importlib.util
 import os
 import sys
@@ -22,9 +22,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import OptionError
-from .report import Table, format_table
+from .tables import Table, format_table
 
-__all__ = ["Outcome", "run_experiment", "experiments_dir", "list_experiments", "load_experiment"]
+__all__ = ["Outcome", "run_and_write", "experiments_dir", "list_experiments", "load_experiment",
+           "save_figure"]
 
 
 @dataclass
@@ -64,25 +65,10 @@ def load_experiment(name: str):
     path = experiments_dir() / f"{name}.py"
     spec = importlib.util.spec_from_file_location(f"codesim_experiment_{name}", path)
     module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module          # so that its functions pickle into worker processes
     spec.loader.exec_module(module)
     module.NAME = name
     return module
-
-
-def _parser(module) -> argparse.ArgumentParser:
-    from .cli import _Parser
-    name = getattr(module, "NAME", Path(module.__file__).stem)
-    parser = _Parser(
-        prog=f"codesim experiment {name}", description=f"{module.TITLE}. {module.CLAIM}",
-        epilog=f"example:\n  codesim experiment {name} --quick --out results",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--n", type=int, default=None,
-                        help=f"symbols per sample (default {module.DEFAULT_N}; {module.QUICK_N} with --quick)")
-    parser.add_argument("--seed", type=int, default=0, help="seed of every random draw (default 0)")
-    parser.add_argument("--out", default="results", metavar="DIR",
-                        help="where to write NAME.json, NAME.csv and NAME.png (default results/)")
-    parser.add_argument("--quick", action="store_true", help="a small, fast run (used by the tests)")
-    return parser
 
 
 def save_figure(module, outcome: Outcome, path: Path) -> str:
@@ -93,65 +79,42 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
         import matplotlib.pyplot as plt
     except ImportError:
         return "figure skipped: matplotlib is not installed (pip install -e '.[plot]')"
+    import io
+    from .files import atomic_write
     fig = module.plot(outcome, plt)
-    fig.savefig(path, dpi=110, bbox_inches="tight")
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
+    atomic_write(path, buffer.getvalue())
     return f"figure: {path}"
 
 
-def run_experiment(module, argv=None, stream=None) -> int:
-    """Parse options, run, print the table, write JSON, CSV and the figure (to ``stream``,
-    default the current ``sys.stdout``)."""
+def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> Outcome:
+    """Run an experiment, print its table and headline, and write NAME.json, .csv and .png.
+
+    ``out`` is checked before the work starts: a folder that cannot be made or written is an
+    error at once, not after minutes of coding."""
+    from .files import check_writable
     stream = stream or sys.stdout
-    args = _parser(module).parse_args(argv)
     name = getattr(module, "NAME", Path(module.__file__).stem)
-    n = args.n if args.n is not None else (module.QUICK_N if args.quick else module.DEFAULT_N)
     if n < 1:
-        raise OptionError(f"--n must be a positive number of symbols, got {n}")
+        raise OptionError(f"n must be a positive number of symbols, got {n}")
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OptionError(f"cannot make the output folder {out}: {err.strerror or err}") from None
+    check_writable(out / f"{name}.json")
     print(f"{module.TITLE}\n{module.CLAIM}\n", file=stream)
     start = time.perf_counter()
-    outcome = module.run(n=n, seed=args.seed, quick=args.quick)
+    outcome = module.run(n=n, seed=seed, quick=quick)
     elapsed = time.perf_counter() - start
     print(format_table(outcome.rows, outcome.columns), file=stream)
     print(f"\n{outcome.headline}\n(measured on real encoded and decoded samples, "
-          f"n = {n}, seed {args.seed}, {elapsed:.1f}s)", file=stream)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
+          f"n = {n}, seed {seed}, {elapsed:.1f}s)", file=stream)
     table = Table(outcome.rows)
     table.to_json(out / f"{name}.json")
     table.to_csv(out / f"{name}.csv")
     print(f"rows: {out / f'{name}.json'}, {out / f'{name}.csv'}", file=stream)
     print(save_figure(module, outcome, out / f"{name}.png"), file=stream)
-    return 0
-
-
-def main(module) -> None:
-    """Entry point for ``python experiments/NAME.py``."""
-    from .errors import CodesimError
-    try:
-        sys.exit(run_experiment(module, sys.argv[1:]))
-    except CodesimError as err:
-        print(f"codesim: error: {err}", file=sys.stderr)
-        sys.exit(2)
-
-
-def cmd_experiment(args) -> int:
-    if args.name == "list":
-        for name in list_experiments():
-            module = load_experiment(name)
-            print(f"{name:20s} {module.TITLE}")
-        return 0
-    return run_experiment(load_experiment(args.name), args.rest)
-
-
-def register_cli(subs) -> None:
-    sub = subs.add_parser(
-        "experiment", help="run a demonstration from experiments/ (or 'list' them)",
-        description="Run one experiment: it codes real samples, prints measured figures beside "
-                    "theory, and writes JSON, CSV and a PNG figure. Options after NAME: --n N, "
-                    "--seed S, --out DIR, --quick (see 'codesim experiment NAME --help').",
-        epilog="examples:\n  codesim experiment list\n  codesim experiment wrong_codebook --quick",
-        formatter_class=argparse.RawDescriptionHelpFormatter)
-    sub.add_argument("name", help="an experiment name, or 'list'")
-    sub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
-    sub.set_defaults(func=cmd_experiment)
+    return outcome

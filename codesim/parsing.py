@@ -18,7 +18,7 @@ import numpy as np
 from . import distributions as d
 from .errors import DistributionError
 
-__all__ = ["parse_distribution", "FAMILIES"]
+__all__ = ["parse_distribution", "symbol_labels", "FAMILIES"]
 
 #: family name -> (constructor, parameter types, usage)
 FAMILIES = {
@@ -72,6 +72,17 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
             f"({', '.join(f'{k}:...' for k in FAMILIES)}), {' or '.join(texts)}, "
             "or a .json/.npy file") from None
     return d.as_pmf(values, name)
+
+
+def symbol_labels(text: str) -> list[str] | None:
+    """What the symbols of a named distribution stand for: the letters a..z of ``english`` and
+    ``python`` (None for distributions over plain symbol numbers).
+
+    >>> symbol_labels("english")[:3], symbol_labels("uniform:3")
+    (['a', 'b', 'c'], None)
+    """
+    from .texts import LETTERS
+    return list(LETTERS) if str(text).strip() in _texts() else None
 
 
 def _from_file(path: str, name: str) -> np.ndarray:

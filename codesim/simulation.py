@@ -34,16 +34,18 @@ import math
 import os
 import sys
 import time
+from numbers import Integral
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .coders import Coder, make_coder
+from .coders import Coder, available_coders, make_coder
 from .distributions import as_pmf, check_same_length, mixture, sample, uniform
 from .errors import DecodeError, OptionError, SupportError
+from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory
 from .measures import cross_entropy, entropy, kl_divergence
-from .report import Table, format_table
+from .tables import Table, format_table
 
 __all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement"]
 
@@ -62,7 +64,7 @@ class SimulationResult:
 
     coder: str
     n: int
-    seed: int
+    seed: object                        # the seed of the sample: an int or a list of ints
     num_bits: int                       # measured: exact length of the encoded message
     measured_bits_per_symbol: float     # measured: num_bits / n
     entropy: float                      # theory: H(p)
@@ -152,6 +154,8 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
     built = coder if isinstance(coder, Coder) else make_coder(coder, q, **coder_options)
+    if symbols is None:
+        require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
     x = sample(p, n, seed) if symbols is None else symbols
     enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
     size = int(x.size)
@@ -169,7 +173,7 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
               "quantisation": code_length - nominal, "coder_overhead": enc.num_bits - code_length}
     per = (lambda v: v / size) if size else (lambda v: math.nan)
     result = SimulationResult(
-        coder=built.name, n=size, seed=int(seed) if isinstance(seed, (int, np.integer)) else -1,
+        coder=built.name, n=size, seed=_seed_label(seed),
         num_bits=int(enc.num_bits), measured_bits_per_symbol=per(enc.num_bits),
         entropy=h, cross_entropy=hx, kl_divergence=d, expected_bits_per_symbol=rate,
         ideal_bits_per_symbol=per(nominal),
@@ -214,36 +218,59 @@ def _coder_list(coders) -> list[tuple[str, dict]]:
     return out
 
 
-def compare(p, q, coders=("huffman", "shannon", "arithmetic", "ans"), n: int = 100_000,
-            seed: int = 0) -> list[SimulationResult]:
-    """Several coders on the same sample from p, each built for q.
+def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[SimulationResult]:
+    """Several coders on the same sample from p, each built for q (default: every coder).
 
     ``coders``: names, (name, options) pairs, or a dict name -> options.
     """
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
+    require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
     x = sample(p, n, seed)
     theory = _theory(p, q)
+    coders = available_coders() if coders is None else coders
     return [measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
             for name, opts in _coder_list(coders)]
 
 
 def mixture_grid(p, ts, toward=None) -> dict[str, np.ndarray]:
-    """q_t = (1 - t) p + t r for t in ts (r uniform by default), labelled "t=...".
+    """q_t = (1 - t) p + t r for t in ts (r uniform by default), labelled "t=..." exactly.
 
-    >>> list(mixture_grid([1.0, 0.0], [0, 0.5]))
-    ['t=0', 't=0.5']
+    Labels use the shortest repr of t that reads back as t, so 0.5 and 0.5000001 never
+    collide; a t given twice gets a label of its own ("t=0.5 (2)").
+
+    >>> list(mixture_grid([1.0, 0.0], [0, 0.5, 0.5000001, 0.5]))
+    ['t=0.0', 't=0.5', 't=0.5000001', 't=0.5 (2)']
     """
     p = as_pmf(p, "p")
     r = uniform(p.size) if toward is None else as_pmf(toward, "toward")
-    return {f"t={t:g}": mixture(p, r, t) for t in ts}
+    grid: dict[str, np.ndarray] = {}
+    for t in ts:
+        q = mixture(p, r, t)
+        label = base = f"t={float(t)!r}"
+        copy = 1
+        while label in grid:
+            copy += 1
+            label = f"{base} ({copy})"
+        grid[label] = q
+    return grid
+
+
+def _seed_label(seed):
+    """What a result records as its seed: an int, a list of ints, or -1 for a Generator."""
+    if isinstance(seed, (list, tuple)):
+        return [int(v) for v in seed]
+    return int(seed) if isinstance(seed, (int, np.integer)) else -1
 
 
 def _sweep_task(task):
-    """One q of a sweep: every coder on one sample (module-level so processes can run it)."""
-    index, label, p, q, coders, n, seed, same_sample = task
-    rng = np.random.default_rng(np.random.SeedSequence([seed] if same_sample else [seed, index]))
-    x = sample(p, n, rng)
+    """One q of a sweep: every coder on one sample (module-level so processes can run it).
+
+    The sample comes from ``seed = [base, index]`` (``[base]`` with same_sample), which each
+    row records: ``simulate(p, q, coder, n, seed=row["seed"])`` reproduces the row."""
+    index, label, p, q, coders, n, base, same_sample = task
+    seed = [base] if same_sample else [base, index]
+    x = sample(p, n, seed)
     theory = _theory(p, q)
     rows = []
     for name, opts in coders:
@@ -270,7 +297,46 @@ def _progress(done: int, total: int, start: float, stream) -> None:
     stream.flush()
 
 
-def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int = 0, *,
+class SweepInterrupted(KeyboardInterrupt):
+    """Ctrl-C during :func:`sweep`: queued tasks were cancelled; ``rows`` holds those finished."""
+
+    def __init__(self, rows, finished: int, total: int):
+        super().__init__(f"sweep interrupted: {finished} of {total} q's finished")
+        self.rows, self.finished, self.total = rows, finished, total
+
+
+def _ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C is for the parent, which cancels the sweep and ends workers."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _end_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued tasks and end the pool's processes now, without waiting for running ones."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+    for process in processes:
+        process.join(timeout=2)
+        if process.is_alive():
+            process.kill()
+
+
+def worker_count(workers, tasks: int) -> int:
+    """Processes for a sweep: ``workers`` (default: every core), at most one per task, and at
+    most ``MAX_WORKERS_PER_CORE`` per core (more only multiplies memory)."""
+    cores = os.cpu_count() or 1
+    most = MAX_WORKERS_PER_CORE * cores
+    if workers is None:
+        workers = cores
+    if not isinstance(workers, Integral) or isinstance(workers, bool) or not 1 <= workers <= most:
+        raise OptionError(f"workers must be an integer from 1 to {most} ({MAX_WORKERS_PER_CORE} "
+                          f"per core on this machine's {cores}), got {workers!r}")
+    return min(int(workers), max(tasks, 1))
+
+
+def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
           executor: Executor | None = None, workers: int | None = None,
           progress: bool | None = None, same_sample: bool = False) -> Table:
     """Run every coder at every q; return one row (a dict) per (q, coder).
@@ -282,11 +348,16 @@ def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int =
     qs : list or dict
         The assumed distributions (a dict gives each a label; see :func:`mixture_grid`).
     coders : names, (name, options) pairs, or dict name -> options
+        Default: every coder (:func:`~codesim.coders.available_coders`).
     n, seed : int
-        Sample size; the sample for q number i is drawn from ``SeedSequence([seed, i])``.
+        Sample size; the sample for q number i is drawn from ``SeedSequence([seed, i])``, and
+        its rows record ``seed = [seed, i]``, which :func:`simulate` accepts.
     executor : concurrent.futures.Executor, optional
         Where to run the tasks (e.g. a Dask ``Client.get_executor()``).  Default: a process
-        pool of ``workers`` processes (all cores), or in-process when ``workers == 1``.
+        pool of ``workers`` processes, or in-process when only one is needed.
+    workers : int, optional
+        Processes of the default pool (default: every core; at most one per q, and at most
+        4 per core).
     progress : bool, optional
         Draw a progress bar on stderr (default: when stderr is a terminal).
     same_sample : bool
@@ -294,9 +365,15 @@ def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int =
         numbers): differences between rows then come from the codebook alone, which is what a
         comparison of q's wants.  Default: an independent sample per q.
 
-    Rows hold the :class:`SimulationResult` fields plus ``q_index``, ``q`` (the label) and
-    ``error`` (non-empty, with ``measured_bits_per_symbol = inf``, when q rules out a sampled
-    symbol).  The returned :class:`~codesim.report.Table` writes CSV and JSON.
+    Rows hold the flattened :class:`SimulationResult` fields (the ledger as ``ledger.TERM``
+    and ``theory.TERM``) plus ``q_index``, ``q`` (the label) and ``error`` (non-empty, with
+    ``measured_bits_per_symbol = inf``, when q rules out a sampled symbol).  The returned
+    :class:`~codesim.tables.Table` writes CSV and JSON.
+
+    Ctrl-C cancels the queued tasks, ends the worker processes and raises
+    :class:`SweepInterrupted`, whose ``rows`` are the rows that finished.  On platforms that
+    start processes by spawning (Windows, macOS), call sweep under
+    ``if __name__ == "__main__":``.
     """
     p = as_pmf(p, "p")
     items = list(qs.items()) if isinstance(qs, dict) else [(str(i), q) for i, q in enumerate(qs)]
@@ -307,15 +384,17 @@ def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int =
         q = as_pmf(q, f"q[{label}]")
         check_same_length(p, q, ("p", f"q[{label}]"))
         checked.append((label, q))
-    coder_list = _coder_list(coders)
+    coder_list = _coder_list(available_coders() if coders is None else coders)
     for name, opts in coder_list:           # fail fast on a bad name or option, in this process
         make_coder(name, checked[0][1] if "adaptive" not in opts else uniform(p.size), **opts)
     tasks = [(i, label, p, q, coder_list, n, seed, same_sample) for i, (label, q) in enumerate(checked)]
+    count = worker_count(workers, len(tasks)) if executor is None else 1
+    require_memory(MESSAGE_BYTES * n * count, f"{count} processes coding {n} symbols each")
     show = sys.stderr.isatty() if progress is None else progress
-    start, results = time.perf_counter(), {}
+    start, results, futures = time.perf_counter(), {}, []
     own_pool = None
-    if executor is None and (workers or os.cpu_count() or 1) > 1 and len(tasks) > 1:
-        executor = own_pool = ProcessPoolExecutor(max_workers=workers or os.cpu_count())
+    if executor is None and count > 1:
+        executor = own_pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupts)
     try:
         if executor is None:
             for task in tasks:
@@ -330,6 +409,17 @@ def sweep(p, qs, coders=("huffman", "arithmetic"), n: int = 100_000, seed: int =
                 results[index] = rows
                 if show:
                     _progress(len(results), len(tasks), start, sys.stderr)
+    except KeyboardInterrupt:
+        if own_pool is not None:
+            _end_workers(own_pool)
+            own_pool = None
+        elif executor is not None:
+            for future in futures:
+                future.cancel()
+        if show:
+            sys.stderr.write("\n")
+        raise SweepInterrupted(Table(row for i in sorted(results) for row in results[i]),
+                               len(results), len(tasks)) from None
     finally:
         if own_pool is not None:
             own_pool.shutdown()

@@ -7,7 +7,8 @@ import numpy as np
 
 import codesim as cs
 from codesim.coders.sequential import learning_cost_asymptotic
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 
 TITLE = "Adaptive models: Laplace and Krichevsky-Trofimov counts against a fixed wrong q"
 CLAIM = ("Learning q from the symbols already coded costs D(p^n || m) / n bits per symbol over the "

@@ -6,7 +6,8 @@ import sys
 import numpy as np
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 from codesim.simulation import simulate
 
 TITLE = "Asymmetry: H(p,q) against H(q,p), both measured"

@@ -3,7 +3,8 @@
 import sys
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 from codesim.simulation import compare
 
 TITLE = "Block length: Huffman and Shannon codes on blocks of k symbols"

@@ -8,7 +8,8 @@ import numpy as np
 
 import codesim as cs
 from codesim.check import count_false_alarms
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 
 TITLE = "Calibration: how often an honest coder fails the statistical and overhead verdicts"
 CLAIM = ("With each coder's real expected overhead in the expectation, a check at false-alarm "

@@ -7,7 +7,8 @@ import sys
 import numpy as np
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 
 TITLE = "Classification: labels coded with a softmax classifier's predictions, during training"
 CLAIM = ("An arithmetic coder driven by the model's per-example predictions spends, per example, "

@@ -7,7 +7,8 @@ import numpy as np
 
 import codesim as cs
 from codesim import continuous as cont
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 
 TITLE = "Continuous sources: Gaussian p, code built for Gaussian q, samples quantised with bin width delta"
 CLAIM = ("Measured bits per sample + log2(delta) approaches the differential cross-entropy h(p,q) "

@@ -5,7 +5,8 @@ import sys
 import numpy as np
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 from codesim.simulation import sweep
 
 TITLE = "Minimised by the truth: cost of codes for q_theta = p**theta / Z, on one sample from p"

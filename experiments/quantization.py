@@ -5,7 +5,8 @@ import sys
 import numpy as np
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 from codesim.simulation import compare
 
 TITLE = "Quantization: stream coders with model precision from 4 to 24 bits"

@@ -7,7 +7,8 @@ import numpy as np
 
 import codesim as cs
 from codesim import texts
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 
 TITLE = "Real text: English prose and Python source, each coded with the other's codebook"
 CLAIM = ("The actual letters (and bytes) of one text, coded with a code built for the other text's "

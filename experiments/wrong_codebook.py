@@ -8,7 +8,8 @@ import sys
 import numpy as np
 
 import codesim as cs
-from codesim.experiment import Outcome, main
+from codesim.commands.experiment import main
+from codesim.experiment import Outcome
 from codesim.simulation import mixture_grid, sweep
 
 TITLE = "Wrong codebook: measured cost against H(p) and H(p,q) as q moves away from p"

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.cli import main
+from codesim.commands import main
 from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError, SpecError,
                             SupportError, SymbolError)
 
@@ -74,7 +74,7 @@ ROWS = {
     "precision-too-small": api(lambda: cs.make_coder("ans", cs.uniform(9), precision=3), OptionError,
                                "precision 3 gives 8 slots"),
     "bad-log-base": api(lambda: cs.entropy(U3, base=1), DistributionError, "base must be a positive number other than 1"),
-    "unseeded-random": api(lambda: cs.sample(U3, 3, rng=None), OptionError, "rng must be a numpy Generator or a non-negative integer seed"),
+    "unseeded-random": api(lambda: cs.sample(U3, 3, rng=None), OptionError, "rng must be a numpy Generator, a non-negative integer seed or a list of them"),
     "damaged-saved-message": api(lambda: cs.Encoded.from_bytes(b"CSIM\x01junk"), DecodeError, "truncated"),
     "wrong-model-for-message": api(lambda: cs.make_coder("ans", cs.uniform(3)).decode(cs.make_coder("ans", U3).encode([1])),
                                    DecodeError, "different model"),

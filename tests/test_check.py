@@ -8,7 +8,7 @@ import pytest
 
 import codesim as cs
 from codesim.check import check_statistical, z_for
-from codesim.cli import main
+from codesim.commands import main
 from codesim.simulation import measure
 from codesim.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
 
@@ -84,7 +84,7 @@ def test_json_output_has_a_verdict_per_check(tmp_path, capsys):
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = ['exact']\n",
      "check 'exact' applies to prefix codes"),
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nn = -1\n",
-     "key 'n': must be a non-negative integer"),
+     "key 'n': must be a positive integer"),
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = ['vibes']\n",
      "key 'checks': must be a list of exact, bound, statistical, overhead, baseline"),
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = [{name = 'ans', colour = 1}]\n",

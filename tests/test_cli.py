@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from codesim.cli import main
+from codesim.commands import main
 
 
 def run(capsys, *argv):

@@ -18,7 +18,11 @@ from codesim.errors import DistributionError, OptionError
     ([math.inf, 0.5], r"p\[0\] = inf is not a finite number"),
     ([], r"p is empty"),
     ([[0.5, 0.5]], r"p must be a 1-D probability vector, got shape \(1, 2\)"),
-    (["a", "b"], r"p must be an array of numbers"),
+    (["a", "b"], r"p\[0\] = 'a' is not a number \(str\)"),
+    (["0.5", "0.5"], r"p\[0\] = '0.5' is not a number \(str\)"),
+    ([True, False], r"p\[0\] = True is not a number \(bool\)"),
+    ([0.5, None], r"p\[1\] = None is not a number \(NoneType\)"),
+    (np.array([True, False]), r"p must be an array of numbers, got dtype bool"),
 ])
 def test_as_pmf_rejects_an_invalid_distribution_naming_the_entry(x, message):
     with pytest.raises(DistributionError, match=message):

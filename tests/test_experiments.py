@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.cli import main
+from codesim.commands import main
 from codesim.experiment import list_experiments, load_experiment
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",

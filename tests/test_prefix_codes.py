@@ -210,7 +210,7 @@ def test_a_float_pmf_summing_above_one_lengthens_only_what_kraft_needs():
 
 
 def test_the_bound_check_holds_for_an_ordinary_float_pmf(tmp_path):
-    from codesim.cli import main
+    from codesim.commands import main
     spec = tmp_path / "spec.toml"
     spec.write_text('[[case]]\nname = "tenths"\np = "0.5,0.1,0.1,0.1,0.1,0.1"\n'
                     'q = "0.5,0.1,0.1,0.1,0.1,0.1"\ncoders = ["sfe", "shannon"]\nn = 2000\n'

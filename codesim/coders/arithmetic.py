@@ -183,6 +183,11 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
                 pos += 1
     except IndexError:
         raise DecodeError("the decoder read past the end of the data: damaged or truncated") from None
+    if pos - STATE_BITS + 2 != num_bits:
+        # The encoder wrote one bit per shift of its interval plus two to flush, and the decoder
+        # shifts as it does: a message with more or fewer symbols reads a different length.
+        raise DecodeError(f"decoding {n} symbols read {pos - STATE_BITS + 2} of the {num_bits} "
+                          "bits: the symbol count or the data are damaged")
     return out
 
 

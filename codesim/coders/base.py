@@ -33,6 +33,7 @@ from functools import cached_property
 
 import numpy as np
 
+from ..container import Encoded
 from ..errors import DecodeError, SupportError, SymbolError
 
 __all__ = ["Coder", "Encoded", "Overhead", "as_symbols", "check_support", "NO_OVERHEAD"]
@@ -70,39 +71,6 @@ class Overhead:
 
 #: the overhead of a coder whose bits are exactly its code lengths
 NO_OVERHEAD = Overhead(0.0, 0.0, 0.0, 0.0, 0.0, "exact: num_bits is the sum of the code lengths")
-
-
-@dataclass(frozen=True)
-class Encoded:
-    """An encoded message: payload bytes plus the exact bit count and symbol count.
-
-    ``payload`` holds ``num_bits`` meaningful bits; what follows them up to the byte (or word)
-    boundary is padding, never counted.  ``coder``, ``options`` and ``model_fingerprint`` say
-    which code made it, so that decoding with another model can be refused.
-    """
-
-    coder: str
-    num_symbols: int
-    num_bits: int
-    payload: bytes
-    options: dict = field(default_factory=dict)
-    model_fingerprint: str = ""
-
-    @property
-    def bits_per_symbol(self) -> float:
-        """num_bits / num_symbols (nan for an empty message)."""
-        return self.num_bits / self.num_symbols if self.num_symbols else float("nan")
-
-    def to_bytes(self) -> bytes:
-        """Serialise with a header that detects damage; see :mod:`codesim.container`."""
-        from ..container import dumps
-        return dumps(self)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> "Encoded":
-        """Read what :meth:`to_bytes` wrote; raise DecodeError when it is damaged."""
-        from ..container import loads
-        return loads(data)
 
 
 def as_symbols(symbols, alphabet_size: int) -> np.ndarray:

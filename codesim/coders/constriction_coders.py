@@ -139,7 +139,11 @@ class RangeCoder(_ConstrictionCoder):
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         words = self._words(payload, num_bits)
         decoder = _guard("range decoding", _constriction().queue.RangeDecoder, words)
-        return self._to_symbols(self._decode_indices(decoder, n))
+        symbols = self._to_symbols(self._decode_indices(decoder, n))
+        if not decoder.maybe_exhausted():
+            raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
+                              "the data are damaged")
+        return symbols
 
     @property
     def slack(self) -> tuple[float, float, float]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
+from numbers import Integral
 from functools import cached_property
 
 import numpy as np
@@ -27,6 +28,7 @@ from bitarray import bitarray, decodetree
 
 from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
+from ..limits import PREFIX_CODE_BYTES, require_memory
 from .base import Coder, Encoded, as_symbols, check_support, fingerprint
 
 __all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
@@ -322,8 +324,9 @@ class PrefixCoder(Coder):
 
     def __init__(self, q, block: int = 1):
         q = as_pmf(q, "q")
-        if not isinstance(block, int) or isinstance(block, bool) or block < 1:
+        if not isinstance(block, Integral) or isinstance(block, bool) or block < 1:
             raise OptionError(f"block must be a positive integer, got {block!r}")
+        block = int(block)
         super().__init__(q, {"block": block} if block != 1 else {})
         self.block = block
         self.possible = q > 0
@@ -332,6 +335,9 @@ class PrefixCoder(Coder):
             raise OptionError(
                 f"block={block} on an alphabet of {k} symbols needs a code over {k}**{block} = "
                 f"{k ** block} tuples, more than the {MAX_BLOCK_ALPHABET} codesim builds")
+        size = k ** block if block > 1 else k
+        require_memory(PREFIX_CODE_BYTES * (size + (k if block > 1 else 0)),
+                       f"a {self.name} code over {size} {'tuples' if block > 1 else 'symbols'}")
         self.code = self.build_code(q)          # per-symbol code (and the tail code of blocks)
         self.block_code = self.build_code(block_distribution(q, block)) if block > 1 else None
         self._place = k ** np.arange(block - 1, -1, -1, dtype=np.int64)
@@ -447,11 +453,11 @@ class PrefixCoder(Coder):
 
     def codebook(self, p=None):
         """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a table)."""
-        from ..report import Table
+        from ..tables import Table
         return Table(self.code.table(self.q, None if p is None else as_pmf(p, "p")))
 
     def __str__(self) -> str:
-        from ..report import codebook_text
+        from ..tables import codebook_text
         return codebook_text(self)
 
 

@@ -44,6 +44,7 @@ import numpy as np
 
 from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
 from ..errors import DecodeError, OptionError, SupportError
+from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint
 
 __all__ = ["StreamCoder", "Flush", "log_uniform_inverse_moments"]
@@ -103,6 +104,7 @@ class StreamCoder(Coder):
 
     def __init__(self, q, precision: int = 24):
         q = as_pmf_rows(q, "q") if _ndim(q) == 2 else as_pmf(q, "q")
+        require_memory(STREAM_MODEL_BYTES * q.size, f"a {self.name} model over {q.size} frequencies")
         if (not isinstance(precision, Integral) or isinstance(precision, bool)
                 or not 1 <= precision <= self.max_precision):
             raise OptionError(f"{self.name}: precision must be an integer from 1 to "
@@ -167,11 +169,28 @@ class StreamCoder(Coder):
         if self.per_position and n != self.q.shape[0]:
             raise DecodeError(f"the message has {n} symbols but the model has "
                               f"{self.q.shape[0]} positions")
+        require_memory(MESSAGE_BYTES * n, f"decoding a message of {n} symbols")
         if n == 0 or self.lone_symbol is not None:
             if encoded.num_bits:
                 raise DecodeError(f"{encoded.num_bits} bits for a message that needs none")
             return np.full(n, self.lone_symbol or 0, dtype=np.int64)
+        most = self._most_symbols(encoded.num_bits)
+        if n > most:
+            raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
+                              f"most {most} under this model (each costs at least "
+                              f"-log2 max q~ bits): the message is damaged")
         return self._decode(encoded.payload, encoded.num_bits, n)
+
+    def _most_symbols(self, num_bits: int) -> float:
+        """How many symbols num_bits can hold: each costs at least c = -log2 max q~ bits, so
+        n c - (slack below) <= num_bits (inf when c does not exceed the rounding per symbol)."""
+        if self.per_position or getattr(self, "adaptive", None):
+            return math.inf
+        below, _, per_symbol = self.slack
+        cheapest = float(np.min(self._symbol_bits[self.possible]))
+        if cheapest <= per_symbol:
+            return math.inf
+        return math.floor((num_bits + max(below, 0.0)) / (cheapest - per_symbol)) + 1
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:  # pragma: no cover - abstract
         raise NotImplementedError

@@ -1,4 +1,5 @@
-"""Plain-text tables for results and codebooks (print them, or read them in a notebook)."""
+"""Text tables for results and codebooks: print them, write them as CSV or JSON, or read them
+as HTML in a notebook."""
 
 from __future__ import annotations
 
@@ -37,10 +38,15 @@ def format_table(rows: list[dict], columns: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def codebook_text(coder, p=None, limit: int = 64) -> str:
-    """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p)."""
+def codebook_text(coder, p=None, limit: int = 64, labels=None) -> str:
+    """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p).
+
+    ``labels`` names what each symbol stands for (a letter, a byte), shown beside its number."""
     from .measures import cross_entropy
     rows = coder.codebook(p)
+    if labels is not None:
+        rows = [{"symbol": r["symbol"], "label": labels[r["symbol"]],
+                 **{k: v for k, v in r.items() if k != "symbol"}} for r in rows]
     shown = rows[:limit]
     text = format_table(shown)
     if len(rows) > limit:
@@ -63,8 +69,8 @@ class Table(list):
         import json
         text = json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in self], indent=2)
         if path is not None:
-            with open(path, "w", encoding="utf-8") as fh:
-                fh.write(text + "\n")
+            from .files import atomic_write
+            atomic_write(path, text + "\n")
         return text
 
     def to_csv(self, path=None) -> str:
@@ -79,8 +85,8 @@ class Table(list):
         writer.writeheader()
         writer.writerows(flat)
         if path is not None:
-            with open(path, "w", encoding="utf-8", newline="") as fh:
-                fh.write(buf.getvalue())
+            from .files import atomic_write
+            atomic_write(path, buf.getvalue())
         return buf.getvalue()
 
     def __str__(self) -> str:

@@ -1,0 +1,67 @@
+"""The ``codesim`` command (also ``python -m codesim``): one module per subcommand.
+
+Every figure a command prints is either measured from a real encode and decode, or labelled
+theory.  Bad input of any kind gives one line on stderr and exit status 2, never a traceback;
+Ctrl-C gives exit status 130.  The domain modules (coders, container, check, simulation) know
+nothing of argparse: each command parses its options and calls them.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+
+from .. import __version__
+from ..errors import CodesimError
+from . import check, codebook, compare, decode, demo, encode, experiment, sweep
+from ._common import Formatter, Parser
+
+__all__ = ["main", "build_parser", "guarded"]
+
+COMMANDS = (demo, compare, codebook, sweep, check, experiment, encode, decode)
+
+
+def build_parser() -> Parser:
+    parser = Parser(
+        prog="codesim",
+        description="Measure what a code built for q costs on data from p, in real encoded "
+                    "bits, beside H(p), H(p,q) = H(p) + D(p||q) and D(p||q).",
+        epilog="run 'codesim COMMAND --help' for each command's options and an example",
+        formatter_class=Formatter)
+    parser.add_argument("--version", action="version", version=f"codesim {__version__}")
+    subs = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
+    for command in COMMANDS:
+        command.register(subs)
+    return parser
+
+
+def guarded(action) -> int:
+    """Run a command; turn what a user can provoke into one line on stderr and an exit status."""
+    try:
+        return action()
+    except CodesimError as err:
+        print(f"codesim: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:                  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as err:
+        where = f": {err.filename}" if err.filename else ""
+        print(f"codesim: error: {err.strerror or err}{where}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("codesim: error: out of memory (lower n or K, or raise CODESIM_MEMORY only if the "
+              "machine has the memory)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("codesim: interrupted", file=sys.stderr)
+        return 130
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 0
+    return guarded(lambda: args.func(args))

@@ -1,0 +1,56 @@
+"""``codesim check``: regression-check measured code lengths against theory (for CI)."""
+
+from __future__ import annotations
+
+import textwrap
+
+from ..check import run_spec
+from ..tables import Table, format_table
+from ._common import add_command
+
+WIDTH = 100
+
+
+def register(subs) -> None:
+    sub = add_command(
+        subs, "check", "regression-check measured code lengths against theory (for CI)",
+        "Run the cases of a TOML spec and check measured code lengths against theory: exact "
+        "(prefix code lengths), bound (the coder's theorem), statistical (z * sd from a "
+        "false-alarm rate), overhead (the coder's own bits beyond the information content, in "
+        "its tight range), baseline (stored num_bits). Exit 0 if all pass, 1 if any fails, 2 "
+        "for a bad spec.",
+        "codesim check experiments/regression.toml\n"
+        "  codesim check experiments/regression.toml --update-baseline")
+    sub.add_argument("spec", help="the TOML spec file")
+    sub.add_argument("--json", action="store_true", help="print the rows as JSON")
+    sub.add_argument("--update-baseline", action="store_true",
+                     help="rewrite the baseline file with this run's num_bits (on purpose)")
+    sub.set_defaults(func=run)
+
+
+def verdict_table(rows: list[dict]) -> str:
+    """One block per case: coder, check, verdict, measured and theory in the unit named."""
+    out = []
+    for case in dict.fromkeys(r["case"] for r in rows):
+        mine = [{"coder": r["coder"], "check": r["check"], "verdict": r["verdict"],
+                 "measured": r["measured"], "theory": r["theory"], "unit": r["unit"]}
+                for r in rows if r["case"] == case]
+        out.append(f"case {case}")
+        out.append("\n".join("  " + line[:WIDTH - 2] for line in format_table(mine).splitlines()))
+    return "\n".join(out)
+
+
+def run(args) -> int:
+    rows = run_spec(args.spec, update_baseline=args.update_baseline)
+    failed = [r for r in rows if not r["passed"]]
+    if args.json:
+        print(Table(rows).to_json())
+        return 1 if failed else 0
+    print(verdict_table(rows))
+    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed "
+          "(measured: this run's real encoded bits; theory: what the coder's theorem predicts)")
+    for r in failed:
+        print(textwrap.fill(f"FAIL {r['case']} / {r['coder']} / {r['check']}: measured "
+                            f"{r['measured']:.9g}, theory {r['theory']:.9g} {r['unit']}, bound "
+                            f"{r['bound']}", WIDTH, subsequent_indent="     "))
+    return 1 if failed else 0

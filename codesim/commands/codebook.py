@@ -1,0 +1,34 @@
+"""``codesim codebook``: print the prefix code built for Q (theory: lengths and codewords)."""
+
+from __future__ import annotations
+
+from ..coders import PREFIX_CODERS, make_coder
+from ..tables import codebook_text
+from ._common import add_command, distribution, whole_number
+
+
+def register(subs) -> None:
+    sub = add_command(
+        subs, "codebook", "print the prefix code built for Q",
+        "Print the codebook (symbol, q, -log2 q, length, codeword) of a prefix code built for "
+        "Q, its Kraft sum, and given P its expected length under P beside H(P, Q). All figures "
+        "here are theory.",
+        "codesim codebook --q 0.4,0.3,0.2,0.1 --coder shannon --p uniform:4", distributions=True)
+    sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    sub.add_argument("--p", metavar="P",
+                     help="also show the expected length under P (default: not shown)")
+    sub.add_argument("--coder", default="huffman", choices=PREFIX_CODERS,
+                     help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
+    sub.add_argument("--block", type=whole_number(1), default=1, metavar="K",
+                     help="build the code on blocks of K symbols")
+    sub.set_defaults(func=run)
+
+
+def run(args) -> int:
+    from ..parsing import symbol_labels
+    q = distribution(args.q, "q")
+    p = distribution(args.p, "p") if args.p else None
+    coder = make_coder(args.coder, q, **({"block": args.block} if args.block != 1 else {}))
+    print(f"{args.coder} code for q (theory: code lengths and codewords)")
+    print(codebook_text(coder, p, labels=symbol_labels(args.q)))
+    return 0

@@ -1,0 +1,110 @@
+"""Files codesim reads and writes: symbol files, and writes that are never seen half done.
+
+Every file codesim writes goes first to a temporary file in the target's own folder and is then
+renamed over the target (``os.replace``, atomic on POSIX and Windows): a reader sees the old
+file or the new one, never a mixture, and an interrupted or failed write leaves no partial file.
+
+Symbol files (``codesim encode`` / ``decode``) are whitespace-separated integers (UTF-8 text), a
+``.npy`` array of integers, or raw bytes (``as_bytes``: symbols 0..255).
+"""
+
+from __future__ import annotations
+
+import io
+import os
+import tempfile
+from pathlib import Path
+
+import numpy as np
+
+from .errors import OptionError, SymbolError
+
+__all__ = ["atomic_write", "check_writable", "read_symbols", "write_symbols"]
+
+
+def atomic_write(path, data: bytes | str) -> None:
+    """Write ``data`` to ``path`` through a temporary file in the same folder and a rename."""
+    path = Path(path)
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(raw)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def check_writable(path, *, force: bool = True, inputs=()) -> Path:
+    """Check, before any work, that ``path`` can be written; raise OptionError saying why not.
+
+    Its folder must exist and be writable; it must not be one of ``inputs``; and unless
+    ``force`` it must not exist already.
+    """
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():
+        raise OptionError(f"{path} is a folder, not a file to write")
+    if not folder.is_dir():
+        raise OptionError(f"cannot write {path}: no folder {folder}")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise OptionError(f"cannot write {path}: the folder {folder} is not writable")
+    for source in map(Path, inputs):
+        same = path.resolve() == source.resolve()
+        if not same and path.exists() and source.exists():
+            same = os.path.samefile(path, source)          # a hard link or another spelling
+        if same:
+            raise OptionError(f"{path} is also the input: writing it would destroy the input")
+    if not force and path.exists():
+        raise OptionError(f"{path} exists: add --force to overwrite it")
+    return path
+
+
+def read_symbols(path, as_bytes: bool) -> np.ndarray:
+    """A symbol file as an int64 array (see the module docstring); SymbolError if malformed."""
+    path = str(path)
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if as_bytes:
+        return np.frombuffer(data, dtype=np.uint8).astype(np.int64)
+    if path.endswith(".npy"):
+        try:
+            array = np.load(io.BytesIO(data), allow_pickle=False)
+        except (ValueError, OSError, EOFError) as err:
+            raise SymbolError(f"{path}: not a readable .npy array of integers ({err})") from None
+        if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu":
+            raise SymbolError(f"{path}: a .npy symbol file holds integers, not "
+                              f"{getattr(array, 'dtype', type(array).__name__)}")
+        return array
+    try:
+        words = data.decode("utf-8").split()
+    except UnicodeDecodeError:
+        raise SymbolError(f"{path} is not UTF-8 text: to code its raw bytes, add --bytes") from None
+    try:
+        return np.array([int(w) for w in words], dtype=np.int64)
+    except ValueError:
+        bad = next(w for w in words if not w.lstrip("-").isdigit())
+        raise SymbolError(f"{path}: expected whitespace-separated integers, found {bad[:20]!r} "
+                          "(for raw bytes use --bytes)") from None
+    except OverflowError:
+        big = max(words, key=lambda w: abs(int(w)))
+        raise SymbolError(f"{path}: symbol {big[:24]} is far outside any alphabet") from None
+
+
+def write_symbols(path, symbols: np.ndarray, as_bytes: bool) -> None:
+    """Write symbols in the format the path asks for, atomically."""
+    path = str(path)
+    if as_bytes:
+        if symbols.size and (symbols.min() < 0 or symbols.max() > 255):
+            raise SymbolError("--bytes writes symbols 0..255, and this message has others")
+        atomic_write(path, symbols.astype(np.uint8).tobytes())
+    elif path.endswith(".npy"):
+        buffer = io.BytesIO()
+        np.save(buffer, symbols)
+        atomic_write(path, buffer.getvalue())
+    else:
+        atomic_write(path, " ".join(map(str, symbols.tolist())) + "\n")
