@@ -14,8 +14,8 @@ from .distributions import (
     as_pmf, dirichlet, geometric, mixture, normalize, quantize, sample, smooth, uniform, zipf,
 )
 from .errors import (
-    CodesimError, DecodeError, DistributionError, OptionError, SpecError, SupportError,
-    SymbolError,
+    CodesimError, DecodeError, DistributionError, OptionError, ResourceLimitError, SpecError,
+    SupportError, SymbolError,
 )
 from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
@@ -27,8 +27,8 @@ __version__ = "0.1.0"
 __all__ = [
     "as_pmf", "dirichlet", "geometric", "mixture", "normalize", "quantize", "sample", "smooth",
     "uniform", "zipf",
-    "CodesimError", "DecodeError", "DistributionError", "OptionError", "SpecError",
-    "SupportError", "SymbolError",
+    "CodesimError", "DecodeError", "DistributionError", "OptionError", "ResourceLimitError",
+    "SpecError", "SupportError", "SymbolError",
     "cross_entropy", "entropy", "information_content", "kl_divergence",
     "Coder", "Encoded", "PrefixCode", "available_coders", "make_coder",
     "SimulationResult", "compare", "measure", "mixture_grid", "simulate", "sweep",

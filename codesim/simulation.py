@@ -194,7 +194,32 @@ def _information(q: np.ndarray, counts: np.ndarray) -> float:
 
 def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0,
              **coder_options) -> SimulationResult:
-    """Sample n symbols from p, code them with ``coder`` built for q, and measure.
+    """Sample n symbols from p, code them with ``coder`` built for q, decode, and measure.
+
+    Parameters
+    ----------
+    p, q : array_like
+        The true distribution and the one the code is built for (same alphabet 0..K-1).
+    coder : str or Coder
+        ``huffman``, ``shannon``, ``sfe`` (prefix codes; option ``block=k``: code k-tuples),
+        ``arithmetic`` (options ``precision=b`` bits of the quantised model, default 24, and
+        ``adaptive="kt"`` or ``"laplace"``: learn q from the symbols as they come), ``rans``,
+        ``range``, ``ans`` (option ``precision``, up to 32 for rans, 24 for range and ans), or
+        a coder already built (:func:`~codesim.coders.make_coder`).
+    n : int
+        Symbols to sample (a message of up to the memory budget, see :mod:`codesim.limits`).
+    seed : int, list of int, or numpy Generator
+        Where the sample comes from: ``sample(p, n, seed)`` draws the same symbols.
+
+    Returns
+    -------
+    SimulationResult
+        ``num_bits`` and ``measured_bits_per_symbol`` (measured); ``entropy`` H(p),
+        ``cross_entropy`` H(p,q), ``kl_divergence`` D(p||q), ``expected_bits_per_symbol`` (this
+        coder's rate under p) and ``stderr`` (theory); ``ideal_bits_per_symbol`` (the sample's
+        information content under q, / n); ``ledger`` (the bits split into sample entropy,
+        sample divergence, quantisation and coder overhead, summing to num_bits) with
+        ``ledger_theory`` per symbol; ``encode_seconds``, ``decode_seconds``.
 
     Raises SupportError when the sample holds a symbol that q rules out (H(p, q) is infinite).
 
@@ -312,15 +337,27 @@ def _ignore_interrupts() -> None:
 
 
 def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued tasks and end the pool's processes now, without waiting for running ones."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-    for process in processes:
-        process.join(timeout=2)
-        if process.is_alive():
-            process.kill()
+    """Cancel queued tasks and end the pool's processes now, without waiting for running ones.
+
+    A second Ctrl-C while this runs (a user pressing it twice) is ignored, so that no worker
+    is left behind."""
+    import signal
+    import threading
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def worker_count(workers, tasks: int) -> int:

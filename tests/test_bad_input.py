@@ -26,15 +26,49 @@ def works(call):
     return call
 
 
-def cli(argv, message):
-    def check(capsys):
+def cli(argv, message, files=None):
+    """A command line (run in a fresh folder holding ``files``) that exits 2 with one line."""
+    def check(request):
+        capsys = request.getfixturevalue("capsys")
+        if files:
+            folder = request.getfixturevalue("tmp_path")
+            request.getfixturevalue("monkeypatch").chdir(folder)
+            for name, data in files.items():
+                (folder / name).write_bytes(data)
         try:
             code = main(argv)
         except SystemExit as exit:
             code = exit.code
         err = capsys.readouterr().err
-        assert code == 2 and message in err and len(err.strip().splitlines()) == 1
+        assert code == 2 and message in err and len(err.strip().splitlines()) == 1, err
+        if files:                                       # inputs untouched, nothing half written
+            assert all((folder / name).read_bytes() == data for name, data in files.items())
+            assert not list(folder.glob(".*.tmp"))
     return check
+
+
+def _softmax32():
+    z = np.random.default_rng(0).normal(size=1000).astype(np.float32)
+    return np.exp(z) / np.exp(z).sum()
+
+
+def _lying_header():
+    coder = cs.make_coder("range", cs.zipf(8, 1.0))
+    enc = coder.encode(cs.sample(cs.zipf(8, 1.0), 1000, 1))
+    coder.decode(cs.Encoded(enc.coder, 10**9, enc.num_bits, enc.payload, enc.options,
+                            enc.model_fingerprint))
+
+
+def _skewed_check():
+    from codesim.check import check_statistical
+    check_statistical(cs.measure([0.98, 0.02], [1 - 1e-6, 1e-6], "arithmetic", n=50))
+
+
+def _npy(array) -> bytes:
+    import io
+    buffer = io.BytesIO()
+    np.save(buffer, array, allow_pickle=True)
+    return buffer.getvalue()
 
 
 def _spec(tmp_path, text):
@@ -81,6 +115,52 @@ ROWS = {
     "bad-cli-distribution": cli(["compare", "--p", "0.5,x", "--q", "uniform:2"], "cannot read '0.5,x'"),
     "bad-cli-option": cli(["compare", "--p", "uniform:2", "--q", "uniform:2", "-n", "many"], "invalid int value: 'many'"),
     "missing-cli-argument": cli(["codebook"], "the following arguments are required: --q"),
+    "string-probability": api(lambda: cs.entropy(["0.5", "0.5"]), DistributionError,
+                              r"p\[0\] = '0.5' is not a number \(str\)"),
+    "boolean-probability": api(lambda: cs.entropy([True, False]), DistributionError,
+                               r"p\[0\] = True is not a number \(bool\)"),
+    "null-probability": api(lambda: cs.entropy([0.5, None]), DistributionError,
+                            r"p\[1\] = None is not a number"),
+    "float32-softmax": works(lambda: cs.entropy(_softmax32())),
+    "float64-off-by-1e-10": api(lambda: cs.entropy([0.5, 0.5, 1e-10]), DistributionError,
+                                r"p sums to 1.0000000001, not 1 \(off by 1e-10"),
+    "numpy-scalar-options": works(lambda: cs.make_coder("huffman", cs.zipf(4, np.float32(1)), block=np.int64(2))),
+    "over-the-memory-budget": api(lambda: cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=10**10),
+                                  cs.ResourceLimitError, "coding a message of 10000000000 symbols in one piece needs about"),
+    "prefix-code-too-large": api(lambda: cs.make_coder("huffman", cs.uniform(2**24)), cs.ResourceLimitError,
+                                 "a huffman code over 16777216 symbols needs about 8 GiB"),
+    "k-equals-2-to-the-24": works(lambda: cs.make_coder("ans", cs.uniform(2**24)).encode([2**24 - 1])),
+    "too-many-workers": api(lambda: cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["ans"], n=10, workers=100_000),
+                            OptionError, "workers must be an integer from 1 to"),
+    "header-claims-more-symbols": api(_lying_header, DecodeError, r"the header says 1000000000 symbols, but \d+ bits hold at most"),
+    "skewed-cost-small-n": api(_skewed_check, OptionError, r"needs n > 11\d\d symbols \(Cochran's rule"),
+    "empty-sample": works(lambda: np.isnan(cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=0).measured_bits_per_symbol)),
+    "cli-binary-without-bytes": cli(["encode", "--q", "uniform:256", "b.bin", "b.csim"],
+                                    "b.bin is not UTF-8 text: to code its raw bytes, add --bytes",
+                                    {"b.bin": bytes(range(256))}),
+    "cli-huge-symbol": cli(["encode", "--q", "uniform:4", "s.txt", "s.csim"],
+                           "symbol 99999999999999999999 is far outside any alphabet",
+                           {"s.txt": b"0 1 99999999999999999999"}),
+    "cli-object-npy": cli(["encode", "--q", "uniform:4", "s.npy", "s.csim"],
+                          "not a readable .npy array of integers",
+                          {"s.npy": _npy(np.array([0, None], dtype=object))}),
+    "cli-output-is-input": cli(["encode", "--q", "uniform:4", "s.txt", "s.txt"],
+                               "s.txt is also the input", {"s.txt": b"0 1 2"}),
+    "cli-output-exists": cli(["encode", "--q", "uniform:4", "s.txt", "s.csim"],
+                             "s.csim exists: add --force to overwrite it",
+                             {"s.txt": b"0 1 2", "s.csim": b"keep me"}),
+    "cli-zero-n": cli(["compare", "--p", "uniform:2", "--q", "uniform:2", "-n", "0"],
+                      "must be an integer of at least 1, got 0"),
+    "cli-zero-precision": cli(["compare", "--p", "uniform:2", "--q", "uniform:2", "--precision", "0"],
+                              "must be an integer from 1 to 62, got 0"),
+    "cli-bad-output-folder": cli(["sweep", "--p", "uniform:4", "--csv", "/no/such/rows.csv"],
+                                 "cannot write /no/such/rows.csv: no folder /no/such"),
+    "spec-case-not-a-table": cli(["check", "s.toml"], "each case is a table", {"s.toml": b'case = ["a"]\n'}),
+    "spec-not-utf8": cli(["check", "s.toml"], "not UTF-8 text", {"s.toml": "# caf\xe9\n".encode("latin-1")}),
+    "baseline-not-an-object": cli(["check", "s.toml"], "a baseline is a JSON object",
+                                  {"s.toml": b'baseline = "b.json"\n[[case]]\np = "uniform:2"\n'
+                                             b'q = "uniform:2"\ncoders = ["ans"]\nchecks = ["baseline"]\n',
+                                   "b.json": b"[1, 2]"}),
 }
 
 
@@ -88,7 +168,7 @@ ROWS = {
 def test_bad_input_row(row, request):
     check = ROWS[row]
     if check.__code__.co_argcount:
-        check(request.getfixturevalue("capsys"))
+        check(request)
     else:
         check()
 

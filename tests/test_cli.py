@@ -111,3 +111,75 @@ def test_decode_refuses_damaged_files_and_wrong_models_in_one_line(tmp_path, cap
     assert main(["decode", "--q", "uniform:3", str(saved), str(tmp_path / "x.txt")]) == 2
     err = capsys.readouterr().err
     assert message in err and len(err.strip().splitlines()) == 1
+
+
+def _subparsers():
+    import argparse
+    from codesim.commands import build_parser
+    action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return action.choices
+
+
+def test_every_option_of_every_command_explains_itself_and_shows_its_default():
+    import argparse
+    for name, sub in _subparsers().items():
+        for action in sub._actions:
+            if isinstance(action, argparse._HelpAction) or action.help == argparse.SUPPRESS:
+                continue
+            assert action.help, (name, action.dest)
+            if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
+                assert "%(default)" in action.help or "default" in sub.format_help(), (name, action.dest)
+        assert "example:" in sub.format_help(), name
+
+
+def test_one_option_vocabulary_n_and_dash_dash_n(capsys):
+    for argv in (["compare", "--p", "uniform:2", "--q", "uniform:2", "--n", "100", "--json"],
+                 ["compare", "--p", "uniform:2", "--q", "uniform:2", "-n", "100", "--json"]):
+        code, out, _ = run(capsys, *argv)
+        assert code == 0 and {r["n"] for r in json.loads(out)} == {100}
+    from codesim.commands.experiment import parser
+    from codesim.experiment import load_experiment
+    assert parser(load_experiment("adaptive")).parse_args(["-n", "50"]).n == 50
+
+
+def test_experiment_help_lists_the_experiments(capsys):
+    with pytest.raises(SystemExit):
+        main(["experiment", "--help"])
+    out = capsys.readouterr().out
+    assert "wrong_codebook" in out and "calibration" in out
+
+
+def test_the_check_table_fits_100_columns_and_names_its_units(capsys):
+    code, out, _ = run(capsys, "check", "experiments/regression.toml")
+    assert code == 0
+    assert max(len(line) for line in out.splitlines()) <= 100
+    assert "bits/symbol" in out and "measured" in out and "theory" in out
+
+
+def test_codebook_of_english_labels_its_symbols_with_letters(capsys):
+    code, out, _ = run(capsys, "codebook", "--q", "english")
+    lines = out.splitlines()
+    assert code == 0 and "label" in lines[1] and lines[3].split()[:2] == ["0", "a"]
+
+
+def test_help_of_simulate_lists_the_coders_their_options_and_the_result_fields():
+    import codesim
+    doc = codesim.simulate.__doc__
+    for word in [*codesim.available_coders(), "block", "precision", "adaptive", "ledger",
+                 "stderr", "expected_bits_per_symbol", "num_bits"]:
+        assert word in doc, word
+
+
+def test_printing_a_stream_coder_shows_q_beside_the_quantised_model():
+    import codesim as cs
+    text = str(cs.make_coder("ans", [0.7, 0.2, 0.1], precision=4))
+    assert "q~" in text and "0.687500" in text and "0.700000" in text
+    assert "cost of quantising: D(q||q~)" in text
+
+
+def test_the_readme_says_how_to_call_sweep_on_spawn_platforms_and_points_inside_the_repository():
+    from pathlib import Path
+    top = Path(__file__).resolve().parent.parent
+    readme = (top / "README.md").read_text()
+    assert 'if __name__ == "__main__":' in readme
+    assert "../shared" not in readme and (top / "docs" / "ARCHITECTURE.md").exists()

@@ -107,11 +107,15 @@ def test_fenwick_tree_prefix_sums_and_search(rng):
 
 def test_arithmetic_trace_shows_the_interval_narrowing():
     coder = make_coder("arithmetic", [0.5, 0.25, 0.25], precision=2)
-    steps = list(coder.trace([1, 2, 0]))
+    steps = coder.trace([1, 2, 0])
     assert steps[0]["interval_before"] == (0.0, 1.0)
     assert steps[0]["interval_after"] == (0.5, 0.75)
     assert steps[0]["bits"] == "10"                  # [1/2, 3/4) settles two bits
-    assert [s["information_bits"] for s in steps] == [2.0, 2.0, 1.0]
+    assert [s["information_bits"] for s in steps[:-1]] == [2.0, 2.0, 1.0]
+    assert steps[-1]["position"] == "flush"
+    # every bit of the message is in the trace, the flush included
+    assert steps.num_bits == sum(len(s["bits"]) for s in steps) == coder.encode([1, 2, 0]).num_bits
+    assert "flush" in str(steps) and "bits in all (measured)" in str(steps)
 
 
 def test_rans_trace_of_the_state_by_hand():

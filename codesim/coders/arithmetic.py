@@ -122,13 +122,19 @@ def unpack_chunks(chunks: list) -> tuple[np.ndarray, np.ndarray]:
     return packed >> np.uint64(6), (packed & np.uint64(63)).astype(np.int64) + 1
 
 
-def finish(chunks: list, state) -> tuple[bytes, int]:
-    """Flush: emit the bits of a point inside [low, high] (1/4 or 1/2), then pack all chunks."""
+def flush_chunks(state) -> list:
+    """The chunks that end a message from ``state``: a point inside [low, high] (1/4 or 1/2),
+    its first bit, then the pending opposites and one more."""
     low, _, pending = state
     bit = 0 if low < QUARTER_RANGE else 1
-    chunks.append(bit << 6)
+    chunks = [bit << 6]
     _emit_run(chunks, 1 - bit, pending + 1)
-    return pack_codewords(*unpack_chunks(chunks))
+    return chunks
+
+
+def finish(chunks: list, state) -> tuple[bytes, int]:
+    """Flush (:func:`flush_chunks`), then pack all chunks."""
+    return pack_codewords(*unpack_chunks(chunks + flush_chunks(state)))
 
 
 def _words(payload: bytes, num_bits: int) -> list[int]:
@@ -410,33 +416,76 @@ class ArithmeticCoder(StreamCoder):
         return self.expected_bits_per_symbol(p, n) - entropy(p)
 
     # --- teaching -------------------------------------------------------------------------
-    def trace(self, symbols, limit: int = 10):
-        """Yield, for the first ``limit`` symbols, the interval before and after and the bits out.
+    def trace(self, symbols) -> "Trace":
+        """Step through the coding of a (short) message: one row per symbol, then the flush.
 
-        Intervals are fractions of [0, 1) in the coder's current (renormalised) coordinates.
+        Each row gives the interval before and after the symbol (as fractions of [0, 1) in the
+        coder's current, renormalised coordinates), the bits it settled, the pending bits, and
+        its information content -log2 q~(x).  The bits of all rows, the flush included, are
+        exactly the encoded message: their lengths add up to ``encode(symbols).num_bits``.
+        Messages of up to :data:`TRACE_LIMIT` symbols (trace a slice of a longer one).
 
         >>> from codesim.coders import make_coder
-        >>> step = next(make_coder("arithmetic", [0.5, 0.5], precision=1).trace([1]))
-        >>> step["interval_before"], step["interval_after"], step["bits"]
+        >>> steps = make_coder("arithmetic", [0.5, 0.5], precision=1).trace([1])
+        >>> steps[0]["interval_before"], steps[0]["interval_after"], steps[0]["bits"]
         ((0.0, 1.0), (0.5, 1.0), '1')
+        >>> "".join(s["bits"] for s in steps), steps.num_bits
+        ('101', 3)
         """
         if self.adaptive or self.per_position:
             raise OptionError("trace shows a fixed model: build the coder with a 1-D q")
-        x = self._check_message(symbols)[:limit]
-        lows, highs, totals = self._intervals(x)
-        state, total = (0, STATE_MASK, 0), 1 << self.precision
+        x = self._check_message(symbols)
+        if x.size > TRACE_LIMIT:
+            raise OptionError(f"trace shows up to {TRACE_LIMIT} symbols, got {x.size}: trace a "
+                              "slice of the message")
+        lows, highs, _ = self._intervals(x)
+        state, total, steps = (0, STATE_MASK, 0), 1 << self.precision, Trace()
         for i, s in enumerate(x.tolist()):
             low, high, _ = state
             width = high - low + 1
             chunks, state = encode_intervals([lows[i]], [highs[i]], [total], state)
-            values, lengths = unpack_chunks(chunks) if chunks else ([], [])
-            yield {"position": i, "symbol": s,
-                   "interval_before": (low / FULL_RANGE, (high + 1) / FULL_RANGE),
-                   "interval_after": ((low + width * lows[i] // total) / FULL_RANGE,
-                                      (low + width * highs[i] // total) / FULL_RANGE),
-                   "bits": "".join(format(int(v), f"0{int(l)}b") for v, l in zip(values, lengths)),
-                   "pending": state[2],
-                   "information_bits": self.precision - math.log2(self.freqs[s])}
+            steps.append({"position": i, "symbol": s,
+                          "interval_before": (low / FULL_RANGE, (high + 1) / FULL_RANGE),
+                          "interval_after": ((low + width * lows[i] // total) / FULL_RANGE,
+                                             (low + width * highs[i] // total) / FULL_RANGE),
+                          "bits": _chunk_bits(chunks), "pending": state[2],
+                          "information_bits": self.precision - math.log2(self.freqs[s])})
+        if x.size:
+            steps.append({"position": "flush", "symbol": None, "interval_before": None,
+                          "interval_after": None, "bits": _chunk_bits(flush_chunks(state)),
+                          "pending": 0, "information_bits": 0.0})
+        return steps
+
+
+TRACE_LIMIT = 10_000
+
+
+class Trace(list):
+    """The rows of :meth:`ArithmeticCoder.trace`: prints as a table; ``num_bits`` adds them up."""
+
+    @property
+    def num_bits(self) -> int:
+        return sum(len(step["bits"]) for step in self)
+
+    def __str__(self) -> str:
+        from ..tables import format_table
+
+        def span(v):
+            return "-" if v is None else f"[{v[0]:.6f}, {v[1]:.6f})"
+        rows = [{"step": s["position"], "symbol": "-" if s["symbol"] is None else s["symbol"],
+                 "interval before": span(s["interval_before"]),
+                 "interval after": span(s["interval_after"]), "bits out": s["bits"] or "-",
+                 "pending": s["pending"], "-log2 q~ (theory)": s["information_bits"]} for s in self]
+        return (format_table(rows) + f"\n{self.num_bits} bits in all (measured), "
+                f"{sum(s['information_bits'] for s in self):.6f} bits of information (theory)")
+
+
+def _chunk_bits(chunks: list) -> str:
+    """Chunks ``value << 6 | (length - 1)`` as a string of '0'/'1'."""
+    if not chunks:
+        return ""
+    values, lengths = unpack_chunks(chunks)
+    return "".join(format(int(v), f"0{int(l)}b") for v, l in zip(values, lengths))
 
 
 def _occurrences_before(x: np.ndarray) -> np.ndarray:

@@ -16,6 +16,8 @@ them so that none of constriction's sharp edges reaches a user:
   keep one slot for q(x) = 0 (``quantize(..., leaky=True)``), as constriction would.
 * **One-symbol alphabets** are refused by constriction; a lone possible symbol costs 0 bits and
   is handled in :class:`~codesim.coders.stream.StreamCoder`.
+* **Every frequency 1.**  With 2**24 possible symbols every f is 1, every weight f - 1 is 0,
+  and ``Categorical`` refuses to normalise them; the model is then exactly ``Uniform(2**24)``.
 * **The empty ANS stack.**  An ``AnsCoder`` starting from state 0 encodes a symbol with
   cdf 0 for free, forever, and a small state rounds badly.  We start the stack at the smallest
   normalised state, 2**32 (words ``[0, 1]``), as a textbook rANS starts at its lower bound, so
@@ -39,7 +41,7 @@ import math
 
 import numpy as np
 
-from ..errors import DecodeError
+from ..errors import DecodeError, OptionError
 from .stream import Flush, StreamCoder, log_uniform_inverse_moments, rans_drift, DRIFT_PRECISION
 
 __all__ = ["RangeCoder", "AnsCoder", "CONSTRICTION_PRECISION"]
@@ -72,6 +74,9 @@ class _ConstrictionCoder(StreamCoder):
         stream = _constriction()
         widen = 1 << (CONSTRICTION_PRECISION - self.precision)     # exact: f * 2**(24 - p)
         if self.per_position:
+            if self.alphabet_size >= 1 << CONSTRICTION_PRECISION:
+                raise OptionError(f"{self.name}: per-position models need fewer than 2**24 "
+                                  f"symbols (constriction's precision), got {self.alphabet_size}")
             self._weights = (self.freqs * widen - 1).astype(np.float64)
             self._model = stream.model.Categorical(perfect=False)
             self._index = None
@@ -80,7 +85,10 @@ class _ConstrictionCoder(StreamCoder):
             self._index = None if full else np.cumsum(self.possible) - 1    # symbol -> index
             self._symbols = None if full else np.flatnonzero(self.possible)  # index -> symbol
             weights = (self.freqs[self.possible] * widen - 1).astype(np.float64)
-            self._model = stream.model.Categorical(weights, perfect=False)
+            if weights.any():
+                self._model = stream.model.Categorical(weights, perfect=False)
+            else:                                    # every f is 1: 2**24 possible symbols
+                self._model = stream.model.Uniform(weights.size)
 
     def _to_indices(self, x: np.ndarray) -> np.ndarray:
         """Symbols -> constriction's contiguous int32 indices (over the support of q)."""

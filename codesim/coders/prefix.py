@@ -454,7 +454,10 @@ class PrefixCoder(Coder):
     def codebook(self, p=None):
         """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a table)."""
         from ..tables import Table
-        return Table(self.code.table(self.q, None if p is None else as_pmf(p, "p")))
+        if p is not None:
+            p = as_pmf(p, "p")
+            check_same_length(p, self.q)
+        return Table(self.code.table(self.q, p))
 
     def __str__(self) -> str:
         from ..tables import codebook_text

@@ -136,6 +136,32 @@ class StreamCoder(Coder):
         """-log2 q~(x_i) for each symbol of a (valid) message."""
         return self._symbol_bits[np.arange(x.size), x] if self.per_position else self._symbol_bits[x]
 
+    def model_table(self):
+        """One row per symbol: q, the quantised q~ = f / 2**precision, f, -log2 q, -log2 q~."""
+        from ..tables import Table
+        if self.per_position:
+            raise OptionError("a per-position model has a table per position: index self.freqs")
+        total = float(1 << self.precision)
+        with np.errstate(divide="ignore"):
+            return Table({"symbol": s, "q": float(self.q[s]), "q~": f / total, "f": int(f),
+                          "-log2 q": -math.log2(self.q[s]) if self.q[s] > 0 else math.inf,
+                          "-log2 q~": self.precision - math.log2(f) if f else math.inf}
+                         for s, f in enumerate(self.freqs.tolist()))
+
+    def __str__(self) -> str:
+        from ..measures import kl_divergence
+        from ..tables import format_table
+        head = f"{self.name} coder, model q~ = f / 2**{self.precision}"
+        if self.per_position:
+            return f"{head}, one distribution per position ({self.q.shape[0]} positions, K = {self.alphabet_size})"
+        if getattr(self, "adaptive", None):
+            return (f"{self.name} coder, adaptive {self.adaptive} model over "
+                    f"{int(self.possible.sum())} possible symbols (q sets only the support)")
+        rows = self.model_table()
+        text = format_table(rows[:64]) + (f"\n... {len(rows) - 64} more symbols" if len(rows) > 64 else "")
+        return (f"{head}\n{text}\ncost of quantising: D(q||q~) = "
+                f"{kl_divergence(self.q, self.model_pmf):.3g} bits/symbol on data from q (theory)")
+
     # --- validation ------------------------------------------------------------------------
     def _check_message(self, symbols) -> np.ndarray:
         x = as_symbols(symbols, self.alphabet_size)
@@ -169,16 +195,15 @@ class StreamCoder(Coder):
         if self.per_position and n != self.q.shape[0]:
             raise DecodeError(f"the message has {n} symbols but the model has "
                               f"{self.q.shape[0]} positions")
+        if n and self.lone_symbol is None and n > (most := self._most_symbols(encoded.num_bits)):
+            raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
+                              f"most {most} under this model (each costs at least "
+                              f"-log2 max q~ bits): the message is damaged")
         require_memory(MESSAGE_BYTES * n, f"decoding a message of {n} symbols")
         if n == 0 or self.lone_symbol is not None:
             if encoded.num_bits:
                 raise DecodeError(f"{encoded.num_bits} bits for a message that needs none")
             return np.full(n, self.lone_symbol or 0, dtype=np.int64)
-        most = self._most_symbols(encoded.num_bits)
-        if n > most:
-            raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
-                              f"most {most} under this model (each costs at least "
-                              f"-log2 max q~ bits): the message is damaged")
         return self._decode(encoded.payload, encoded.num_bits, n)
 
     def _most_symbols(self, num_bits: int) -> float:

@@ -47,8 +47,8 @@ def run(args) -> int:
         print(Table(rows).to_json())
         return 1 if failed else 0
     print(verdict_table(rows))
-    print(f"\n{len(rows) - len(failed)} passed, {len(failed)} failed "
-          "(measured: this run's real encoded bits; theory: what the coder's theorem predicts)")
+    print("\nmeasured: this run's real encoded bits; theory: what the coder's theorem predicts")
+    print(f"{len(rows) - len(failed)} passed, {len(failed)} failed")
     for r in failed:
         print(textwrap.fill(f"FAIL {r['case']} / {r['coder']} / {r['check']}: measured "
                             f"{r['measured']:.9g}, theory {r['theory']:.9g} {r['unit']}, bound "

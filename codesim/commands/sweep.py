@@ -32,6 +32,9 @@ def register(subs) -> None:
     add_coder_options(sub)
     sub.add_argument("--workers", type=whole_number(1), default=None,
                      help="processes (default: every core, at most one per t and 4 per core)")
+    sub.add_argument("--progress", action="store_true",
+                     help="draw the progress bar on stderr even when it is not a terminal "
+                          "(it is drawn on a terminal anyway)")
     sub.add_argument("--same-sample", action="store_true",
                      help="code one sample at every t, so rows differ by the codebook alone")
     sub.add_argument("--csv", metavar="FILE", help="also write the rows as CSV")
@@ -61,7 +64,7 @@ def run(args) -> int:
     coders = [(name, coder_options(name, args)) for name in (args.coder or available_coders())]
     try:
         rows = sweep(p, grid, coders, n=args.n, seed=args.seed, workers=args.workers,
-                     same_sample=args.same_sample)
+                     same_sample=args.same_sample, progress=args.progress or None)
         note = None
     except SweepInterrupted as stop:
         rows, note = stop.rows, f"sweep interrupted: {stop.finished} of {stop.total} q's finished"

@@ -1,0 +1,228 @@
+"""Robust under abuse: interrupts, resource limits, concurrent writers, crafted messages, and a
+fuzzed command line.  Every test that starts processes bounds their memory and time."""
+
+import json
+import os
+import resource
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.coders import Encoded, make_coder
+from codesim.commands import main
+
+MEMORY_CAP = 6 << 30          # RLIMIT_AS of every child process a test starts
+CHILD_TIMEOUT = 120
+
+
+def _limit_child():
+    """preexec_fn: cap the child's address space, and give it its own process group."""
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    os.setsid()
+
+
+def codesim(*argv, cwd, **kw):
+    """Start ``codesim ARGV`` bounded in memory (the caller bounds its time)."""
+    return subprocess.Popen([sys.executable, "-m", "codesim", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_limit_child, **kw)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
+def test_ctrl_c_stops_a_sweep_within_3_seconds_leaves_no_process_and_keeps_the_rows(tmp_path):
+    ts = ",".join(str(i / 40) for i in range(40))
+    proc = codesim("sweep", "--p", "zipf:16:1", "--t", ts, "--coder", "arithmetic", "-n", "100000",
+                   "--workers", "2", "--csv", "rows.csv", "--json-file", "rows.json", "--progress",
+                   cwd=tmp_path)
+    try:
+        seen = b""
+        deadline = time.monotonic() + CHILD_TIMEOUT
+        while b" 2/40 q's" not in seen and time.monotonic() < deadline:    # the first rows are in
+            seen += os.read(proc.stderr.fileno(), 4096)
+        workers = _children(proc.pid)
+        assert workers, "the sweep should run worker processes"
+        os.killpg(proc.pid, signal.SIGINT)                  # Ctrl-C reaches the whole group
+        start = time.monotonic()
+        proc.wait(timeout=10)
+        elapsed = time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    err = seen + proc.stderr.read()
+    assert proc.returncode == 130, err[-500:]
+    assert elapsed < 3, elapsed
+    assert not [pid for pid in workers if _alive(pid)]
+    assert b"sweep interrupted" in err and b"Traceback" not in err
+    lines = (tmp_path / "rows.csv").read_text().splitlines()
+    assert lines[-1].startswith("# sweep interrupted:") and len(lines) >= 3
+    saved = json.loads((tmp_path / "rows.json").read_text())
+    assert saved["interrupted"].startswith("sweep interrupted") and len(saved["rows"]) >= 2
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_too_many_workers_are_refused_and_workers_never_outnumber_tasks():
+    with pytest.raises(cs.OptionError, match="workers must be an integer from 1 to"):
+        cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=10, workers=100_000)
+    from codesim.simulation import worker_count
+    assert worker_count(None, 1) == 1 and worker_count(4, 2) == 2
+
+
+# --- sizes a user can type -------------------------------------------------------------------
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=10**10), "coding a message of 10000000000 symbols"),
+    (lambda: cs.make_coder("huffman", cs.uniform(2**24)), "a huffman code over 16777216 symbols"),
+    (lambda: cs.uniform(99_999_999_999), "a distribution over 99999999999 symbols"),
+    (lambda: cs.sample([0.5, 0.5], 10**12), "a sample of 1000000000000 symbols"),
+])
+def test_sizes_beyond_the_memory_budget_are_refused_at_once_naming_how_to_raise_it(call, message):
+    start = time.perf_counter()
+    with pytest.raises(cs.ResourceLimitError, match=message) as info:
+        call()
+    assert "CODESIM_MEMORY" in str(info.value) and time.perf_counter() - start < 5
+
+
+def test_the_memory_budget_can_be_raised(monkeypatch):
+    monkeypatch.setenv("CODESIM_MEMORY", "64G")
+    from codesim.limits import memory_budget
+    assert memory_budget() == 64 << 30
+    monkeypatch.setenv("CODESIM_MEMORY", "lots")
+    with pytest.raises(cs.ResourceLimitError, match="is not a size"):
+        memory_budget()
+
+
+@pytest.mark.parametrize("name", ["ans", "range"])
+def test_an_alphabet_of_2_to_the_24_codes_with_constriction(name):
+    # every frequency is 1: constriction's Categorical cannot normalise weights f - 1 = 0
+    coder = make_coder(name, cs.uniform(2**24))
+    x = np.array([0, 5, 2**24 - 1, 77])
+    assert np.array_equal(coder.decode(coder.encode(x)), x) and coder.code_length(x) == 96
+
+
+# --- crafted messages -------------------------------------------------------------------------
+
+def _with_count(enc, num_symbols):
+    """The same message with another symbol count, its CRCs recomputed (as an attacker would)."""
+    return Encoded.from_bytes(Encoded(enc.coder, num_symbols, enc.num_bits, enc.payload,
+                                      enc.options, enc.model_fingerprint).to_bytes())
+
+
+@pytest.mark.parametrize("name", cs.available_coders())
+def test_a_header_claiming_a_billion_symbols_is_refused_before_any_allocation(name):
+    coder = make_coder(name, cs.zipf(8, 1))
+    enc = coder.encode(cs.sample(cs.zipf(8, 1), 1000, 1))
+    start = time.perf_counter()
+    with pytest.raises(cs.DecodeError):
+        coder.decode(_with_count(enc, 10**9))
+    assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("name", cs.available_coders())
+@pytest.mark.parametrize("extra", [5, -1, 50])
+def test_a_wrong_symbol_count_is_a_decode_error_not_garbage_symbols(name, extra):
+    coder = make_coder(name, cs.zipf(8, 1))
+    enc = coder.encode(cs.sample(cs.zipf(8, 1), 1000, 1))
+    with pytest.raises(cs.DecodeError):
+        coder.decode(_with_count(enc, 1000 + extra))
+
+
+def test_a_lone_symbol_message_with_a_huge_count_is_refused_by_the_budget():
+    coder = make_coder("ans", [1.0, 0.0])
+    with pytest.raises(cs.ResourceLimitError):
+        coder.decode(_with_count(coder.encode([0, 0]), 10**12))
+
+
+# --- files ------------------------------------------------------------------------------------
+
+def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
+    inputs = []
+    for i in range(4):
+        path = tmp_path / f"in{i}.txt"
+        path.write_text(" ".join(map(str, cs.sample(cs.uniform(256), 200_000, i).tolist())))
+        inputs.append(path)
+    whole = set()
+    for i, path in enumerate(inputs):          # each writer's complete output, alone
+        out = tmp_path / f"alone{i}.csim"
+        assert main(["encode", "--q", "uniform:256", "--coder", "huffman", str(path), str(out)]) == 0
+        whole.add(out.read_bytes())
+    for trial in range(6):
+        target = tmp_path / "shared.csim"
+        procs = [codesim("encode", "--q", "uniform:256", "--coder", "huffman", "--force",
+                         str(path), str(target), cwd=tmp_path) for path in inputs]
+        for proc in procs:
+            proc.communicate(timeout=CHILD_TIMEOUT)
+            assert proc.returncode == 0
+        assert target.read_bytes() in whole, trial
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
+def test_encode_refuses_its_input_as_output_and_an_existing_file_without_force(tmp_path, capsys):
+    src = tmp_path / "f"
+    src.write_text("0 1 2 1 0")
+    assert main(["encode", "--q", "uniform:3", str(src), str(src)]) == 2
+    assert "is also the input" in capsys.readouterr().err and src.read_text() == "0 1 2 1 0"
+    out = tmp_path / "f.csim"
+    out.write_text("precious")
+    assert main(["encode", "--q", "uniform:3", str(src), str(out)]) == 2
+    assert "exists: add --force" in capsys.readouterr().err and out.read_text() == "precious"
+    assert main(["encode", "--q", "uniform:3", "--force", str(src), str(out)]) == 0
+    back = tmp_path / "back.txt"
+    assert main(["decode", "--q", "uniform:3", str(out), str(back)]) == 0
+    assert back.read_text().split() == ["0", "1", "2", "1", "0"]
+    assert main(["decode", "--q", "uniform:3", str(out), str(back)]) == 2
+
+
+@pytest.mark.parametrize("argv", [
+    ["sweep", "--p", "uniform:4", "--csv", "/no/such/folder/rows.csv"],
+    ["sweep", "--p", "uniform:4", "--json-file", "/no/such/folder/rows.json"],
+    ["experiment", "wrong_codebook", "--out", "/proc/no/such"],
+])
+def test_a_bad_output_path_fails_before_the_work(argv, capsys):
+    start = time.perf_counter()
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1 and time.perf_counter() - start < 2
+
+
+# --- samples, seeds and labels ------------------------------------------------------------------
+
+def test_an_empty_sample_has_no_rate():
+    r = cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=0)
+    assert r.num_bits == 0 and np.isnan(r.measured_bits_per_symbol) and np.isnan(r.stderr)
+
+
+def test_sweep_labels_never_collide_and_each_row_reproduces_with_its_seed():
+    p = cs.zipf(8, 1.0)
+    grid = cs.mixture_grid(p, [0, 0, 0.5, 0.5000001])
+    assert list(grid) == ["t=0.0", "t=0.0 (2)", "t=0.5", "t=0.5000001"]
+    rows = cs.sweep(p, grid, ["ans", "huffman"], n=2000, seed=7, workers=1)
+    assert len(rows) == 8
+    for row in rows:
+        again = cs.simulate(p, grid[row["q"]], row["coder"], n=2000, seed=row["seed"])
+        assert again.num_bits == row["num_bits"]
+
+
+def test_numpy_scalars_are_numbers():
+    assert cs.make_coder("huffman", cs.uniform(4), block=np.int64(2)).block == 2
+    assert cs.zipf(4, np.float32(1)).size == 4
+    assert cs.mixture([1.0, 0.0], [0.0, 1.0], np.float32(0.5)).tolist() == [0.5, 0.5]
+    assert cs.sample([0.5, 0.5], np.int32(3), np.uint8(1)).size == 3
