@@ -283,6 +283,8 @@ def sample(p, n: int, rng=0) -> np.ndarray:
     require_memory(8 * n, f"a sample of {n} symbols")
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
+    if n <= SMALL_SAMPLE:                        # a guide table would cost more than it saves
+        return np.searchsorted(cdf, rng.random(n), side="right").astype(np.int64)
     table = _GuideTable(cdf)
     out = np.empty(n, dtype=np.int64)
     buffer = np.empty(min(n, SAMPLE_CHUNK))
@@ -295,6 +297,8 @@ def sample(p, n: int, rng=0) -> np.ndarray:
 
 #: uniform draws mapped to symbols per step of :func:`sample` (temporaries stay in cache)
 SAMPLE_CHUNK = 1 << 16
+#: samples up to this size are drawn by a plain binary search (the same symbols)
+SMALL_SAMPLE = 256
 
 
 class _GuideTable:

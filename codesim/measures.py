@@ -76,9 +76,24 @@ def entropy(p, base: float = 2) -> float:
     0.0
     """
     log_base(base)
-    p = as_pmf(p, "p")
+    return _to_base(entropy_bits(as_pmf(p, "p")), base)
+
+
+def entropy_bits(p: np.ndarray) -> float:
+    """H(p) in bits of a validated p (no checks: for callers that validated it at the door)."""
     nz = p[p > 0]
-    return _to_base(float(-np.sum(nz * np.log2(nz))) + 0.0, base)
+    return float(-np.sum(nz * np.log2(nz))) + 0.0
+
+
+def theory_bits(p: np.ndarray, q: np.ndarray) -> tuple[float, float, float]:
+    """(H(p), H(p, q), D(p||q)) in bits of validated p and q of one length, with the module's
+    conventions (inf where q rules out a symbol of p; D summed term by term)."""
+    on = p > 0
+    if np.any(q[on] == 0):
+        return entropy_bits(p), math.inf, math.inf
+    pp, lp, lq = p[on], np.log2(p[on]), np.log2(q[on])
+    return (float(-np.sum(pp * lp)) + 0.0, float(-np.sum(pp * lq)) + 0.0,
+            max(float(np.sum(pp * (lp - lq))), 0.0))
 
 
 def _pair(p, q, base):

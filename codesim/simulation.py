@@ -35,19 +35,21 @@ import os
 import sys
 import time
 from numbers import Integral
+from collections import OrderedDict
 from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .coders import Coder, available_coders, make_coder
+from .coders import Coder, Overhead, as_symbols, available_coders, make_coder
 from .distributions import as_pmf, check_same_length, mixture, sample, uniform
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory
-from .measures import cross_entropy, entropy, kl_divergence
+from .measures import theory_bits
 from .tables import Table, format_table
 
-__all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement"]
+__all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement",
+           "SweepInterrupted", "chunk_seed", "CHUNK"]
 
 
 LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
@@ -77,6 +79,7 @@ class SimulationResult:
     decode_seconds: float
     ledger: dict = field(default_factory=dict)          # measured, bits, sums to num_bits
     ledger_theory: dict = field(default_factory=dict)   # theory, bits per symbol
+    chunks: int = 1                     # messages the sample was coded as (see CHUNK)
 
     def to_dict(self, flat: bool = False) -> dict:
         """The fields as a plain dict (JSON-ready; inf stays float('inf')).
@@ -127,8 +130,40 @@ class Measurement:
     overhead: object = None     # the coder's Overhead model for this p and n
 
 
+_theories: OrderedDict = OrderedDict()
+
+
 def _theory(p, q):
-    return entropy(p), cross_entropy(p, q), kl_divergence(p, q)
+    """(H(p), H(p,q), D(p||q)) of validated p and q (remembered for the last few pairs)."""
+    key = (p.tobytes(), q.tobytes())
+    if key not in _theories:
+        _theories[key] = theory_bits(p, q)
+        if len(_theories) > CODER_CACHE_SIZE:
+            _theories.popitem(last=False)
+    return _theories[key]
+
+
+#: coders remembered by their model (name, q, options), for alphabets up to CACHE_MAX_K
+CODER_CACHE_SIZE = 32
+CACHE_MAX_K = 1 << 16
+_coders: OrderedDict = OrderedDict()
+
+
+def coder_for(name: str, q: np.ndarray, options: dict) -> Coder:
+    """``make_coder(name, q, **options)``, remembered: a loop or sweep of simulations with one
+    model builds its coder once (coders hold no per-message state)."""
+    if q.size > CACHE_MAX_K:
+        return make_coder(name, q, **options)
+    key = (name, q.shape, q.tobytes(), repr(sorted(options.items())))
+    coder = _coders.get(key)
+    if coder is None:
+        coder = make_coder(name, q, **options)
+        _coders[key] = coder
+        if len(_coders) > CODER_CACHE_SIZE:
+            _coders.popitem(last=False)
+    else:
+        _coders.move_to_end(key)
+    return coder
 
 
 def _checked_round_trip(built, x):
@@ -145,44 +180,140 @@ def _checked_round_trip(built, x):
     return enc, t1 - t0, t2 - t1
 
 
+#: symbols coded per message when a simulation is split into chunks (about 480 MB of work)
+CHUNK = 10_000_000
+
+
+@dataclass
+class _Piece:
+    """What coding one chunk leaves behind: its bits, its code length, its symbol counts."""
+
+    size: int
+    num_bits: int
+    code_length: float
+    counts: np.ndarray
+    encode_seconds: float
+    decode_seconds: float
+
+
+def _code_piece(built, x, k: int) -> _Piece:
+    enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
+    counts = np.bincount(x, minlength=k)             # one pass: information and code length
+    return _Piece(int(x.size), int(enc.num_bits), built.code_length(x, counts), counts,
+                  encode_seconds, decode_seconds)
+
+
+def _chunk_task(name: str, options: dict, p, q, size: int, seed) -> _Piece:
+    """One chunk, anywhere (a worker process, a Dask worker): sample, encode, decode."""
+    return _code_piece(coder_for(name, q, options), sample(p, size, seed), q.size)
+
+
+def chunk_seed(seed, index: int):
+    """The seed of chunk ``index`` of a chunked simulation: ``[seed, index]`` (``[*seed, index]``
+    for a list), so ``sample(p, size, chunk_seed(seed, i))`` redraws chunk i on its own."""
+    return [*seed, index] if isinstance(seed, (list, tuple)) else [int(seed), index]
+
+
+def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
+    """Code n symbols in chunks of ``chunk``; yield each chunk's _Piece in order."""
+    sizes = [min(chunk, n - start) for start in range(0, n, chunk)]
+    show = sys.stderr.isatty() if progress is None else progress
+    start = time.perf_counter()
+    if executor is not None:
+        if not isinstance(seed, (int, np.integer, list, tuple)):
+            raise OptionError("chunks on an executor need an integer seed (or a list of them), "
+                              "not a Generator")
+        futures = [_submit(executor, _chunk_task, name, options, p, q, size, chunk_seed(seed, i))
+                   for i, size in enumerate(sizes)]
+        for i, future in enumerate(futures):
+            yield future.result()
+            if show:
+                _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
+        return
+    rng = seed if isinstance(seed, np.random.Generator) else None
+    for i, size in enumerate(sizes):
+        x = sample(p, size, rng if rng is not None else chunk_seed(seed, i))
+        yield _code_piece(built, x, q.size)
+        del x
+        if show:
+            _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
+
+
 def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
-            **coder_options) -> Measurement:
+            chunk_size: int | None = None, executor: Executor | None = None,
+            progress: bool | None = None, **coder_options) -> Measurement:
     """Like :func:`simulate`, also returning the sample's code length and the coder's bounds.
 
     ``coder`` may be a name or a coder already built for q (any :class:`~codesim.coders.Coder`).
+    More than ``chunk_size`` symbols (default :data:`CHUNK`) are coded as several messages
+    (see :func:`simulate`).
     """
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
-    built = coder if isinstance(coder, Coder) else make_coder(coder, q, **coder_options)
-    if symbols is None:
+    name = coder.name if isinstance(coder, Coder) else coder
+    built = coder if isinstance(coder, Coder) else coder_for(coder, q, coder_options)
+    chunk = CHUNK if chunk_size is None else chunk_size
+    if not isinstance(chunk, Integral) or isinstance(chunk, bool) or chunk < 1:
+        raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if symbols is not None:
+        pieces = [_code_piece(built, as_symbols(symbols, q.size), q.size)]
+    elif n <= chunk and executor is None:
         require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
-    x = sample(p, n, seed) if symbols is None else symbols
-    enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
-    size = int(x.size)
-    counts = np.bincount(x, minlength=q.size)        # one pass: information and code length
-    code_length = built.code_length(x, counts)
+        pieces = [_code_piece(built, sample(p, n, seed), q.size)]
+    else:
+        if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
+            raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+        if executor is not None and isinstance(coder, Coder):
+            raise OptionError("chunks on an executor build their coder there: pass its name")
+        require_memory(MESSAGE_BYTES * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
+        pieces = _pieces(built, p, q, int(n), seed, int(chunk), executor, progress, name, coder_options)
+    return _combine(built, p, q, list(pieces), seed, theory)
+
+
+def _combine(built, p, q, pieces: list, seed, theory) -> Measurement:
+    """The measurement of one or more coded pieces: their bits, ledgers and theory added up."""
+    size = sum(piece.size for piece in pieces)
+    num_bits = sum(piece.num_bits for piece in pieces)
+    code_length = float(sum(piece.code_length for piece in pieces))
+    counts = sum(piece.counts for piece in pieces)
     h, hx, d = theory or _theory(p, q)
-    rate = built.expected_bits_per_symbol(p, size)
-    overhead = built.overhead(p, size)
+    lengths = [piece.size for piece in pieces]
+    expected = sum(m * built.expected_bits_per_symbol(p, m) for m in lengths)
+    variance = sum(m * built.bits_variance(p, m) for m in lengths if m)
+    overhead = _add_overheads([built.overhead(p, m) for m in lengths])
+    rate = expected / size if size else built.expected_bits_per_symbol(p, 0)
     sample_entropy = _information(p, counts)
     if getattr(built, "adaptive", None):             # q is the sequential model itself
         nominal, hx, d, quantisation = code_length, rate, rate - h, 0.0
     else:
         nominal, quantisation = _information(q, counts), rate - hx
     ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
-              "quantisation": code_length - nominal, "coder_overhead": enc.num_bits - code_length}
+              "quantisation": code_length - nominal, "coder_overhead": num_bits - code_length}
     per = (lambda v: v / size) if size else (lambda v: math.nan)
     result = SimulationResult(
         coder=built.name, n=size, seed=_seed_label(seed),
-        num_bits=int(enc.num_bits), measured_bits_per_symbol=per(enc.num_bits),
+        num_bits=int(num_bits), measured_bits_per_symbol=per(num_bits),
         entropy=h, cross_entropy=hx, kl_divergence=d, expected_bits_per_symbol=rate,
         ideal_bits_per_symbol=per(nominal),
-        stderr=math.sqrt(built.bits_variance(p, size) / size) if size else math.nan,
-        encode_seconds=encode_seconds, decode_seconds=decode_seconds, ledger=ledger,
+        stderr=math.sqrt(variance) / size if size else math.nan,
+        encode_seconds=sum(piece.encode_seconds for piece in pieces),
+        decode_seconds=sum(piece.decode_seconds for piece in pieces), ledger=ledger,
         ledger_theory={"sample_entropy": h, "sample_divergence": d,
-                       "quantisation": quantisation, "coder_overhead": per(overhead.mean)})
-    below, above = built.length_bounds(size)
-    return Measurement(result, code_length, below, above, built, p, overhead)
+                       "quantisation": quantisation, "coder_overhead": per(overhead.mean)},
+        chunks=len(pieces))
+    bounds = [built.length_bounds(m) for m in lengths]
+    return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),
+                       built, p, overhead)
+
+
+def _add_overheads(parts: list) -> Overhead:
+    """The overhead of several messages coded one after another: means, variances, ranges add."""
+    if len(parts) == 1:
+        return parts[0]
+    return Overhead(mean=sum(o.mean for o in parts), sd=math.sqrt(sum(o.sd ** 2 for o in parts)),
+                    low=sum(o.low for o in parts), high=sum(o.high for o in parts),
+                    allowance=sum(o.allowance for o in parts),
+                    basis=f"{len(parts)} chunks, each: {parts[0].basis}")
 
 
 def _information(q: np.ndarray, counts: np.ndarray) -> float:
@@ -192,8 +323,9 @@ def _information(q: np.ndarray, counts: np.ndarray) -> float:
         return float(np.dot(counts[seen], -np.log2(q[seen])))
 
 
-def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0,
-             **coder_options) -> SimulationResult:
+def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
+             chunk_size: int | None = None, executor: Executor | None = None,
+             progress: bool | None = None, **coder_options) -> SimulationResult:
     """Sample n symbols from p, code them with ``coder`` built for q, decode, and measure.
 
     Parameters
@@ -207,9 +339,20 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0,
         ``range``, ``ans`` (option ``precision``, up to 32 for rans, 24 for range and ans), or
         a coder already built (:func:`~codesim.coders.make_coder`).
     n : int
-        Symbols to sample (a message of up to the memory budget, see :mod:`codesim.limits`).
+        Symbols to sample, any number: up to ``chunk_size`` (default :data:`CHUNK`, 10**7)
+        they are one message; beyond, chunk i of the sample is drawn from
+        ``chunk_seed(seed, i)`` = ``[seed, i]`` and coded as a message of its own, so memory
+        stays bounded by one chunk.  The result adds the chunks' bits exactly, and their
+        overheads (one flush per chunk) in its ledger and theory.
     seed : int, list of int, or numpy Generator
-        Where the sample comes from: ``sample(p, n, seed)`` draws the same symbols.
+        Where the sample comes from: ``sample(p, n, seed)`` draws the same symbols (for a
+        chunked run, ``sample(p, size_i, chunk_seed(seed, i))`` draws chunk i).
+    chunk_size : int, optional
+        Symbols per message (default :data:`CHUNK`).
+    executor : concurrent.futures.Executor or dask.distributed.Client, optional
+        Code the chunks there (e.g. a process pool, or a Dask cluster); default: in-process.
+    progress : bool, optional
+        Draw a progress bar of the chunks on stderr (default: on a terminal).
 
     Returns
     -------
@@ -229,7 +372,8 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0,
     >>> r.measured_bits_per_symbol, r.entropy, r.cross_entropy
     (2.0, 1.75, 2.0)
     """
-    return measure(p, q, coder, n, seed, **coder_options).result
+    return measure(p, q, coder, n, seed, chunk_size=chunk_size, executor=executor,
+                   progress=progress, **coder_options).result
 
 
 def _coder_list(coders) -> list[tuple[str, dict]]:
@@ -281,6 +425,27 @@ def mixture_grid(p, ts, toward=None) -> dict[str, np.ndarray]:
     return grid
 
 
+def _is_dask_client(executor) -> bool:
+    return type(executor).__module__.split(".")[0] == "distributed" and hasattr(executor, "gather")
+
+
+def _submit(executor, fn, *args):
+    """``executor.submit(fn, *args)``; a Dask ``Client`` gets ``pure=False``, so that a repeated
+    call really runs again instead of returning Dask's cached result (timings included)."""
+    if _is_dask_client(executor):
+        return executor.submit(fn, *args, pure=False)
+    return executor.submit(fn, *args)
+
+
+def _completed(executor, futures):
+    """Futures as they finish: Dask's own as_completed for a Client's futures (concurrent.futures
+    cannot wait on them), concurrent.futures' for any Executor."""
+    if _is_dask_client(executor):
+        from distributed import as_completed as dask_as_completed
+        return dask_as_completed(futures)
+    return as_completed(futures)
+
+
 def _seed_label(seed):
     """What a result records as its seed: an int, a list of ints, or -1 for a Generator."""
     if isinstance(seed, (list, tuple)):
@@ -311,11 +476,29 @@ def _sweep_task(task):
     return index, rows
 
 
-def _progress(done: int, total: int, start: float, stream) -> None:
+def _sweep_batch(batch):
+    """Several q's of a sweep in one call: small tasks sent one by one cost more to send than
+    to run."""
+    return [_sweep_task(task) for task in batch]
+
+
+#: a sweep sends each worker about this many batches (enough to balance uneven tasks)
+BATCHES_PER_WORKER = 8
+
+
+def _batches(tasks: list, workers: int) -> list[list]:
+    """Split tasks into at most BATCHES_PER_WORKER * workers batches of neighbouring tasks."""
+    count = min(len(tasks), BATCHES_PER_WORKER * max(workers, 1))
+    bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
+    return [tasks[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+
+
+def _progress(done: int, total: int, start: float, stream, what: str = "q's") -> None:
     width = 30
     filled = int(width * done / total)
     elapsed = time.perf_counter() - start
-    stream.write(f"\rsweep [{'#' * filled}{'.' * (width - filled)}] {done}/{total} q's "
+    label = "sweep" if what == "q's" else "simulate"
+    stream.write(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total} {what} "
                  f"{elapsed:5.1f}s")
     if done == total:
         stream.write("\n")
@@ -440,10 +623,11 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
                 if show:
                     _progress(len(results), len(tasks), start, sys.stderr)
         else:
-            futures = [executor.submit(_sweep_task, task) for task in tasks]
-            for future in as_completed(futures):
-                index, rows = future.result()
-                results[index] = rows
+            workers = count if own_pool is not None else (os.cpu_count() or 1)
+            futures = [_submit(executor, _sweep_batch, batch) for batch in _batches(tasks, workers)]
+            for future in _completed(executor, futures):
+                for index, rows in future.result():
+                    results[index] = rows
                 if show:
                     _progress(len(results), len(tasks), start, sys.stderr)
     except KeyboardInterrupt:

@@ -125,7 +125,7 @@ ROWS = {
     "float64-off-by-1e-10": api(lambda: cs.entropy([0.5, 0.5, 1e-10]), DistributionError,
                                 r"p sums to 1.0000000001, not 1 \(off by 1e-10"),
     "numpy-scalar-options": works(lambda: cs.make_coder("huffman", cs.zipf(4, np.float32(1)), block=np.int64(2))),
-    "over-the-memory-budget": api(lambda: cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=10**10),
+    "over-the-memory-budget": api(lambda: cs.compare([0.5, 0.5], [0.5, 0.5], ["ans"], n=10**10),
                                   cs.ResourceLimitError, "coding a message of 10000000000 symbols in one piece needs about"),
     "prefix-code-too-large": api(lambda: cs.make_coder("huffman", cs.uniform(2**24)), cs.ResourceLimitError,
                                  "a huffman code over 16777216 symbols needs about 8 GiB"),

@@ -13,7 +13,7 @@ from conftest import STREAM
 
 FIELDS = ["coder", "n", "seed", "num_bits", "measured_bits_per_symbol", "entropy", "cross_entropy",
           "kl_divergence", "expected_bits_per_symbol", "ideal_bits_per_symbol", "stderr",
-          "encode_seconds", "decode_seconds", "ledger", "ledger_theory"]
+          "encode_seconds", "decode_seconds", "ledger", "ledger_theory", "chunks"]
 
 
 def test_result_has_exactly_the_documented_fields():

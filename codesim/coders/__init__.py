@@ -18,15 +18,16 @@ distribution per position of the message (range/ans/arithmetic).
 
 from __future__ import annotations
 
+import functools
 import inspect
 
 from ..errors import OptionError
-from .base import Coder, Encoded, as_symbols
+from .base import Coder, Encoded, Overhead, as_symbols
 from .huffman import HuffmanCoder, huffman_code_lengths
 from .prefix import PrefixCode, PrefixCoder
 from .shannon import SFECoder, ShannonCoder, sfe_codewords, shannon_code_lengths
 
-__all__ = ["Coder", "Encoded", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
+__all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
            "PREFIX_CODERS", "STREAM_CODERS"]
 
@@ -52,6 +53,11 @@ def available_coders() -> list[str]:
     return list(_registry())
 
 
+@functools.lru_cache(maxsize=None)
+def _options_of(cls) -> list[str]:
+    return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "q")]
+
+
 def make_coder(name: str, q, **options) -> Coder:
     """Build the coder called ``name`` for the assumed distribution q.
 
@@ -68,7 +74,7 @@ def make_coder(name: str, q, **options) -> Coder:
     if name not in registry:
         raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry)}")
     cls = registry[name]
-    accepted = [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "q")]
+    accepted = _options_of(cls)
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise OptionError(f"coder {name!r} has no option {unknown[0]!r}; its options: "

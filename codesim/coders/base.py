@@ -139,6 +139,16 @@ class Coder(ABC):
         """K, the number of symbols."""
         return int(self.q.shape[-1])
 
+    def _per_p(self, tag: str, p, compute):
+        """``compute(p)``, remembered for the last few p (a sweep asks the same p again and again)."""
+        memo = self.__dict__.setdefault("_memo", {})
+        key = (tag, np.asarray(p, dtype=np.float64).tobytes())
+        if key not in memo:
+            if len(memo) >= 16:
+                memo.pop(next(iter(memo)))
+            memo[key] = compute(p)
+        return memo[key]
+
     @cached_property
     def fingerprint(self) -> str:
         """A hash of the model this coder really uses (computed once)."""

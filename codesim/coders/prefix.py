@@ -81,6 +81,8 @@ def canonical_codewords(lengths: np.ndarray) -> list[int]:
 
 #: codewords packed per step of :func:`pack_codewords`: its temporaries then stay in cache
 PACK_CHUNK = 1 << 15
+#: up to this many codewords are packed into one Python int instead
+SMALL_PACK = 64
 
 
 def kraft_sum(lengths) -> Fraction:
@@ -114,6 +116,12 @@ def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64
     num_bits = int(lengths.sum(dtype=np.int64))
     if num_bits == 0:
         return b"", 0
+    if lengths.size <= SMALL_PACK:           # a few codewords: one Python int is quicker
+        word = 0
+        for v, l in zip(values.tolist(), lengths.tolist()):
+            word = (word << l) | v
+        pad = -num_bits % 8
+        return (word << pad).to_bytes((num_bits + pad) // 8, "big"), num_bits
     out = np.zeros((num_bits >> 6) + 2, dtype=np.uint64)
     base = 0                                                     # bit offset of the chunk
     for i in range(0, lengths.size, PACK_CHUNK):
@@ -409,6 +417,9 @@ class PrefixCoder(Coder):
 
     def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
         """E_p[l] per symbol (per block / k for block codes); the same for every n."""
+        return self._per_p("mean", p, self._expected_length)
+
+    def _expected_length(self, p) -> float:
         if self.block == 1:
             return self.code.expected_length(p)
         p = as_pmf(p, "p")
@@ -417,6 +428,9 @@ class PrefixCoder(Coder):
 
     def bits_variance(self, p, n: int | None = None) -> float:
         """Var_p[l(X)] (per block / k for block codes)."""
+        return self._per_p("variance", p, self._length_variance)
+
+    def _length_variance(self, p) -> float:
         if self.block == 1:
             return self.code.length_variance(p)
         p = as_pmf(p, "p")

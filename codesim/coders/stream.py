@@ -251,6 +251,9 @@ class StreamCoder(Coder):
         return p[None, :], self.freqs[None, :]
 
     def _cost_moments(self, p) -> tuple[float, float]:
+        return self._per_p("moments", p, self._compute_moments)
+
+    def _compute_moments(self, p) -> tuple[float, float]:
         rows, f = self._rows(p)
         if np.any((rows > 0) & (f == 0)):
             return math.inf, math.inf
@@ -297,7 +300,7 @@ class StreamCoder(Coder):
                             allowance=(above + below) / 2,
                             basis="the coder's worst-case bounds (too little information for "
                                   "its state to spread out)")
-        drift, variance, allowance = self._drift(p, n)
+        drift, variance, allowance = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
         noise = math.sqrt(n * variance)
         return Overhead(
             mean=flush.mean + n * drift, sd=math.sqrt(flush.sd**2 + noise**2),
