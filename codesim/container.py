@@ -45,6 +45,9 @@ class Encoded:
     payload: bytes
     options: dict = field(default_factory=dict)
     model_fingerprint: str = ""
+    #: side data, not part of the message: the bit offset of every 16th codeword of a prefix
+    #: code, which lets the decoder work on many stretches at once (never saved by to_bytes)
+    seek: object = field(default=None, compare=False, repr=False)
 
     @property
     def bits_per_symbol(self) -> float:

@@ -21,7 +21,8 @@ from .limits import DISTRIBUTION_BYTES, require_memory
 
 __all__ = [
     "sum_tolerance", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
-    "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "quantize", "as_rng",
+    "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "sample_counted", "quantize",
+    "as_rng",
 ]
 
 #: ulps of rounding allowed per entry when a distribution's sum is checked
@@ -268,31 +269,48 @@ def as_rng(rng) -> np.random.Generator:
                       f"them, got {rng!r}")
 
 
-def sample(p, n: int, rng=0) -> np.ndarray:
-    """Draw n i.i.d. symbols from p (inverse-CDF sampling), as an int64 array.
+def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:
+    """Draw n i.i.d. symbols from p (inverse-CDF sampling), as an int64 (or ``dtype=np.int32``)
+    array: the same symbols either way.
 
     Symbols with p(x) = 0 are never drawn.
 
     >>> sample([0.0, 1.0, 0.0], 3, rng=1).tolist()
     [1, 1, 1]
     """
+    return sample_counted(p, n, rng, dtype, count=False)[0]
+
+
+def sample_counted(p, n: int, rng=0, dtype=np.int64, count: bool = True):
+    """:func:`sample`, and (with ``count``) how often each symbol was drawn, counted chunk by
+    chunk while the chunk is in cache (``np.bincount`` of the whole sample, without its pass)."""
     p = as_pmf(p, "p")
     if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
         raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
     rng, n = as_rng(rng), int(n)
-    require_memory(8 * n, f"a sample of {n} symbols")
+    dtype = np.dtype(dtype)
+    if dtype not in (np.dtype(np.int32), np.dtype(np.int64)) or (dtype == np.int32 and p.size > 2**31 - 1):
+        raise OptionError(f"dtype must be int64, or int32 for fewer than 2**31 symbols, got {dtype}")
+    require_memory(dtype.itemsize * n, f"a sample of {n} symbols")
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
+    counts = np.zeros(p.size, dtype=np.int64) if count else None
     if n <= SMALL_SAMPLE:                        # a guide table would cost more than it saves
-        return np.searchsorted(cdf, rng.random(n), side="right").astype(np.int64)
+        x = np.searchsorted(cdf, rng.random(n), side="right")
+        if count:
+            counts += np.bincount(x, minlength=p.size)
+        return x.astype(dtype), counts
     table = _GuideTable(cdf)
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(n, dtype=dtype)
     buffer = np.empty(min(n, SAMPLE_CHUNK))
     for i in range(0, n, SAMPLE_CHUNK):          # the same draws as rng.random(n), chunk by chunk
         u = buffer[: min(SAMPLE_CHUNK, n - i)]
         rng.random(out=u)
-        out[i: i + u.size] = table.lookup(u)
-    return out
+        x = table.lookup(u)
+        out[i: i + u.size] = x
+        if count:
+            counts += np.bincount(x, minlength=p.size)
+    return out, counts
 
 
 #: uniform draws mapped to symbols per step of :func:`sample` (temporaries stay in cache)

@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .coders import Coder, Overhead, as_symbols, available_coders, make_coder
-from .distributions import as_pmf, check_same_length, mixture, sample, uniform
+from .distributions import as_pmf, check_same_length, mixture, sample, sample_counted, uniform
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory
 from .measures import theory_bits
@@ -196,16 +196,24 @@ class _Piece:
     decode_seconds: float
 
 
-def _code_piece(built, x, k: int) -> _Piece:
+def _code_piece(built, x, k: int, counts=None) -> _Piece:
     enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
-    counts = np.bincount(x, minlength=k)             # one pass: information and code length
+    if counts is None:
+        counts = np.bincount(x, minlength=k)         # one pass: information and code length
     return _Piece(int(x.size), int(enc.num_bits), built.code_length(x, counts), counts,
                   encode_seconds, decode_seconds)
 
 
 def _chunk_task(name: str, options: dict, p, q, size: int, seed) -> _Piece:
     """One chunk, anywhere (a worker process, a Dask worker): sample, encode, decode."""
-    return _code_piece(coder_for(name, q, options), sample(p, size, seed), q.size)
+    built = coder_for(name, q, options)
+    x, counts = sample_counted(p, size, seed, _sample_dtype(q, built))
+    return _code_piece(built, x, q.size, counts)
+
+
+def _sample_dtype(q: np.ndarray, built):
+    """The coder's own symbol type (int32 for constriction's coders) where the alphabet fits."""
+    return built.symbol_dtype if q.size < 2**31 else np.int64
 
 
 def chunk_seed(seed, index: int):
@@ -232,8 +240,9 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
         return
     rng = seed if isinstance(seed, np.random.Generator) else None
     for i, size in enumerate(sizes):
-        x = sample(p, size, rng if rng is not None else chunk_seed(seed, i))
-        yield _code_piece(built, x, q.size)
+        x, counts = sample_counted(p, size, rng if rng is not None else chunk_seed(seed, i),
+                                   _sample_dtype(q, built))
+        yield _code_piece(built, x, q.size, counts)
         del x
         if show:
             _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
@@ -259,7 +268,9 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
         pieces = [_code_piece(built, as_symbols(symbols, q.size), q.size)]
     elif n <= chunk and executor is None:
         require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
-        pieces = [_code_piece(built, sample(p, n, seed), q.size)]
+        x, counts = sample_counted(p, n, seed, _sample_dtype(q, built))
+        pieces = [_code_piece(built, x, q.size, counts)]
+        del x
     else:
         if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
             raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")

@@ -6,6 +6,8 @@ from fractions import Fraction
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import codesim as cs
 from codesim.coders import PrefixCode, huffman_code_lengths, make_coder, shannon_code_lengths
@@ -216,3 +218,32 @@ def test_the_bound_check_holds_for_an_ordinary_float_pmf(tmp_path):
                     'q = "0.5,0.1,0.1,0.1,0.1,0.1"\ncoders = ["sfe", "shannon"]\nn = 2000\n'
                     'checks = ["exact", "bound"]\n')
     assert main(["check", str(spec)]) == 0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(2, 300), st.integers(0, 2**31), st.integers(10_000, 40_000),
+       st.sampled_from([0, 1, 15]))
+def test_the_lane_decoder_gives_back_every_message_and_refuses_a_damaged_one(k, seed, n, extra):
+    from dataclasses import replace
+    rng = np.random.default_rng(seed)
+    q = rng.dirichlet(np.full(k, 0.7))
+    coder = make_coder("huffman", q)
+    if coder.code.max_length > 16:
+        return                                     # too long for the lane table: bitarray decodes
+    x = rng.choice(k, size=n - n % 16 + extra, p=q)
+    enc = coder.encode(x)
+    assert enc.seek is not None and enc.seek.size == -(-x.size // 16)
+    assert np.array_equal(coder.decode(enc), x)
+    saved = cs.Encoded.from_bytes(enc.to_bytes())            # no seek table: bitarray decodes
+    assert saved.seek is None and np.array_equal(coder.decode(saved), x)
+    bad = enc.seek.copy()
+    bad[len(bad) // 2] += 1                                  # a wrong entry is noticed
+    with pytest.raises(cs.DecodeError):
+        coder.decode(replace(enc, seek=bad))
+    flipped = bytearray(enc.payload)
+    flipped[len(flipped) // 3] ^= 0x10      # a flipped bit: DecodeError, or (a prefix code can
+    try:                                    # re-parse a stretch; saved messages' CRC sees it)
+        out = coder.decode(replace(enc, payload=bytes(flipped)))   # n symbols of the alphabet
+        assert out.size == x.size and out.min() >= 0 and out.max() < k
+    except cs.DecodeError:
+        pass

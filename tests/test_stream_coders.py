@@ -143,3 +143,16 @@ def test_the_arithmetic_coder_states_its_real_lower_bound():
     rng = np.random.default_rng(3)
     for _ in range(20):
         round_trip(coder, rng.choice(3, 1000, p=[0.2, 0.2, 0.6]))
+
+
+@pytest.mark.parametrize("name", ["range", "ans"])
+@pytest.mark.parametrize("bad, message", [(5, "symbol 5 at position 3"), (-2, "symbol -2 at position 3")])
+def test_an_int32_message_goes_to_constriction_unchecked_yet_a_bad_symbol_is_still_named(name, bad, message):
+    coder = make_coder(name, [0.5, 0.3, 0.2])
+    x = np.array([0, 1, 2, bad, 1], dtype=np.int32)
+    with pytest.raises(cs.SymbolError, match=message):
+        coder.encode(x)
+    good = cs.sample([0.5, 0.3, 0.2], 1000, 2, dtype=np.int32)
+    assert good.dtype == np.int32 and np.array_equal(good, cs.sample([0.5, 0.3, 0.2], 1000, 2))
+    out = coder.decode(coder.encode(good))
+    assert out.dtype == np.int32 and np.array_equal(out, good)

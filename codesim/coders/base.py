@@ -74,7 +74,8 @@ NO_OVERHEAD = Overhead(0.0, 0.0, 0.0, 0.0, 0.0, "exact: num_bits is the sum of t
 
 
 def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
-    """Validate a message: a 1-D array of integers in 0..K-1, returned as contiguous int64.
+    """Validate a message: a 1-D array of integers in 0..K-1, returned contiguous (int32 and
+    int64 messages keep their dtype; other integer dtypes become int64).
 
     >>> as_symbols([0, 2, 1], 3).tolist()
     [0, 2, 1]
@@ -98,7 +99,10 @@ def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
         i = int(np.argmax((x < 0) | (x >= alphabet_size)))
         raise SymbolError(
             f"symbol {x[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}")
-    return np.ascontiguousarray(x, dtype=np.int64)
+    return np.ascontiguousarray(x, dtype=x.dtype if x.dtype in _KEPT else np.int64)
+
+
+_KEPT = (np.dtype(np.int32), np.dtype(np.int64))
 
 
 def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q") -> None:
@@ -129,6 +133,8 @@ class Coder(ABC):
 
     #: registry name, e.g. "huffman"
     name: str = ""
+    #: the integer type of the messages this coder codes fastest (samples are drawn in it)
+    symbol_dtype = np.dtype(np.int64)
 
     def __init__(self, q: np.ndarray, options: dict):
         self.q = q

@@ -68,6 +68,7 @@ def _guard(action: str, fn, *args):
 class _ConstrictionCoder(StreamCoder):
     max_precision = CONSTRICTION_PRECISION
     leaky_rows = True
+    symbol_dtype = np.dtype(np.int32)          # constriction's own: no conversion on the way in
 
     def __init__(self, q, precision: int = CONSTRICTION_PRECISION):
         super().__init__(q, precision)
@@ -95,8 +96,26 @@ class _ConstrictionCoder(StreamCoder):
         return np.ascontiguousarray(x if self._index is None else self._index[x], dtype=np.int32)
 
     def _to_symbols(self, idx: np.ndarray) -> np.ndarray:
-        """constriction's indices (always valid for the model) -> symbols, int64."""
-        return idx.astype(np.int64) if self._index is None else self._symbols[idx]
+        """constriction's indices (always valid for the model) -> symbols (int32 as they come)."""
+        return idx if self._index is None else self._symbols[idx]
+
+    def _check_message(self, symbols) -> np.ndarray:
+        """An int32 message for a model over every symbol goes to constriction as it is:
+        constriction refuses a symbol outside 0..K-1 itself (a KeyError), and only then is the
+        message validated here, to name the symbol and its position."""
+        if (not self.per_position and self.lone_symbol is None and self._index is None
+                and isinstance(symbols, np.ndarray)
+                and symbols.dtype == np.int32 and symbols.ndim == 1 and symbols.flags.c_contiguous):
+            return symbols
+        return super()._check_message(symbols)
+
+    def _encode_with(self, encode, x: np.ndarray) -> None:
+        """Run a constriction encode; name the bad symbol if it refuses one."""
+        try:
+            encode(self._to_indices(x), *self._model_args())
+        except KeyError:
+            super()._check_message(x)            # raises SymbolError or SupportError, naming it
+            raise
 
     def _model_args(self):
         return (self._model, self._weights) if self.per_position else (self._model,)
@@ -111,7 +130,7 @@ class _ConstrictionCoder(StreamCoder):
         if len(payload) % 4 or num_bits != 8 * len(payload):
             raise DecodeError(f"a {self.name} payload is whole 32-bit words; got {len(payload)} "
                               f"bytes for {num_bits} bits")
-        return np.frombuffer(payload, dtype="<u4").astype(np.uint32)
+        return np.frombuffer(payload, dtype=np.dtype("<u4").newbyteorder("="))   # no copy
 
     def _decode_indices(self, decoder, n: int) -> np.ndarray:
         """n indices from a constriction decoder, with the model (fixed or per position)."""
@@ -141,7 +160,7 @@ class RangeCoder(_ConstrictionCoder):
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         encoder = _constriction().queue.RangeEncoder()
-        encoder.encode(self._to_indices(x), *self._model_args())
+        self._encode_with(encoder.encode, x)
         return self._payload(encoder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
@@ -182,7 +201,7 @@ class AnsCoder(_ConstrictionCoder):
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         coder = _constriction().stack.AnsCoder(self._SEED)
-        coder.encode_reverse(self._to_indices(x), *self._model_args())
+        self._encode_with(coder.encode_reverse, x)
         return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:

@@ -25,6 +25,7 @@ from functools import cached_property
 
 import numpy as np
 from bitarray import bitarray, decodetree
+from bitarray.util import canonical_decode
 
 from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
@@ -83,6 +84,15 @@ def canonical_codewords(lengths: np.ndarray) -> list[int]:
 PACK_CHUNK = 1 << 15
 #: up to this many codewords are packed into one Python int instead
 SMALL_PACK = 64
+#: codes over more symbols decode with bitarray's canonical tables instead of building a tree
+CANONICAL_DECODE_K = 4096
+#: the encoder records the bit offset of every SEEK_STRIDE-th codeword (see decode_lanes) ...
+SEEK_STRIDE = 16
+#: ... for messages of at least LANES_MIN symbols and codes of at most LANES_MAX_LENGTH bits
+LANES_MIN = 10_000
+LANES_MAX_LENGTH = 16
+#: lanes decoded together: their working arrays (32 KiB each) stay in cache
+LANE_BLOCK = 4096
 
 
 def kraft_sum(lengths) -> Fraction:
@@ -150,6 +160,26 @@ def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64
         out[word[cross] + 1] |= spill
         base += chunk_bits
     return out.astype(">u8").tobytes()[: (num_bits + 7) // 8], num_bits
+
+
+def seek_table(lengths: np.ndarray) -> np.ndarray:
+    """The bit offset of every SEEK_STRIDE-th codeword, from uint8 codeword lengths <= 16.
+
+    Eight lengths at a time are read as one uint64 and summed by a multiply (at most
+    8 * 16 = 128 bits, so no byte overflows): 0x0101... * v carries the sum of v's bytes
+    into its top byte.
+
+    >>> seek_table(np.array([3] * 40, dtype=np.uint8)).tolist()
+    [0, 48, 96]
+    """
+    n = lengths.size
+    whole = n - n % SEEK_STRIDE
+    eights = np.ascontiguousarray(lengths[:whole], dtype=np.uint8).view(np.uint64)
+    sums = (eights * np.uint64(0x0101010101010101)) >> np.uint64(56)
+    per_lane = sums[0::2] + sums[1::2]
+    if whole < n:
+        per_lane = np.append(per_lane, np.uint64(int(lengths[whole:].sum())))
+    return np.concatenate(([0], np.cumsum(per_lane[:-1], dtype=np.int64)))
 
 
 class PrefixCode:
@@ -262,6 +292,73 @@ class PrefixCode:
             out.encode(self._codebook, indices.tolist())
         return out
 
+    @cached_property
+    def _canonical_tables(self) -> tuple[list[int], list[int]]:
+        """(count of codewords per length, symbols in canonical order): bitarray's
+        ``canonical_decode`` decodes with these, no tree needed."""
+        count = np.bincount(self.lengths[self.lengths > 0], minlength=self.max_length + 1)
+        order = np.lexsort((np.arange(self.lengths.size), self.lengths))
+        return count.tolist(), order[self.lengths[order] > 0].tolist()
+
+    @cached_property
+    def _lane_table(self) -> np.ndarray:
+        """For every L-bit window (L = max_length): ``symbol << 5 | length`` of the codeword that
+        starts it (0 where none does: an incomplete code's gap)."""
+        L = self.max_length
+        symbols = np.flatnonzero(self.has_codeword)
+        lengths = self.lengths[symbols]
+        span = np.left_shift(1, L - lengths)                   # windows per codeword
+        first = np.array(self._values, dtype=np.int64)[symbols] << (L - lengths)
+        table = np.zeros(1 << L, dtype=np.int64)
+        where = np.repeat(first, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+        table[where] = np.repeat(symbols << 5 | lengths, span)
+        return table
+
+    def decode_lanes(self, payload: bytes, num_bits: int, seek: np.ndarray, count: int) -> np.ndarray:
+        """Decode ``count`` symbols in lanes of :data:`SEEK_STRIDE` codewords, many lanes at once.
+
+        Lane j starts at bit ``seek[j]`` (recorded by the encoder).  At each step every lane
+        reads the 32 bits from the byte its position is in (``window[pos >> 3]``, built once),
+        shifts out the ``pos & 7`` bits before it and keeps the next L, looks up the symbol and
+        length of the codeword that starts there, and moves on by that length.  Lanes go through
+        in blocks of :data:`LANE_BLOCK`, whose arrays stay in cache.  A lane must end exactly
+        where the next begins, and the last exactly at ``num_bits``: otherwise the data or the
+        seek table are damaged.
+        """
+        stride = SEEK_STRIDE
+        padded = payload + bytes(4)          # window[i]: the big-endian 32 bits from byte i on
+        window = np.ndarray((len(payload) + 1,), dtype=">u4", buffer=padded, strides=(1,)).astype(np.int64)
+        pos = seek.astype(np.int64)
+        lanes = pos.size
+        out = np.empty((lanes, stride), dtype=np.int64)
+        for first in range(0, lanes - 1, LANE_BLOCK):                 # the full lanes
+            last_lane = min(first + LANE_BLOCK, lanes - 1)
+            out[first:last_lane] = self._lane_steps(window, pos[first:last_lane], stride).T
+        tail = count - stride * (lanes - 1)                              # the last lane
+        out[-1, :tail] = self._lane_steps(window, pos[-1:], tail)[:, 0]
+        if not np.array_equal(pos, np.append(seek[1:], num_bits)):
+            raise DecodeError("a stretch of codewords did not end where the next began: the data "
+                              "or the seek table are damaged")
+        return out.reshape(-1)[:count]
+
+    def _lane_steps(self, window: np.ndarray, pos: np.ndarray, steps: int) -> np.ndarray:
+        """``steps`` codewords of every lane starting at ``pos`` (advanced in place)."""
+        L = self.max_length
+        table, mask = self._lane_table, (1 << L) - 1
+        rows = np.empty((steps, pos.size), dtype=np.int64)
+        for step in range(steps):
+            bits = window[pos >> 3]
+            bits <<= pos & 7
+            bits >>= 32 - L
+            bits &= mask
+            entry = table[bits]
+            length = entry & 31
+            if not length.all():
+                raise DecodeError("the bits do not parse as codewords of this code: damaged data")
+            np.right_shift(entry, 5, out=rows[step])
+            pos += length
+        return rows
+
     def decode_bits(self, bits: bitarray, count: int, whole: bool = False) -> tuple[np.ndarray, int]:
         """Decode ``count`` symbols from the start of ``bits``; return them and the bits used.
 
@@ -274,7 +371,11 @@ class PrefixCode:
             return np.zeros(0, dtype=np.int64), 0
         if self.max_length > MAX_TREE_LENGTH:
             return self._decode_long(bits, count, whole)
-        symbols = bits.decode(self._tree)
+        if (self.canonical and self.lengths.size > CANONICAL_DECODE_K and self.max_length <= 31
+                and "_tree" not in self.__dict__):      # a big code: no tree to build
+            symbols = canonical_decode(bits, *self._canonical_tables)
+        else:
+            symbols = bits.decode(self._tree)
         if not whole:
             symbols = itertools.islice(symbols, count)
         try:
@@ -374,20 +475,40 @@ class PrefixCoder(Coder):
         x = as_symbols(symbols, self.alphabet_size)
         check_support(x, self.possible, self.q)
         parts = self._parts(x)
+        seek = None
         if all(code._fast for code, _ in parts):
             pieces = [code.encode_into(idx) for code, idx in parts if idx.size]
-            values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)
-            lengths = np.concatenate([l for _, l in pieces]) if pieces else np.zeros(0, np.int64)
+            if len(pieces) == 1:
+                values, lengths = pieces[0]
+            else:
+                values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)
+                lengths = np.concatenate([l for _, l in pieces]) if pieces else np.zeros(0, np.int64)
             payload, num_bits = pack_codewords(values, lengths, max(c.max_length for c, _ in parts))
+            if self.block == 1 and x.size >= LANES_MIN and 0 < self.code.max_length <= LANES_MAX_LENGTH:
+                seek = seek_table(lengths)
         else:
             bits = bitarray(endian="big")
             for code, idx in parts:
                 bits += code.to_bitarray(idx)
             payload, num_bits = bits.tobytes(), len(bits)
-        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
+        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint,
+                       seek=seek)
+
+    def _usable_seek(self, encoded: Encoded):
+        """The message's seek table if it can drive decode_lanes (it is side data: checked)."""
+        seek, n = encoded.seek, encoded.num_symbols
+        if (seek is None or self.block != 1 or not 0 < self.code.max_length <= LANES_MAX_LENGTH
+                or not isinstance(seek, np.ndarray) or seek.dtype.kind not in "iu"
+                or seek.shape != (-(-n // SEEK_STRIDE),) or seek[0] != 0
+                or np.any(np.diff(seek) <= 0) or seek[-1] >= max(encoded.num_bits, 1)):
+            return None
+        return seek
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         self._check_encoded(encoded)
+        seek = self._usable_seek(encoded)
+        if seek is not None:
+            return self.code.decode_lanes(encoded.payload, encoded.num_bits, seek, encoded.num_symbols)
         bits = bitarray(endian="big")
         bits.frombytes(encoded.payload)
         del bits[encoded.num_bits:]
