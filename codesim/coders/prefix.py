@@ -135,31 +135,42 @@ def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64
     out = np.zeros((num_bits >> 6) + 2, dtype=np.uint64)
     base = 0                                                     # bit offset of the chunk
     for i in range(0, lengths.size, PACK_CHUNK):
-        length = lengths[i: i + PACK_CHUNK].astype(np.int64)
-        value = values[i: i + PACK_CHUNK].astype(np.uint64)
-        width = max_length
-        while 2 * width <= 64 and length.size > 1:               # merge neighbours in pairs
-            if length.size % 2:                                  # pad with an empty codeword
-                length, value = np.append(length, 0), np.append(value, np.uint64(0))
-            value = (value[0::2] << length[1::2].view(np.uint64)) | value[1::2]
-            length = length[0::2] + length[1::2]
-            width *= 2
-        start = np.cumsum(length)
-        chunk_bits = int(start[-1])
-        start -= length
-        start += base                                           # bit offset of each codeword
-        word = start >> 6
-        offset = np.bitwise_and(start, 63, out=start).view(np.uint64)
-        part = value << (64 - length).view(np.uint64)
-        cross = np.flatnonzero(offset + length.view(np.uint64) > 64)   # spills into next word
-        spill = part[cross] << (np.uint64(64) - offset[cross])
-        np.right_shift(part, offset, out=part)                  # the part in its first word
-        first = np.flatnonzero(word[1:] != word[:-1]) + 1
-        first = np.concatenate(([0], first))
-        out[word[first]] |= np.bitwise_or.reduceat(part, first)
-        out[word[cross] + 1] |= spill
-        base += chunk_bits
-    return out.astype(">u8").tobytes()[: (num_bits + 7) // 8], num_bits
+        base += _pack_chunk(out, base, values[i: i + PACK_CHUNK], lengths[i: i + PACK_CHUNK], max_length)
+    return _packed_bytes(out, num_bits), num_bits
+
+
+def _pack_chunk(out: np.ndarray, base: int, values: np.ndarray, lengths: np.ndarray,
+                max_length: int) -> int:
+    """OR one chunk of codewords into the 64-bit words ``out`` from bit ``base``; return its bits."""
+    length = lengths.astype(np.int64)
+    value = values.astype(np.uint64, copy=False)
+    width = max_length
+    while 2 * width <= 64 and length.size > 1:                   # merge neighbours in pairs
+        if length.size % 2:                                      # pad with an empty codeword
+            length, value = np.append(length, 0), np.append(value, np.uint64(0))
+        value = (value[0::2] << length[1::2].view(np.uint64)) | value[1::2]
+        length = length[0::2] + length[1::2]
+        width *= 2
+    start = np.cumsum(length)
+    chunk_bits = int(start[-1])
+    start -= length
+    start += base                                                # bit offset of each codeword
+    word = start >> 6
+    offset = np.bitwise_and(start, 63, out=start).view(np.uint64)
+    part = value << (64 - length).view(np.uint64)
+    cross = np.flatnonzero(offset + length.view(np.uint64) > 64)   # spills into the next word
+    spill = part[cross] << (np.uint64(64) - offset[cross])
+    np.right_shift(part, offset, out=part)                      # the part in its first word
+    first = np.flatnonzero(word[1:] != word[:-1]) + 1
+    first = np.concatenate(([0], first))
+    out[word[first]] |= np.bitwise_or.reduceat(part, first)
+    out[word[cross] + 1] |= spill
+    return chunk_bits
+
+
+def _packed_bytes(out: np.ndarray, num_bits: int) -> bytes:
+    """The words as big-endian bytes, cut to num_bits (one copy)."""
+    return out.byteswap().view(np.uint8)[: (num_bits + 7) // 8].tobytes()
 
 
 def seek_table(lengths: np.ndarray) -> np.ndarray:
@@ -281,6 +292,21 @@ class PrefixCode:
             counts = np.bincount(indices, minlength=self.lengths.size)
         return int(np.dot(counts, self._bits_per_symbol))
 
+    def pack(self, indices: np.ndarray, seek: bool = False) -> tuple[bytes, int, np.ndarray | None]:
+        """Pack the codewords of ``indices``, looked up chunk by chunk (no whole-message copy of
+        values or lengths), and, with ``seek``, the bit offset of every SEEK_STRIDE-th one."""
+        n = indices.size
+        out = np.zeros((n * self.max_length >> 6) + 2, dtype=np.uint64)   # an upper bound
+        base, seeks = 0, []
+        for i in range(0, n, PACK_CHUNK):
+            idx = indices[i: i + PACK_CHUNK]
+            lengths = self._length_array[idx]
+            if seek:
+                seeks.append(seek_table(lengths) + base)
+            base += _pack_chunk(out, base, self._value_array[idx], lengths, self.max_length)
+        return (_packed_bytes(out, base), base,
+                np.concatenate(seeks) if seek and seeks else None)
+
     def encode_into(self, indices: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Codeword values and lengths of a symbol array (fast path), for :func:`pack_codewords`."""
         return self._value_array[indices], self._length_array[indices]
@@ -326,17 +352,27 @@ class PrefixCode:
         seek table are damaged.
         """
         stride = SEEK_STRIDE
-        padded = payload + bytes(4)          # window[i]: the big-endian 32 bits from byte i on
-        window = np.ndarray((len(payload) + 1,), dtype=">u4", buffer=padded, strides=(1,)).astype(np.int64)
+        padded = payload + bytes(4)
         pos = seek.astype(np.int64)
         lanes = pos.size
+        bounds = np.append(pos, num_bits)
         out = np.empty((lanes, stride), dtype=np.int64)
-        for first in range(0, lanes - 1, LANE_BLOCK):                 # the full lanes
-            last_lane = min(first + LANE_BLOCK, lanes - 1)
-            out[first:last_lane] = self._lane_steps(window, pos[first:last_lane], stride).T
-        tail = count - stride * (lanes - 1)                              # the last lane
-        out[-1, :tail] = self._lane_steps(window, pos[-1:], tail)[:, 0]
-        if not np.array_equal(pos, np.append(seek[1:], num_bits)):
+        for first in range(0, lanes, LANE_BLOCK):
+            last = min(first + LANE_BLOCK, lanes)
+            steps = stride if last < lanes else count - stride * (lanes - 1)
+            byte0 = int(bounds[first]) >> 3                  # this block's bytes only
+            window = np.ndarray(((int(bounds[last]) + 7 >> 3) - byte0 + 1,), dtype=">u4",
+                                buffer=padded, offset=byte0, strides=(1,)).astype(np.int64)
+            block = pos[first:last]
+            block -= byte0 << 3
+            if steps == stride:
+                out[first:last] = self._lane_steps(window, block, stride).T
+            else:                                          # the last lane is shorter
+                if last - 1 > first:
+                    out[first:last - 1] = self._lane_steps(window, block[:-1], stride).T
+                out[last - 1, :steps] = self._lane_steps(window, block[-1:], steps)[:, 0]
+            block += byte0 << 3
+        if not np.array_equal(pos, bounds[1:]):
             raise DecodeError("a stretch of codewords did not end where the next began: the data "
                               "or the seek table are damaged")
         return out.reshape(-1)[:count]
@@ -476,16 +512,14 @@ class PrefixCoder(Coder):
         check_support(x, self.possible, self.q)
         parts = self._parts(x)
         seek = None
-        if all(code._fast for code, _ in parts):
+        if self.block == 1 and self.code._fast and self.code.max_length > 0 and x.size > SMALL_PACK:
+            lanes = x.size >= LANES_MIN and 0 < self.code.max_length <= LANES_MAX_LENGTH
+            payload, num_bits, seek = self.code.pack(x, seek=lanes)
+        elif all(code._fast for code, _ in parts):
             pieces = [code.encode_into(idx) for code, idx in parts if idx.size]
-            if len(pieces) == 1:
-                values, lengths = pieces[0]
-            else:
-                values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)
-                lengths = np.concatenate([l for _, l in pieces]) if pieces else np.zeros(0, np.int64)
+            values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)
+            lengths = np.concatenate([l for _, l in pieces]) if pieces else np.zeros(0, np.int64)
             payload, num_bits = pack_codewords(values, lengths, max(c.max_length for c, _ in parts))
-            if self.block == 1 and x.size >= LANES_MIN and 0 < self.code.max_length <= LANES_MAX_LENGTH:
-                seek = seek_table(lengths)
         else:
             bits = bitarray(endian="big")
             for code, idx in parts:
