@@ -233,8 +233,9 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
                               "not a Generator")
         futures = [_submit(executor, _chunk_task, name, options, p, q, size, chunk_seed(seed, i))
                    for i, size in enumerate(sizes)]
-        for i, future in enumerate(futures):
-            yield future.result()
+        for i in range(len(futures)):
+            piece, futures[i] = futures[i].result(), None     # keep no finished piece alive
+            yield piece
             if show:
                 _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
         return
@@ -278,17 +279,23 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
             raise OptionError("chunks on an executor build their coder there: pass its name")
         require_memory(MESSAGE_BYTES * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
         pieces = _pieces(built, p, q, int(n), seed, int(chunk), executor, progress, name, coder_options)
-    return _combine(built, p, q, list(pieces), seed, theory)
+    return _combine(built, p, q, pieces, seed, theory)
 
 
-def _combine(built, p, q, pieces: list, seed, theory) -> Measurement:
-    """The measurement of one or more coded pieces: their bits, ledgers and theory added up."""
-    size = sum(piece.size for piece in pieces)
-    num_bits = sum(piece.num_bits for piece in pieces)
-    code_length = float(sum(piece.code_length for piece in pieces))
-    counts = sum(piece.counts for piece in pieces)
+def _combine(built, p, q, pieces, seed, theory) -> Measurement:
+    """The measurement of one or more coded pieces: their bits, ledgers and theory added up
+    as the pieces arrive (a piece's symbol counts are not kept once added)."""
+    lengths, num_bits, code_length, encode_seconds, decode_seconds = [], 0, 0.0, 0.0, 0.0
+    counts = np.zeros(q.size, dtype=np.int64)
+    for piece in pieces:
+        lengths.append(piece.size)
+        num_bits += piece.num_bits
+        code_length += piece.code_length
+        counts += piece.counts
+        encode_seconds += piece.encode_seconds
+        decode_seconds += piece.decode_seconds
+    size = sum(lengths)
     h, hx, d = theory or _theory(p, q)
-    lengths = [piece.size for piece in pieces]
     expected = sum(m * built.expected_bits_per_symbol(p, m) for m in lengths)
     variance = sum(m * built.bits_variance(p, m) for m in lengths if m)
     overhead = _add_overheads([built.overhead(p, m) for m in lengths])
@@ -307,11 +314,10 @@ def _combine(built, p, q, pieces: list, seed, theory) -> Measurement:
         entropy=h, cross_entropy=hx, kl_divergence=d, expected_bits_per_symbol=rate,
         ideal_bits_per_symbol=per(nominal),
         stderr=math.sqrt(variance) / size if size else math.nan,
-        encode_seconds=sum(piece.encode_seconds for piece in pieces),
-        decode_seconds=sum(piece.decode_seconds for piece in pieces), ledger=ledger,
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, ledger=ledger,
         ledger_theory={"sample_entropy": h, "sample_divergence": d,
                        "quantisation": quantisation, "coder_overhead": per(overhead.mean)},
-        chunks=len(pieces))
+        chunks=len(lengths))
     bounds = [built.length_bounds(m) for m in lengths]
     return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),
                        built, p, overhead)

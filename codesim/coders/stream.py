@@ -21,8 +21,8 @@ the end plus a *drift* of rounding at every symbol.
   and its mean and spread follow from the state's distribution: after many bits the state of
   an ANS or range coder is log-uniform over its interval (Benford's law, as the fractional
   part of a long random walk in log2 x), so the flush is uniform over its range.  Where the
-  message carries fewer bits than the range is wide, the flush has not spread yet and only
-  its range is claimed.  The arithmetic coder's and constriction's range coder's flush means
+  message's information content varies less than that range is wide, the state has not
+  spread yet: only the coder's documented worst-case range (``length_bounds``) is claimed.  The arithmetic coder's and constriction's range coder's flush means
   and spreads are measured (2000 random models, ``experiments/calibration.py``).
 * The drift of rANS-type steps x -> floor(x / f) M + c + x mod f is, per coded s,
   (c_s / M - (x mod f) (1 - f / M) / f) / (u ln 2) bits with u = x / f, log-uniform over the
