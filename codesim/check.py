@@ -133,23 +133,12 @@ def check_bound(measurement, p, q) -> CheckOutcome:
 
 
 def cost_skewness(coder, p) -> tuple[float, int]:
-    """Skewness of the cost of one coding unit under p, and the symbols per unit.
-
-    The unit is a symbol (a k-tuple for a block code); an adaptive model's cost is that of p
-    itself, -log2 p(X), to which its cost converges.
-    """
-    p = np.asarray(p, dtype=np.float64)
-    unit = getattr(coder, "block", 1)
-    if getattr(coder, "adaptive", None):
-        probs, costs = p, -np.log2(np.where(p > 0, p, 1.0))
-    elif hasattr(coder, "code"):                          # a prefix code
-        code = coder.block_code or coder.code
-        probs = block_distribution(p, unit) if unit > 1 else p
-        costs = np.maximum(code.lengths, 0).astype(np.float64)
-    elif not getattr(coder, "per_position", False):       # a fixed stream model
-        probs, costs = p, np.where(np.isfinite(coder._symbol_bits), coder._symbol_bits, 0.0)
-    else:
+    """Skewness of the cost of one coding unit under p, and the symbols per unit
+    (:meth:`~codesim.coders.Coder.cost_distribution`; 0 where the coder gives none)."""
+    shape = coder.cost_distribution(p)
+    if shape is None:
         return 0.0, 1
+    probs, costs, unit = shape
     on = probs > 0
     mean = float(np.dot(probs[on], costs[on]))
     var = float(np.dot(probs[on], (costs[on] - mean) ** 2))

@@ -377,6 +377,13 @@ class ArithmeticCoder(StreamCoder):
         x = self._check_message(symbols)
         return float(np.sum(self._sequential_costs(x)))
 
+    def cost_distribution(self, p):
+        """Adaptive: (p, -log2 p, 1), the cost the model's predictions converge to."""
+        if not self.adaptive:
+            return super().cost_distribution(p)
+        p = np.asarray(p, dtype=np.float64)
+        return p, -np.log2(np.where(p > 0, p, 1.0)), 1
+
     def symbol_costs(self, symbols) -> np.ndarray:
         if not self.adaptive:
             return super().symbol_costs(symbols)

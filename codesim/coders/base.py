@@ -202,6 +202,12 @@ class Coder(ABC):
         """The cost of each symbol of a message under the model really used; sums to code_length."""
         raise NotImplementedError(f"{self.name} has no per-symbol costs")
 
+    def cost_distribution(self, p):
+        """The cost of one coding unit under p, as (probabilities, costs in bits, symbols per
+        unit), for the shape of the cost's distribution (its skewness); None where the cost
+        is not one distribution (a model per position)."""
+        return None
+
     def _check_encoded(self, encoded: Encoded) -> None:
         if not isinstance(encoded, Encoded):
             raise DecodeError(f"expected an Encoded message, got {type(encoded).__name__}")

@@ -591,6 +591,12 @@ class PrefixCoder(Coder):
         p = as_pmf(p, "p")
         return self.block_code.length_variance(block_distribution(p, self.block)) / self.block
 
+    def cost_distribution(self, p):
+        """(P(tuple), l(tuple), k): a codeword's length under p (k-tuples for block codes)."""
+        code = self.block_code or self.code
+        probs = block_distribution(np.asarray(p, dtype=np.float64), self.block) if self.block > 1 else p
+        return np.asarray(probs, dtype=np.float64), code._bits_per_symbol.astype(np.float64), self.block
+
     def symbol_costs(self, symbols) -> np.ndarray:
         """l(x_i) for each symbol; a block code's tuple length stands at the tuple's first symbol."""
         x = as_symbols(symbols, self.alphabet_size)

@@ -273,6 +273,13 @@ class StreamCoder(Coder):
         """Var_p[-log2 q~(X)] (mean over positions for a per-position model)."""
         return self._cost_moments(p)[1]
 
+    def cost_distribution(self, p):
+        """(p, -log2 q~, 1) for one fixed model; None for a model per position."""
+        if self.per_position:
+            return None
+        costs = np.where(np.isfinite(self._symbol_bits), self._symbol_bits, 0.0)
+        return np.asarray(p, dtype=np.float64), costs, 1
+
     def symbol_costs(self, symbols) -> np.ndarray:
         """-log2 q~(x_i) for each symbol (0 everywhere for a lone possible symbol)."""
         x = self._check_message(symbols)
