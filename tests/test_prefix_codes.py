@@ -247,3 +247,14 @@ def test_the_lane_decoder_gives_back_every_message_and_refuses_a_damaged_one(k, 
         assert out.size == x.size and out.min() >= 0 and out.max() < k
     except cs.DecodeError:
         pass
+
+
+def test_short_codes_over_a_big_alphabet_decode_two_codewords_a_step_with_any_symbol_number():
+    # five possible symbols among 100000: 3-bit codewords, symbol numbers far above 255
+    q = np.zeros(100_000)
+    q[[7, 300, 65_000, 99_998, 99_999]] = [0.4, 0.3, 0.15, 0.1, 0.05]
+    coder = make_coder("huffman", q)
+    x = np.random.default_rng(1).choice(q.size, size=20_001, p=q)
+    enc = coder.encode(x)
+    assert enc.seek is not None and coder.code.max_length <= 8
+    assert np.array_equal(coder.decode(enc), x)

@@ -93,6 +93,8 @@ LANES_MIN = 10_000
 LANES_MAX_LENGTH = 16
 #: lanes decoded together: their working arrays (32 KiB each) stay in cache
 LANE_BLOCK = 4096
+#: codes of at most half this many bits decode two codewords per lane step (a 2**16 table)
+PAIR_MAX_BITS = 16
 
 
 def kraft_sum(lengths) -> Fraction:
@@ -340,14 +342,29 @@ class PrefixCode:
         table[where] = np.repeat(symbols << 5 | lengths, span)
         return table
 
+    @cached_property
+    def _pair_table(self) -> np.ndarray:
+        """For every 2L-bit window (codes of at most 8 bits: two codewords always fit in it):
+        ``symbol1 << 37 | symbol2 << 5 | length1 + length2`` of the two codewords that start it
+        (total 0 where either is a gap of an incomplete code)."""
+        L, table = self.max_length, self._lane_table
+        window = np.arange(1 << (2 * L), dtype=np.int64)
+        first = table[window >> L]
+        length1 = first & 31
+        second = table[((window << length1) >> L) & ((1 << L) - 1)]
+        length2 = second & 31
+        total = np.where((length1 > 0) & (length2 > 0), length1 + length2, 0)
+        return (first >> 5) << 37 | (second >> 5) << 5 | total
+
     def decode_lanes(self, payload: bytes, num_bits: int, seek: np.ndarray, count: int) -> np.ndarray:
         """Decode ``count`` symbols in lanes of :data:`SEEK_STRIDE` codewords, many lanes at once.
 
         Lane j starts at bit ``seek[j]`` (recorded by the encoder).  At each step every lane
         reads the 32 bits from the byte its position is in (``window[pos >> 3]``, built once),
         shifts out the ``pos & 7`` bits before it and keeps the next L, looks up the symbol and
-        length of the codeword that starts there, and moves on by that length.  Lanes go through
-        in blocks of :data:`LANE_BLOCK`, whose arrays stay in cache.  A lane must end exactly
+        length of the codeword that starts there, and moves on by that length; for codes of at
+        most 8 bits it reads 2L bits and two codewords a step (:attr:`_pair_table`).  Lanes go
+        through in blocks of :data:`LANE_BLOCK`, whose arrays stay in cache.  A lane must end exactly
         where the next begins, and the last exactly at ``num_bits``: otherwise the data or the
         seek table are damaged.
         """
@@ -379,6 +396,8 @@ class PrefixCode:
 
     def _lane_steps(self, window: np.ndarray, pos: np.ndarray, steps: int) -> np.ndarray:
         """``steps`` codewords of every lane starting at ``pos`` (advanced in place)."""
+        if 2 * self.max_length <= PAIR_MAX_BITS and steps % 2 == 0:
+            return self._lane_pairs(window, pos, steps)
         L = self.max_length
         table, mask = self._lane_table, (1 << L) - 1
         rows = np.empty((steps, pos.size), dtype=np.int64)
@@ -392,6 +411,26 @@ class PrefixCode:
             if not length.all():
                 raise DecodeError("the bits do not parse as codewords of this code: damaged data")
             np.right_shift(entry, 5, out=rows[step])
+            pos += length
+        return rows
+
+    def _lane_pairs(self, window: np.ndarray, pos: np.ndarray, steps: int) -> np.ndarray:
+        """:meth:`_lane_steps` two codewords at a time."""
+        width = 2 * self.max_length
+        table, mask = self._pair_table, (1 << width) - 1
+        rows = np.empty((steps, pos.size), dtype=np.int64)
+        for step in range(0, steps, 2):
+            bits = window[pos >> 3]
+            bits <<= pos & 7
+            bits >>= 32 - width
+            bits &= mask
+            entry = table[bits]
+            length = entry & 31
+            if not length.all():
+                raise DecodeError("the bits do not parse as codewords of this code: damaged data")
+            np.right_shift(entry, 37, out=rows[step])
+            np.right_shift(entry, 5, out=rows[step + 1])
+            rows[step + 1] &= 0xFFFFFFFF
             pos += length
         return rows
 
