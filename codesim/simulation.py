@@ -407,16 +407,21 @@ def _coder_list(coders) -> list[tuple[str, dict]]:
 def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[SimulationResult]:
     """Several coders on the same sample from p, each built for q (default: every coder).
 
+    Past :data:`CHUNK` symbols the sample is coded in chunks, as :func:`simulate` does, and every
+    coder codes the same chunks.
+
     ``coders``: names, (name, options) pairs, or a dict name -> options.
     """
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
+    theory = _theory(p, q)
+    coders = _coder_list(available_coders() if coders is None else coders)
+    if isinstance(n, Integral) and n > CHUNK:      # every coder codes the same chunks
+        return [measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders]
     require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
     x = sample(p, n, seed)
-    theory = _theory(p, q)
-    coders = available_coders() if coders is None else coders
     return [measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
-            for name, opts in _coder_list(coders)]
+            for name, opts in coders]
 
 
 def mixture_grid(p, ts, toward=None) -> dict[str, np.ndarray]:

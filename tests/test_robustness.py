@@ -89,7 +89,6 @@ def test_too_many_workers_are_refused_and_workers_never_outnumber_tasks():
 # --- sizes a user can type -------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, message", [
-    (lambda: cs.compare([0.5, 0.5], [0.5, 0.5], ["ans"], n=10**10), "coding a message of 10000000000 symbols"),
     (lambda: cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=10**10, chunk_size=10**10),
      "coding a message of 10000000000 symbols in one piece"),
     (lambda: cs.make_coder("huffman", cs.uniform(2**24)), "a huffman code over 16777216 symbols"),

@@ -100,3 +100,13 @@ def test_a_dask_cluster_runs_sweeps_and_chunks_with_the_same_rows_as_one_process
     pytest.importorskip("distributed", reason="the dask extra is not installed (pip install -e '.[dask]')")
     result = json.loads(run_python(DASK).strip().splitlines()[-1])
     assert result == {"direct": True, "wrapped": True, "rerun": True, "chunked": True}
+
+
+def test_compare_past_a_chunk_codes_the_same_chunks_with_every_coder(monkeypatch):
+    import codesim.simulation as simulation
+    monkeypatch.setattr(simulation, "CHUNK", 40_000)
+    p, q = cs.zipf(16, 1.0), cs.uniform(16)
+    results = cs.compare(p, q, ["huffman", "ans"], n=100_000, seed=2)
+    assert [r.chunks for r in results] == [3, 3]
+    assert len({r.ledger["sample_entropy"] for r in results}) == 1          # one sample
+    assert results[0].num_bits == 4 * 100_000                              # uniform q: 4 bits
