@@ -14,7 +14,9 @@ a prefix code           ``PREFIX_CODE_BYTES`` per symbol (Huffman at K = 2**20: 
                         SFE: 370; the decoding tables are built on first decode)
 a stream coder's model  ``STREAM_MODEL_BYTES`` per symbol (cumulative lists of ints)
 a message in memory     ``MESSAGE_BYTES`` per symbol (the sample, its encoding, its
-                        decoding and the encoders' temporaries)
+                        decoding and the encoders' temporaries); a coder may state
+                        more (``Coder.bytes_per_symbol``: 160 for the pure-Python
+                        arithmetic coder's lists)
 ======================  ==========================================================
 """
 
@@ -25,7 +27,7 @@ import re
 
 from .errors import ResourceLimitError
 
-__all__ = ["memory_budget", "require_memory", "DISTRIBUTION_BYTES", "PREFIX_CODE_BYTES",
+__all__ = ["memory_budget", "require_memory", "require_symbols", "MAX_SYMBOLS", "DISTRIBUTION_BYTES", "PREFIX_CODE_BYTES",
            "STREAM_MODEL_BYTES", "MESSAGE_BYTES", "DEFAULT_BUDGET", "MAX_WORKERS_PER_CORE"]
 
 DEFAULT_BUDGET = 4 << 30
@@ -35,6 +37,22 @@ STREAM_MODEL_BYTES = 128
 MESSAGE_BYTES = 48
 #: worker processes allowed per core (a sweep's processes each hold their own samples)
 MAX_WORKERS_PER_CORE = 4
+#: symbols one run codes at the most (about a day at 10**7 symbols per second): beyond, a run
+#: could not finish, which is a hang by another name
+MAX_SYMBOLS = 10**12
+
+
+def require_symbols(n: int) -> None:
+    """Refuse a run of more symbols than it could finish (:data:`MAX_SYMBOLS`).
+
+    >>> require_symbols(10**13)
+    Traceback (most recent call last):
+    ...
+    codesim.errors.ResourceLimitError: n = 10000000000000 symbols is more than the 10**12 one run codes (about a day at 10**7 symbols per second): split the work into several runs
+    """
+    if n > MAX_SYMBOLS:
+        raise ResourceLimitError(f"n = {n} symbols is more than the 10**12 one run codes (about a "
+                                 "day at 10**7 symbols per second): split the work into several runs")
 
 _UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
 

@@ -44,9 +44,9 @@ import numpy as np
 from .coders import Coder, Overhead, as_symbols, available_coders, make_coder
 from .distributions import as_pmf, check_same_length, mixture, sample, sample_counted, uniform
 from .errors import DecodeError, OptionError, SupportError
-from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory
+from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory, require_symbols
 from .measures import theory_bits
-from .tables import Table, format_table
+from .tables import Table
 
 __all__ = ["SimulationResult", "simulate", "compare", "sweep", "mixture_grid", "measure", "Measurement",
            "SweepInterrupted", "chunk_seed", "CHUNK"]
@@ -224,7 +224,8 @@ def chunk_seed(seed, index: int):
 
 def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
     """Code n symbols in chunks of ``chunk``; yield each chunk's _Piece in order."""
-    sizes = [min(chunk, n - start) for start in range(0, n, chunk)]
+    count = -(-n // chunk)
+    sizes = (min(chunk, n - i * chunk) for i in range(count))
     show = sys.stderr.isatty() if progress is None else progress
     start = time.perf_counter()
     if executor is not None:
@@ -232,12 +233,12 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
             raise OptionError("chunks on an executor need an integer seed (or a list of them), "
                               "not a Generator")
         futures = [_submit(executor, _chunk_task, name, options, p, q, size, chunk_seed(seed, i))
-                   for i, size in enumerate(sizes)]
+                   for i, size in enumerate(sizes)]          # at most MAX_SYMBOLS / chunk
         for i in range(len(futures)):
             piece, futures[i] = futures[i].result(), None     # keep no finished piece alive
             yield piece
             if show:
-                _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
+                _progress(i + 1, count, start, sys.stderr, "chunks")
         return
     rng = seed if isinstance(seed, np.random.Generator) else None
     for i, size in enumerate(sizes):
@@ -246,7 +247,7 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
         yield _code_piece(built, x, q.size, counts)
         del x
         if show:
-            _progress(i + 1, len(sizes), start, sys.stderr, "chunks")
+            _progress(i + 1, count, start, sys.stderr, "chunks")
 
 
 def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
@@ -268,16 +269,17 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     if symbols is not None:
         pieces = [_code_piece(built, as_symbols(symbols, q.size), q.size)]
     elif n <= chunk and executor is None:
-        require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
+        require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
         x, counts = sample_counted(p, n, seed, _sample_dtype(q, built))
         pieces = [_code_piece(built, x, q.size, counts)]
         del x
     else:
         if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
             raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+        require_symbols(int(n))
         if executor is not None and isinstance(coder, Coder):
             raise OptionError("chunks on an executor build their coder there: pass its name")
-        require_memory(MESSAGE_BYTES * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
+        require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
         pieces = _pieces(built, p, q, int(n), seed, int(chunk), executor, progress, name, coder_options)
     return _combine(built, p, q, pieces, seed, theory)
 

@@ -18,7 +18,8 @@ DISTRIBUTIONS = ["0.5,0.5", "uniform:3", "zipf:5:1", "english", "python", "0.5,x
                  "uniform:99999999999", "1,0", "0.5,0.5,0", "nan,1", "", "dirichlet:4:0.5:1",
                  "geometric:3:2", "zipf:3:inf", "uniform:-1", "p.json", "p.npy", "strings.json",
                  "null.json", "missing.json", "obj.npy", "0.25,0.25,0.25,0.25", "zipf:26:1"]
-COUNTS = ["1", "10", "500", "0", "-3", "many", "1e9", "10000000000", "999999999999999999999"]
+# (no valid huge n: a run of 10**10 symbols is served, in chunks, but takes an hour)
+COUNTS = ["1", "10", "500", "0", "-3", "many", "1e9", "999999999999999999999"]
 CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans", "zip"]
 
 
@@ -72,7 +73,7 @@ def command_lines(draw):
                                     "encode", "decode", "nosuch"]))
     argv = [command]
     if command == "demo":
-        argv += ["-n", draw(st.sampled_from(COUNTS[:2] + COUNTS[3:]))]
+        argv += ["-n", draw(st.sampled_from(COUNTS))]
     elif command in ("compare", "sweep"):
         argv += _option(draw, "--p", DISTRIBUTIONS) + _option(draw, "--q" if command == "compare" else "--toward", DISTRIBUTIONS)
         argv += _option(draw, "--coder", CODERS) + _option(draw, "--coder", CODERS)

@@ -227,3 +227,12 @@ def test_numpy_scalars_are_numbers():
     assert cs.zipf(4, np.float32(1)).size == 4
     assert cs.mixture([1.0, 0.0], [0.0, 1.0], np.float32(0.5)).tolist() == [0.5, 0.5]
     assert cs.sample([0.5, 0.5], np.int32(3), np.uint8(1)).size == 3
+
+
+def test_a_run_too_long_to_finish_is_refused_at_once():
+    start = time.perf_counter()
+    for call in (lambda: cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=10**21),
+                 lambda: cs.compare([0.5, 0.5], [0.5, 0.5], ["ans"], n=10**21)):
+        with pytest.raises(cs.ResourceLimitError, match="more than the 10\\*\\*12 one run codes"):
+            call()
+    assert time.perf_counter() - start < 2

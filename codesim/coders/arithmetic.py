@@ -275,6 +275,7 @@ class ArithmeticCoder(StreamCoder):
     """
 
     name = "arithmetic"
+    bytes_per_symbol = 160        # Python lists of intervals and chunks: 124 measured at 10**6
     flush = Flush(0.0, 2.0, 1.054, 0.417,
                   "derived range (0, 2]: the flush names a point of the final interval of width "
                   "> 2**-(bits - 2); mean 1.054 and sd 0.417 measured over 2000 random models")

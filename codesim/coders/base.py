@@ -28,12 +28,13 @@ from __future__ import annotations
 
 import hashlib
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
 
 from ..container import Encoded
+from ..limits import MESSAGE_BYTES
 from ..errors import DecodeError, SupportError, SymbolError
 
 __all__ = ["Coder", "Encoded", "Overhead", "as_symbols", "check_support", "NO_OVERHEAD"]
@@ -135,6 +136,8 @@ class Coder(ABC):
     name: str = ""
     #: the integer type of the messages this coder codes fastest (samples are drawn in it)
     symbol_dtype = np.dtype(np.int64)
+    #: memory one symbol of a message costs while it is sampled, coded and decoded
+    bytes_per_symbol = MESSAGE_BYTES
 
     def __init__(self, q: np.ndarray, options: dict):
         self.q = q
