@@ -562,6 +562,11 @@ def _end_workers(pool: ProcessPoolExecutor) -> None:
             if process.is_alive():
                 process.kill()
                 process.join(timeout=1)
+        # Let the pool's manager thread see its workers gone and close its wakeup pipe now:
+        # otherwise Python 3.11's exit handler can race it and print an OSError traceback.
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=2)
     finally:
         if main:
             signal.signal(signal.SIGINT, previous)
