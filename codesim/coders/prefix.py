@@ -175,6 +175,19 @@ def _packed_bytes(out: np.ndarray, num_bits: int) -> bytes:
     return out.byteswap().view(np.uint8)[: (num_bits + 7) // 8].tobytes()
 
 
+def _lane_lookup(window: np.ndarray, pos: np.ndarray, width: int, table: np.ndarray) -> np.ndarray:
+    """The table entry of the ``width`` bits at each lane's position (the 32-bit window of its
+    byte, shifted); a DecodeError where no codeword starts there."""
+    bits = window[pos >> 3]
+    bits <<= pos & 7
+    bits >>= 32 - width
+    bits &= (1 << width) - 1
+    entry = table[bits]
+    if not (entry & 31).all():
+        raise DecodeError("the bits do not parse as codewords of this code: damaged data")
+    return entry
+
+
 def seek_table(lengths: np.ndarray) -> np.ndarray:
     """The bit offset of every SEEK_STRIDE-th codeword, from uint8 codeword lengths <= 16.
 
@@ -395,43 +408,20 @@ class PrefixCode:
         return out.reshape(-1)[:count]
 
     def _lane_steps(self, window: np.ndarray, pos: np.ndarray, steps: int) -> np.ndarray:
-        """``steps`` codewords of every lane starting at ``pos`` (advanced in place)."""
-        if 2 * self.max_length <= PAIR_MAX_BITS and steps % 2 == 0:
-            return self._lane_pairs(window, pos, steps)
-        L = self.max_length
-        table, mask = self._lane_table, (1 << L) - 1
+        """``steps`` codewords of every lane starting at ``pos`` (advanced in place); two a step
+        for codes of at most PAIR_MAX_BITS / 2 bits (an even number of steps)."""
+        pairs = 2 * self.max_length <= PAIR_MAX_BITS and steps % 2 == 0
+        width, table = (2 * self.max_length, self._pair_table) if pairs else (self.max_length, self._lane_table)
         rows = np.empty((steps, pos.size), dtype=np.int64)
-        for step in range(steps):
-            bits = window[pos >> 3]
-            bits <<= pos & 7
-            bits >>= 32 - L
-            bits &= mask
-            entry = table[bits]
-            length = entry & 31
-            if not length.all():
-                raise DecodeError("the bits do not parse as codewords of this code: damaged data")
-            np.right_shift(entry, 5, out=rows[step])
-            pos += length
-        return rows
-
-    def _lane_pairs(self, window: np.ndarray, pos: np.ndarray, steps: int) -> np.ndarray:
-        """:meth:`_lane_steps` two codewords at a time."""
-        width = 2 * self.max_length
-        table, mask = self._pair_table, (1 << width) - 1
-        rows = np.empty((steps, pos.size), dtype=np.int64)
-        for step in range(0, steps, 2):
-            bits = window[pos >> 3]
-            bits <<= pos & 7
-            bits >>= 32 - width
-            bits &= mask
-            entry = table[bits]
-            length = entry & 31
-            if not length.all():
-                raise DecodeError("the bits do not parse as codewords of this code: damaged data")
-            np.right_shift(entry, 37, out=rows[step])
-            np.right_shift(entry, 5, out=rows[step + 1])
-            rows[step + 1] &= 0xFFFFFFFF
-            pos += length
+        for step in range(0, steps, 2 if pairs else 1):
+            entry = _lane_lookup(window, pos, width, table)
+            if pairs:                                  # symbol1 << 37 | symbol2 << 5 | length
+                np.right_shift(entry, 37, out=rows[step])
+                np.right_shift(entry, 5, out=rows[step + 1])
+                rows[step + 1] &= 0xFFFFFFFF
+            else:                                      # symbol << 5 | length
+                np.right_shift(entry, 5, out=rows[step])
+            pos += entry & 31
         return rows
 
     def decode_bits(self, bits: bitarray, count: int, whole: bool = False) -> tuple[np.ndarray, int]:
