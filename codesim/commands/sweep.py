@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import math
 import sys
 
@@ -88,5 +89,5 @@ def write(rows, csv_path, json_path, note) -> None:
     if json_path:
         text = rows.to_json()
         if note:
-            text = '{"interrupted": "%s",\n"rows": %s}' % (note, text)
+            text = json.dumps({"interrupted": note, "rows": json.loads(text)}, indent=2)
         atomic_write(json_path, text + "\n")
