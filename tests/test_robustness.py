@@ -3,6 +3,7 @@ fuzzed command line.  Every test that starts processes bounds their memory and t
 
 import json
 import os
+import re
 import resource
 import signal
 import subprocess
@@ -47,6 +48,21 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
+def _read_until_rows(proc, at_least: int) -> bytes:
+    """Read the sweep's progress until it counts at least ``at_least`` finished q's (batches
+    finish 2 or 3 q's at a time, so the count may skip any one value), or until EOF or timeout."""
+    seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
+    while time.monotonic() < deadline:
+        chunk = os.read(proc.stderr.fileno(), 4096)
+        if not chunk:
+            break
+        seen += chunk
+        counts = [int(c) for c in re.findall(rb" (\d+)/\d+ q's", seen)]
+        if counts and max(counts) >= at_least:
+            break
+    return seen
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
 def test_ctrl_c_stops_a_sweep_within_3_seconds_leaves_no_process_and_keeps_the_rows(tmp_path):
     ts = ",".join(str(i / 40) for i in range(40))
@@ -54,12 +70,9 @@ def test_ctrl_c_stops_a_sweep_within_3_seconds_leaves_no_process_and_keeps_the_r
                    "--workers", "2", "--csv", "rows.csv", "--json-file", "rows.json", "--progress",
                    cwd=tmp_path)
     try:
-        seen = b""
-        deadline = time.monotonic() + CHILD_TIMEOUT
-        while b" 2/40 q's" not in seen and time.monotonic() < deadline:    # the first rows are in
-            seen += os.read(proc.stderr.fileno(), 4096)
+        seen = _read_until_rows(proc, at_least=2)            # the first rows are in
         workers = _children(proc.pid)
-        assert workers, "the sweep should run worker processes"
+        assert workers, f"the sweep should run worker processes; it printed {seen[-300:]!r}"
         os.killpg(proc.pid, signal.SIGINT)                  # Ctrl-C reaches the whole group
         start = time.monotonic()
         proc.wait(timeout=10)
