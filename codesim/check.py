@@ -114,7 +114,7 @@ def check_bound(measurement, p, q) -> CheckOutcome:
     if r.coder == "sfe":
         return CheckOutcome("bound", hx + 1 / k <= rate + 1e-12 and rate < hx + 2 / k, rate, hx,
                             f"H(p,q) + {1 / k:g} <= E_p[l] < H(p,q) + {2 / k:g}", "bits/symbol")
-    if r.coder == "huffman":
+    if r.coder in ("huffman", "fano"):            # complete codes: Kraft sum 1
         implied = coder.block_code.implied_distribution() if k > 1 else coder.implied_distribution()
         pk = block_distribution(p, k)
         theory = (entropy(pk) + kl_divergence(pk, implied)) / k

@@ -41,7 +41,7 @@ from dataclasses import asdict, dataclass, field
 
 import numpy as np
 
-from .coders import Coder, Overhead, as_symbols, available_coders, make_coder
+from .coders import DEFAULT_CODERS, Coder, Overhead, as_symbols, make_coder
 from .distributions import as_pmf, check_same_length, mixture, sample, sample_counted, uniform
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory, require_symbols
@@ -352,11 +352,15 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
     p, q : array_like
         The true distribution and the one the code is built for (same alphabet 0..K-1).
     coder : str or Coder
-        ``huffman``, ``shannon``, ``sfe`` (prefix codes; option ``block=k``: code k-tuples),
-        ``arithmetic`` (options ``precision=b`` bits of the quantised model, default 24, and
-        ``adaptive="kt"`` or ``"laplace"``: learn q from the symbols as they come), ``rans``,
-        ``range``, ``ans`` (option ``precision``, up to 32 for rans, 24 for range and ans), or
-        a coder already built (:func:`~codesim.coders.make_coder`).
+        ``huffman``, ``shannon``, ``sfe``, ``fano`` (prefix codes; option ``block=k``: code
+        k-tuples; huffman's ``max_length=L``: length-limited), ``arithmetic`` (options
+        ``precision=b`` bits of the quantised model, default 24, and ``adaptive="kt"`` or
+        ``"laplace"``: learn q from the symbols as they come), ``rans``, ``range``, ``ans``
+        (option ``precision``, up to 32 for rans, 24 for range and ans), ``tans`` (option
+        ``table_log``, default 11), ``tunstall`` (variable-to-fixed, option ``bits``), the codes
+        for the integers ``unary``, ``golomb`` (option ``m``), ``rice`` (option ``k``),
+        ``elias_gamma``, ``elias_delta``, ``elias_omega`` (q sets their alphabet), or a coder
+        already built (:func:`~codesim.coders.make_coder`).
     n : int
         Symbols to sample, any number: up to ``chunk_size`` (default :data:`CHUNK`, 10**7)
         they are one message; beyond, chunk i of the sample is drawn from
@@ -407,7 +411,7 @@ def _coder_list(coders) -> list[tuple[str, dict]]:
 
 
 def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[SimulationResult]:
-    """Several coders on the same sample from p, each built for q (default: every coder).
+    """Several coders on the same sample from p, each built for q (default: the codes built for q, DEFAULT_CODERS).
 
     Past :data:`CHUNK` symbols the sample is coded in chunks, as :func:`simulate` does, and every
     coder codes the same chunks.
@@ -417,7 +421,7 @@ def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[Simulati
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
     theory = _theory(p, q)
-    coders = _coder_list(available_coders() if coders is None else coders)
+    coders = _coder_list(list(DEFAULT_CODERS) if coders is None else coders)
     if isinstance(n, Integral) and n > CHUNK:      # every coder codes the same chunks
         return [measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders]
     require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
@@ -597,7 +601,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     qs : list or dict
         The assumed distributions (a dict gives each a label; see :func:`mixture_grid`).
     coders : names, (name, options) pairs, or dict name -> options
-        Default: every coder (:func:`~codesim.coders.available_coders`).
+        Default: the codes built for q (:data:`~codesim.coders.DEFAULT_CODERS`).
     n, seed : int
         Sample size; the sample for q number i is drawn from ``SeedSequence([seed, i])``, and
         its rows record ``seed = [seed, i]``, which :func:`simulate` accepts.
@@ -633,7 +637,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
         q = as_pmf(q, f"q[{label}]")
         check_same_length(p, q, ("p", f"q[{label}]"))
         checked.append((label, q))
-    coder_list = _coder_list(available_coders() if coders is None else coders)
+    coder_list = _coder_list(list(DEFAULT_CODERS) if coders is None else coders)
     for name, opts in coder_list:           # fail fast on a bad name or option, in this process
         make_coder(name, checked[0][1] if "adaptive" not in opts else uniform(p.size), **opts)
     tasks = [(i, label, p, q, coder_list, n, seed, same_sample) for i, (label, q) in enumerate(checked)]

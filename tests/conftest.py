@@ -19,6 +19,23 @@ from codesim.coders import available_coders
 ALL_CODERS = available_coders()
 PREFIX = ["huffman", "shannon", "sfe"]
 STREAM = ["arithmetic", "rans", "range", "ans"]
+#: fixed codes for the integers: q sets only their alphabet, support (and Golomb/Rice parameter)
+INTEGER = ["unary", "golomb", "rice", "elias_gamma", "elias_delta", "elias_omega"]
+
+#: the documented alphabet limits: the words of each coder's refusal
+REFUSALS = {"tans": "cannot hold", "tunstall": "need indices of at least",
+            "unary": "codesim builds", "golomb": "codesim builds", "rice": "codesim builds"}
+
+
+def coder_or_refusal(name, q, **options):
+    """make_coder, or None where the coder refuses this alphabet by its documented limit
+    (tANS: 2**16 states; Tunstall: 2**20 words; unary, Golomb, Rice: 2**26 codeword bits)."""
+    try:
+        return cs.make_coder(name, q, **options)
+    except cs.OptionError as err:
+        if name in REFUSALS and REFUSALS[name] in str(err):
+            return None
+        raise
 
 
 def round_trip(coder, symbols):

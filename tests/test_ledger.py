@@ -28,6 +28,14 @@ def test_the_ledger_sums_to_num_bits_for_every_coder(q_rng, coder, n):
 
 def _term_sd(coder, p, q, term, n):
     """Standard deviation of a ledger term's per-symbol mean on n symbols, under p."""
+    if not hasattr(coder, "model_pmf") and not hasattr(coder, "code"):
+        # no per-symbol model (Tunstall codes words): quantisation = code_length - information,
+        # whose sd is at most the sum of theirs
+        if term != "quantisation":
+            return 0.0 if term == "coder_overhead" else _term_sd(make_coder("huffman", q), p, q, term, n)
+        information = -np.log2(q)
+        spread = math.sqrt(float(np.dot(p, (information - np.dot(p, information)) ** 2)))
+        return math.sqrt(coder.bits_variance(p, n) / n) + spread / math.sqrt(n)
     q_model = coder.model_pmf if hasattr(coder, "model_pmf") else coder.code.implied_distribution()
     cost = {"sample_entropy": -np.log2(p),
             "sample_divergence": np.log2(p) - np.log2(q),

@@ -154,7 +154,14 @@ def test_a_header_claiming_a_billion_symbols_is_refused_before_any_allocation(na
 @pytest.mark.parametrize("extra", [5, -1, 50])
 def test_a_wrong_symbol_count_is_a_decode_error_not_garbage_symbols(name, extra):
     coder = make_coder(name, cs.zipf(8, 1))
-    enc = coder.encode(cs.sample(cs.zipf(8, 1), 1000, 1))
+    x = cs.sample(cs.zipf(8, 1), 1000, 1)
+    enc = coder.encode(x)
+    if name == "tunstall" and extra < 0 and coder.encode(x[:1000 + extra]) == enc:
+        # A Tunstall message ending inside a word is completed with symbol 0: here the last
+        # symbol is such a completion, so both messages have these very bits and no decoder
+        # can tell them apart; the count decides (and gives the shorter message exactly).
+        assert np.array_equal(coder.decode(_with_count(enc, 1000 + extra)), x[:1000 + extra])
+        return
     with pytest.raises(cs.DecodeError):
         coder.decode(_with_count(enc, 1000 + extra))
 

@@ -1,16 +1,28 @@
 """The coders and their registry: ``make_coder(name, q, **options)``.
 
-=============  ===============================================================  ==========
+=============  ===============================================================  ===================
 name           what it is                                                       options
-=============  ===============================================================  ==========
-huffman        Huffman's optimal prefix code for q                              block
+=============  ===============================================================  ===================
+huffman        Huffman's optimal prefix code for q (length-limited: package-    block, max_length
+               merge)
 shannon        Shannon's code, l = ceil(-log2 q)                                block
 sfe            Shannon-Fano-Elias code from the cumulative distribution         block
+fano           Fano's code: balanced splits of the sorted q (not always         block
+               optimal)
 arithmetic     exact integer arithmetic coder, pure Python, for teaching        precision, adaptive
 rans           readable rANS coder, pure Python, for teaching                   precision
+tans           readable table ANS (FSE-style), pure Python, for teaching        table_log
 range          fast range coder (constriction's RangeEncoder)                   precision
 ans            fast ANS coder (constriction's AnsCoder)                         precision
-=============  ===============================================================  ==========
+tunstall       Tunstall's variable-to-fixed code: words of q's symbols, each    bits
+               a fixed-length index
+unary          unary code for the integers (q sets the alphabet)
+golomb         Golomb's code (m fitted to q's mean when not given)              m
+rice           Rice's code, Golomb with m = 2**k (k best for q when not given)  k
+elias_gamma    Elias's gamma code (symbol s coded as s + 1)
+elias_delta    Elias's delta code (symbol s coded as s + 1)
+elias_omega    Elias's omega code (symbol s coded as s + 1)
+=============  ===============================================================  ===================
 
 The stream coders (arithmetic, rans, range, ans) also accept a 2-D q of shape (n, K): one
 distribution per position of the message (range/ans/arithmetic).
@@ -29,26 +41,40 @@ from .shannon import SFECoder, ShannonCoder, sfe_codewords, shannon_code_lengths
 
 __all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
-           "PREFIX_CODERS", "STREAM_CODERS"]
+           "PREFIX_CODERS", "STREAM_CODERS", "DESIGNED_PREFIX_CODERS", "DEFAULT_CODERS"]
 
-PREFIX_CODERS = ("huffman", "shannon", "sfe")
-STREAM_CODERS = ("arithmetic", "rans", "range", "ans")
+PREFIX_CODERS = ("huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice",
+                 "elias_gamma", "elias_delta", "elias_omega")
+#: the prefix codes built from q itself (the others are fixed codes for the integers)
+DESIGNED_PREFIX_CODERS = ("huffman", "shannon", "sfe", "fano")
+STREAM_CODERS = ("arithmetic", "rans", "tans", "range", "ans")
+#: what compare, demo and sweep run when no coder is named: the codes a user builds for q
+DEFAULT_CODERS = ("huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans")
 
 
 def _registry() -> dict[str, type[Coder]]:
     from .arithmetic import ArithmeticCoder
-    from .rans import RansCoder
     from .constriction_coders import AnsCoder, RangeCoder
-    return {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder,
-            "arithmetic": ArithmeticCoder, "rans": RansCoder, "range": RangeCoder,
-            "ans": AnsCoder}
+    from .fano import FanoCoder
+    from .integer import (EliasDeltaCoder, EliasGammaCoder, EliasOmegaCoder, GolombCoder,
+                          RiceCoder, UnaryCoder)
+    from .rans import RansCoder
+    from .tans import TansCoder
+    from .tunstall import TunstallCoder
+    return {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "fano": FanoCoder,
+            "arithmetic": ArithmeticCoder, "rans": RansCoder, "tans": TansCoder,
+            "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,
+            "unary": UnaryCoder, "golomb": GolombCoder, "rice": RiceCoder,
+            "elias_gamma": EliasGammaCoder, "elias_delta": EliasDeltaCoder,
+            "elias_omega": EliasOmegaCoder}
 
 
 def available_coders() -> list[str]:
     """Names accepted by :func:`make_coder`.
 
-    >>> available_coders()
-    ['huffman', 'shannon', 'sfe', 'arithmetic', 'rans', 'range', 'ans']
+    >>> available_coders()      # doctest: +NORMALIZE_WHITESPACE
+    ['huffman', 'shannon', 'sfe', 'fano', 'arithmetic', 'rans', 'tans', 'range', 'ans',
+     'tunstall', 'unary', 'golomb', 'rice', 'elias_gamma', 'elias_delta', 'elias_omega']
     """
     return list(_registry())
 
@@ -56,6 +82,15 @@ def available_coders() -> list[str]:
 @functools.lru_cache(maxsize=None)
 def _options_of(cls) -> list[str]:
     return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "q")]
+
+
+def options_of(name: str) -> list[str]:
+    """The options coder ``name`` accepts.
+
+    >>> options_of("huffman")
+    ['block', 'max_length']
+    """
+    return _options_of(_registry()[name])
 
 
 def make_coder(name: str, q, **options) -> Coder:
@@ -68,7 +103,7 @@ def make_coder(name: str, q, **options) -> Coder:
     >>> make_coder("zip", [1.0])
     Traceback (most recent call last):
     ...
-    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, arithmetic, rans, range, ans
+    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega
     """
     registry = _registry()
     if name not in registry:

@@ -11,15 +11,25 @@ Implementation: the two-queue method (van Leeuwen, 1976), O(K) after sorting.  L
 sorted by (q(x), x); merged nodes come out in non-decreasing weight.  **Tie-break:** when a
 leaf and a merged node weigh the same, the leaf is taken first.  Codewords are canonical
 (see :mod:`codesim.coders.prefix`), so the same q always gives the same code.
+
+**Length-limited Huffman** (option ``max_length=L``): the prefix code of least expected length
+among those with no codeword longer than L bits, by package-merge (Larmore & Hirschberg, 1990):
+L lists, each the leaves merged with the previous list's items paired off ("packages"); the
+first 2m - 2 items of the last list give symbol x the length "number of items containing x".
+It needs 2**L >= m (m possible symbols), and it is Huffman's code when Huffman's own longest
+codeword fits (then nothing is computed twice).
 """
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 
+from ..errors import OptionError
 from .prefix import NO_CODEWORD, PrefixCode, PrefixCoder
 
-__all__ = ["huffman_code_lengths", "HuffmanCoder"]
+__all__ = ["huffman_code_lengths", "length_limited_code_lengths", "HuffmanCoder"]
 
 
 def huffman_code_lengths(q) -> np.ndarray:
@@ -60,6 +70,52 @@ def huffman_code_lengths(q) -> np.ndarray:
     return lengths
 
 
+def length_limited_code_lengths(q, max_length: int) -> np.ndarray:
+    """Optimal code lengths of at most ``max_length`` bits for q (package-merge; -1: q(x) = 0).
+
+    >>> length_limited_code_lengths([0.5, 0.25, 0.125, 0.0625, 0.0625], 3).tolist()
+    [1, 3, 3, 3, 3]
+    >>> length_limited_code_lengths([0.5, 0.25, 0.125, 0.0625, 0.0625], 4).tolist()
+    [1, 2, 3, 4, 4]
+    """
+    q = np.asarray(q, dtype=np.float64)
+    free = huffman_code_lengths(q)
+    if free.max() <= max_length:
+        return free
+    lengths = np.full(q.size, NO_CODEWORD, dtype=np.int64)
+    support = np.flatnonzero(q > 0)
+    leaves = support[np.lexsort((support, q[support]))]     # by (q, symbol)
+    m = leaves.size
+    if (1 << max_length) < m:
+        raise OptionError(f"max_length={max_length}: {m} possible symbols need codewords of at "
+                          f"least ceil(log2 {m}) = {(m - 1).bit_length()} bits")
+    weights = q[leaves].tolist()
+    # An item is (weight, node): a node is a leaf's index in ``leaves`` or a pair of nodes.
+    items: list = []
+    for _ in range(max_length):
+        packages = [(items[i][0] + items[i + 1][0], (items[i][1], items[i + 1][1]))
+                    for i in range(0, len(items) - 1, 2)]
+        merged, a, b = [], 0, 0
+        while a < m or b < len(packages):                  # leaves first on equal weight
+            if b >= len(packages) or (a < m and weights[a] <= packages[b][0]):
+                merged.append((weights[a], a))
+                a += 1
+            else:
+                merged.append(packages[b])
+                b += 1
+        items = merged
+    depth = [0] * m
+    stack = [node for _, node in items[: 2 * m - 2]]
+    while stack:                                           # count each leaf's appearances
+        node = stack.pop()
+        if isinstance(node, tuple):
+            stack.extend(node)
+        else:
+            depth[node] += 1
+    lengths[leaves] = depth
+    return lengths
+
+
 class HuffmanCoder(PrefixCoder):
     """Huffman's code for q (option ``block=k``: Huffman's code for q^k).
 
@@ -76,5 +132,16 @@ class HuffmanCoder(PrefixCoder):
 
     name = "huffman"
 
+    def __init__(self, q, block: int = 1, max_length: int | None = None):
+        if max_length is not None and (not isinstance(max_length, Integral)
+                                       or isinstance(max_length, bool) or not 1 <= max_length <= 64):
+            raise OptionError(f"max_length must be an integer from 1 to 64 bits, got {max_length!r}")
+        self.max_length = None if max_length is None else int(max_length)
+        super().__init__(q, block)
+        if self.max_length is not None:
+            self.options["max_length"] = self.max_length
+
     def build_code(self, q: np.ndarray) -> PrefixCode:
-        return PrefixCode(huffman_code_lengths(q))
+        if self.max_length is None:
+            return PrefixCode(huffman_code_lengths(q))
+        return PrefixCode(length_limited_code_lengths(q, self.max_length))

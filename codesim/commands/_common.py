@@ -63,36 +63,67 @@ def add_sample_options(sub, n_default: int = 100_000, json_help: str = "print JS
     sub.add_argument("--json", action="store_true", help=json_help)
 
 
+#: the coders' own options, as command-line flags: option name -> (flag, metavar, help)
+CODER_FLAGS = {
+    "block": ("--block", "K", "prefix codes built for q: code blocks of K symbols (default: 1)"),
+    "precision": ("--precision", "BITS",
+                  "arithmetic, rans, range, ans: bits of the quantised model (default: 24)"),
+    "max_length": ("--max-length", "L", "huffman: no codeword longer than L bits (package-merge)"),
+    "table_log": ("--table-log", "R", "tans: a table of 2**R states (default: 11)"),
+    "bits": ("--bits", "B", "tunstall: indices of B bits (default: 8)"),
+    "m": ("--m", "M", "golomb: the divisor m (default: fitted to q's mean)"),
+    "k": ("--k", "K", "rice: m = 2**K (default: the K best for q)"),
+}
+
+
 def add_coder_options(sub, several: bool = True, default=None) -> None:
-    """--coder (repeatable), --block and --precision (left out: the coder's own default)."""
+    """--coder (repeatable) and every coder's options (left out: the coder's own default)."""
+    from ..coders import DEFAULT_CODERS
     coders = available_coders()
     if several:
         sub.add_argument("--coder", action="append", choices=coders, metavar="NAME",
-                         help=f"a coder, repeat for several (default: every coder: {', '.join(coders)})")
+                         help=f"a coder, repeat for several: {', '.join(coders)} (default: the "
+                              f"codes built for q: {', '.join(DEFAULT_CODERS)})")
     else:
         sub.add_argument("--coder", default=default, choices=coders, metavar="NAME",
                          help=f"the coder: {', '.join(coders)}")
-    sub.add_argument("--block", type=whole_number(1), default=None, metavar="K",
-                     help="prefix coders: code blocks of K symbols (default: 1)")
-    sub.add_argument("--precision", type=whole_number(1, 62), default=None, metavar="BITS",
-                     help="stream coders: bits of the quantised model (default: the coder's, 24)")
+    for option, (flag, metavar, text) in CODER_FLAGS.items():
+        low, high = {"block": (1, None), "precision": (1, 62), "max_length": (1, 64),
+                     "table_log": (1, 16), "bits": (1, 20), "m": (1, 1 << 32), "k": (0, 32)}[option]
+        sub.add_argument(flag, dest=option, type=whole_number(low, high), default=None,
+                         metavar=metavar, help=text)
 
 
-def coder_options(name: str, args) -> dict:
-    """The --block / --precision options that apply to this coder (an error if given to one
-    that has no such option)."""
-    from ..coders import PREFIX_CODERS
+def coder_options(name: str, args, chosen=None) -> dict:
+    """The coder options given on the command line that coder ``name`` accepts.  An option
+    that none of the ``chosen`` coders (default: this one) accepts is an error naming the
+    coders it applies to."""
+    from ..coders import options_of
+    accepted = options_of(name)
     options = {}
-    if args.block is not None:
-        if name not in PREFIX_CODERS:
-            raise OptionError(f"--block applies to the prefix coders ({', '.join(PREFIX_CODERS)}), "
-                              f"not to {name!r}")
-        options["block"] = args.block
-    if args.precision is not None:
-        if name in PREFIX_CODERS:
-            raise OptionError(f"--precision applies to the stream coders, not to {name!r}")
-        options["precision"] = args.precision
+    for option, (flag, _, _) in CODER_FLAGS.items():
+        value = getattr(args, option, None)
+        if value is None:
+            continue
+        if option in accepted:
+            options[option] = value
+        elif not any(option in options_of(c) for c in (chosen or [name])):
+            takers = [c for c in available_coders() if option in options_of(c)]
+            raise OptionError(f"{flag} applies to {', '.join(takers)}, not to "
+                              f"{', '.join(repr(c) for c in (chosen or [name]))}")
     return options
+
+
+def coder_list(args) -> list[tuple[str, dict]]:
+    """(name, options) of every coder named with --coder (default: the codes built for q)."""
+    chosen = default_coders(args)
+    return [(name, coder_options(name, args, chosen)) for name in chosen]
+
+
+def default_coders(args) -> list[str]:
+    """The coders named with --coder, or the codes built for q."""
+    from ..coders import DEFAULT_CODERS
+    return args.coder or list(DEFAULT_CODERS)
 
 
 def distribution(text: str, name: str):

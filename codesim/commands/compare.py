@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import math
 
-from ..coders import available_coders
 from ..errors import SupportError
 from ..measures import cross_entropy
 from ..simulation import compare
 from ..tables import Table, format_table
-from ._common import add_coder_options, add_command, add_sample_options, coder_options, distribution
+from ._common import (add_coder_options, add_command, add_sample_options, coder_list,
+                      distribution)
 
 
 def register(subs) -> None:
@@ -54,7 +54,7 @@ def refuse_infinite(p, q) -> None:
 def run(args) -> int:
     p, q = distribution(args.p, "p"), distribution(args.q, "q")
     refuse_infinite(p, q)
-    coders = [(name, coder_options(name, args)) for name in (args.coder or available_coders())]
+    coders = coder_list(args)
     results = compare(p, q, coders, n=args.n, seed=args.seed)
     if args.json:
         print(Table(r.to_dict() for r in results).to_json())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from ..coders import available_coders
+from ..coders import DEFAULT_CODERS
 from ..simulation import compare
 from ._common import add_command, add_sample_options, distribution
 from .compare import results_table, theory_line
@@ -20,7 +20,7 @@ def register(subs) -> None:
     sub = add_command(
         subs, "demo", "the main job: English letters coded with right and wrong codebooks",
         "Sample letters from the letter frequencies of English prose (the Python Language "
-        "Reference that ships with Python) and code them with every coder built for three "
+        "Reference that ships with Python) and code them with each code built for three "
         "codebooks: English itself (cost H(p)), the letter frequencies of Python source code, "
         "and uniform letters. The surcharge over H(p) is D(p||q).",
         "codesim demo -n 100000 --seed 1")
@@ -34,11 +34,11 @@ def run(args) -> int:
     if not args.json:
         print("p = letter frequencies (a..z) of English prose: the Python Language Reference "
               "shipped with Python (pydoc_data.topics)")
-        print(f"n = {args.n} letters sampled from p with seed {args.seed}; every coder encodes "
+        print(f"n = {args.n} letters sampled from p with seed {args.seed}; each code built for q encodes "
               "and decodes them\n")
     for spec, what in CODEBOOKS:
         q = distribution(spec, "q")
-        results = compare(p, q, available_coders(), n=args.n, seed=args.seed)
+        results = compare(p, q, list(DEFAULT_CODERS), n=args.n, seed=args.seed)
         out += [dict(r.to_dict(), codebook=spec) for r in results]
         if not args.json:
             print(results_table(results, f"q = {spec}: {what}\n{theory_line(results[0])}"))

@@ -6,12 +6,12 @@ import json
 import math
 import sys
 
-from ..coders import available_coders
 from ..errors import OptionError
 from ..files import atomic_write, check_writable
 from ..simulation import SweepInterrupted, mixture_grid, sweep
 from ..tables import format_table
-from ._common import add_coder_options, add_command, add_sample_options, coder_options, distribution, whole_number
+from ._common import (add_coder_options, add_command, add_sample_options, coder_list,
+                      distribution, whole_number)
 
 COLUMNS = ["q", "coder", "measured_bits_per_symbol", "entropy", "cross_entropy", "kl_divergence",
            "stderr", "error"]
@@ -62,7 +62,7 @@ def run(args) -> int:
     p = distribution(args.p, "p")
     toward = distribution(args.toward, "toward") if args.toward else None
     grid = mixture_grid(p, weights(args.t), toward)
-    coders = [(name, coder_options(name, args)) for name in (args.coder or available_coders())]
+    coders = coder_list(args)
     try:
         rows = sweep(p, grid, coders, n=args.n, seed=args.seed, workers=args.workers,
                      same_sample=args.same_sample, progress=args.progress or None)

@@ -1,0 +1,273 @@
+r"""Tunstall's code: variable-to-fixed.  Words of source symbols, each sent as a fixed-length index.
+
+Where a prefix code maps each symbol to a codeword of variable length, Tunstall (1967) maps
+variable-length *words* of symbols to indices of a fixed ``bits`` bits.  The dictionary is a
+complete tree over q's m possible symbols: start with the m one-symbol words, and while the
+dictionary still fits in 2**bits entries, replace its most probable word w (under q) by its m
+extensions w0, w1, ..., w(m-1).  The words are the leaves, so every message parses into words
+uniquely, greedily from the left.  (Ties: the word found first is extended first.)
+
+**Cost.**  Under p, words have lengths D with mean mu = E_p[D]; n symbols need about n / mu
+words, so the rate is bits / mu bits per symbol.  By renewal theory (D is a stopping time),
+the number of words N(n) covering n symbols has
+
+.. math::  E[N(n)] \approx \frac{n + (E[D^2] - \mu) / (2\mu)}{\mu}, \qquad
+           \mathrm{Var}[N(n)] \approx n \frac{\sigma_D^2}{\mu^3},
+
+(the second term of the mean is the last word's mean overshoot past n; both asymptotic in n).
+For p = q the **Tunstall bound** holds: mu >= (bits - log2(1 / q_min)) / H(q), so the rate is
+at most H(q) bits / (bits - log2(1 / q_min)) and tends to H(q) as bits grows.  For p != q
+the rate tends to H(p, q), from either side: by Wald's identity E_p[D] H(p, q) =
+E_p[-log2 q(W)], and every word's -log2 q(w) is about ``bits`` (within log2(1 / q_min)),
+because the dictionary is built from the words' probabilities under q, not under p.
+
+**A message that ends inside a word**: its last symbols are a proper prefix of some words; the
+encoder completes them with the first possible symbol until a word is reached, and the decoder,
+which knows the message's length, drops what was added (and checks that it was that
+completion).  So a message and the same message with some of those completion symbols added
+at its end share their bits: only the header's count tells them apart.
+
+``code_length`` is exact (words x bits), so num_bits equals it: no overhead.
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from numbers import Integral
+
+import numpy as np
+
+from ..distributions import as_pmf, check_same_length
+from ..errors import DecodeError, OptionError
+from ..limits import require_memory
+from .base import NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint
+from .prefix import pack_codewords
+
+__all__ = ["TunstallCoder", "tunstall_words", "MAX_BITS"]
+
+#: dictionaries of at most 2**MAX_BITS words
+MAX_BITS = 20
+
+
+def tunstall_words(q, bits: int) -> list[tuple[int, ...]]:
+    """Tunstall's dictionary for q with at most 2**bits words (in the order they are indexed:
+    sorted as tuples).
+
+    >>> tunstall_words([0.7, 0.3], 2)
+    [(0, 0, 0), (0, 0, 1), (0, 1), (1,)]
+    """
+    q = np.asarray(q, dtype=np.float64)
+    support = np.flatnonzero(q > 0).tolist()
+    heap = [(-q[s], i, (s,)) for i, s in enumerate(support)]
+    heapq.heapify(heap)
+    count, serial = len(heap), len(heap)
+    while count + len(support) - 1 <= (1 << bits):
+        prob, _, word = heapq.heappop(heap)
+        for s in support:
+            heapq.heappush(heap, (prob * q[s], serial, word + (s,)))
+            serial += 1
+        count += len(support) - 1
+    return sorted(word for _, _, word in heap)
+
+
+class TunstallCoder(Coder):
+    """Tunstall's variable-to-fixed code for q, indices of ``bits`` bits (default: 8, or one
+    more than the m possible symbols need, ceil(log2 m) + 1, when that is more).
+
+    >>> from codesim.coders import make_coder
+    >>> coder = make_coder("tunstall", [0.7, 0.3], bits=2)
+    >>> enc = coder.encode([0, 0, 0, 1, 0])           # words 000 | 1 | 0.. (completed to 000)
+    >>> enc.num_bits, coder.decode(enc).tolist()
+    (6, [0, 0, 0, 1, 0])
+    """
+
+    name = "tunstall"
+
+    def __init__(self, q, bits: int | None = None):
+        q = as_pmf(q, "q")
+        if bits is None:
+            bits = min(MAX_BITS, max(8, (int(np.count_nonzero(q)) - 1).bit_length() + 1))
+        if not isinstance(bits, Integral) or isinstance(bits, bool) or not 1 <= bits <= MAX_BITS:
+            raise OptionError(f"tunstall: bits must be an integer from 1 to {MAX_BITS}, got {bits!r}")
+        bits = int(bits)
+        super().__init__(q, {"bits": bits})
+        self.bits = bits
+        self.possible = q > 0
+        support = int(self.possible.sum())
+        if support > 1 << bits:
+            raise OptionError(f"tunstall: {support} possible symbols need indices of at least "
+                              f"{(support - 1).bit_length()} bits, not {bits}")
+        self.lone_symbol = int(np.argmax(self.possible)) if support == 1 else None
+        require_memory(64 * (1 << bits) * max(1, bits), f"a Tunstall dictionary of 2**{bits} words")
+        self.words = [] if self.lone_symbol is not None else tunstall_words(q, bits)
+        lengths = np.array([len(w) for w in self.words], dtype=np.int64)
+        self.word_lengths = lengths
+        self._flat = np.array([s for w in self.words for s in w], dtype=np.int64)
+        self._starts = np.cumsum(lengths) - lengths
+        self._trie = self._build_trie()
+        #: a last partial word is completed with this symbol (the first child of every node)
+        self._completion_symbol = int(np.argmax(self.possible))
+
+    def _build_trie(self) -> dict:
+        """Nested dicts: root[s1][s2]... ends in a word's index (an int)."""
+        root: dict = {}
+        for index, word in enumerate(self.words):
+            node = root
+            for s in word[:-1]:
+                node = node.setdefault(s, {})
+            node[word[-1]] = index
+        return root
+
+    def _fingerprint(self) -> str:
+        return fingerprint(self._flat, self.word_lengths, coder=self.name, **self.options)
+
+    # --- coding ----------------------------------------------------------------------------
+    def parse(self, symbols) -> list[int]:
+        """The word indices of a (valid) message, greedily from the left; a last partial word
+        is completed with the first symbol of each node until it is a word."""
+        root = self._trie
+        node, out = root, []
+        for s in symbols.tolist() if isinstance(symbols, np.ndarray) else symbols:
+            nxt = node[s]
+            if isinstance(nxt, int):
+                out.append(nxt)
+                node = root
+            else:
+                node = nxt
+        while node is not root:
+            nxt = next(iter(node.values()))
+            if isinstance(nxt, int):
+                out.append(nxt)
+                break
+            node = nxt
+        return out
+
+    def encode(self, symbols) -> Encoded:
+        x = as_symbols(symbols, self.alphabet_size)
+        check_support(x, self.possible, self.q)
+        if self.lone_symbol is not None or x.size == 0:
+            return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
+        indices = np.array(self.parse(x), dtype=np.uint64)
+        payload, num_bits = pack_codewords(indices, np.full(indices.size, self.bits), self.bits)
+        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        self._check_encoded(encoded)
+        n = encoded.num_symbols
+        if self.lone_symbol is not None or n == 0:
+            if encoded.num_bits:
+                raise DecodeError(f"{encoded.num_bits} bits for a message that needs none")
+            return np.full(n, self.lone_symbol or 0, dtype=np.int64)
+        if encoded.num_bits % self.bits:
+            raise DecodeError(f"{encoded.num_bits} bits are not a whole number of {self.bits}-bit "
+                              "indices: the message is damaged")
+        count = encoded.num_bits // self.bits
+        shortest, longest = int(self.word_lengths.min()), int(self.word_lengths.max())
+        if not -(-n // longest) <= count <= -(-n // shortest):
+            raise DecodeError(f"{count} words of {shortest} to {longest} symbols cannot hold the "
+                              f"{n} symbols the header says: the message is damaged")
+        require_memory(48 * count * int(self.word_lengths.max()), f"decoding {count} Tunstall words")
+        raw = np.frombuffer(encoded.payload, dtype=np.uint8)
+        bits = np.unpackbits(raw)[: encoded.num_bits].reshape(count, self.bits)
+        indices = bits.astype(np.int64) @ (1 << np.arange(self.bits - 1, -1, -1, dtype=np.int64))
+        if indices.size and indices.max() >= len(self.words):
+            raise DecodeError(f"index {int(indices.max())} is not in the dictionary of "
+                              f"{len(self.words)} words: the message is damaged")
+        lengths = self.word_lengths[indices]
+        total = int(lengths.sum())
+        if not total - int(lengths[-1]) < n <= total:
+            raise DecodeError(f"the words hold {total} symbols, which does not end in the last "
+                              f"word for a message of {n}: the message is damaged")
+        last = int(indices[-1])
+        kept = n - (total - int(lengths[-1]))
+        completion = self._flat[self._starts[last] + kept: self._starts[last] + lengths[-1]]
+        if np.any(completion != self._completion_symbol):
+            raise DecodeError(f"the last word does not end the way a {n}-symbol message's would "
+                              "be completed: the message or its symbol count is damaged")
+        offsets = np.repeat(self._starts[indices] - (np.cumsum(lengths) - lengths), lengths)
+        return self._flat[offsets + np.arange(total)][:n]
+
+    # --- theory ----------------------------------------------------------------------------
+    def code_length(self, symbols, counts=None) -> float:
+        x = as_symbols(symbols, self.alphabet_size)
+        if np.any(~self.possible[x]):
+            return math.inf
+        if self.lone_symbol is not None or x.size == 0:
+            return 0.0
+        return float(self.bits * len(self.parse(x)))
+
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        return 0.0, 0.0          # num_bits is exactly bits times the number of words
+
+    def word_moments(self, p) -> tuple[float, float]:
+        """(E_p[D], E_p[D^2]) of the length D of a parsed word (inf where p leaves q's support)."""
+        return self._per_p("words", p, self._word_moments)
+
+    def _word_moments(self, p) -> tuple[float, float]:
+        p = as_pmf(p, "p")
+        check_same_length(p, self.q)
+        if np.any(p[~self.possible] > 0):
+            return math.inf, math.inf
+        if self.lone_symbol is not None:
+            return math.inf, math.inf
+        logp = np.log(np.where(p > 0, p, 1.0))
+        zero = (p == 0)
+        word_logp = np.add.reduceat(logp[self._flat], self._starts)
+        has_zero = np.add.reduceat(zero[self._flat].astype(np.int64), self._starts) > 0
+        prob = np.where(has_zero, 0.0, np.exp(word_logp))
+        d = self.word_lengths.astype(np.float64)
+        return float(prob @ d), float(prob @ d**2)
+
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """bits E[N(n)] / n (the renewal approximation of the module docstring); bits / E_p[D]
+        without n."""
+        mu, second = self.word_moments(p)
+        if self.lone_symbol is not None and math.isinf(mu):
+            return 0.0 if not np.any(np.asarray(p)[~self.possible] > 0) else math.inf
+        if math.isinf(mu):
+            return math.inf
+        if not n:
+            return self.bits / mu
+        return self.bits * (n + (second - mu) / (2 * mu)) / mu / n
+
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """bits^2 Var(D) / E[D]^3: n times the variance of the rate, by the renewal CLT."""
+        mu, second = self.word_moments(p)
+        if math.isinf(mu):
+            return 0.0 if self.lone_symbol is not None else math.inf
+        return self.bits**2 * max(second - mu**2, 0.0) / mu**3     # 0 when every word is as long
+
+    def overhead(self, p, n: int):
+        return NO_OVERHEAD
+
+    def tunstall_bound(self) -> float:
+        """H(q) bits / (bits - log2(1 / q_min)): the most Tunstall's code costs per symbol on
+        data from q itself (inf where the dictionary is too small for the bound to say anything)."""
+        from ..measures import entropy
+        q = self.q[self.possible]
+        room = self.bits - math.log2(1 / float(q.min()))
+        return entropy(q) * self.bits / room if room > 0 else math.inf
+
+    def symbol_costs(self, symbols) -> np.ndarray:
+        """bits at the first symbol of every word, 0 elsewhere (sums to code_length)."""
+        x = as_symbols(symbols, self.alphabet_size)
+        costs = np.zeros(x.size)
+        if self.lone_symbol is None and x.size:
+            lengths = self.word_lengths[self.parse(x)]
+            starts = np.cumsum(lengths) - lengths
+            costs[starts[starts < x.size]] = self.bits
+        return costs
+
+    def codebook(self, p=None):
+        """The dictionary: index, word, its length, and its probability under q (and p)."""
+        from ..tables import Table
+        rows = []
+        for index, word in enumerate(self.words):
+            row = {"index": index, "codeword": format(index, f"0{self.bits}b"),
+                   "word": " ".join(map(str, word)), "length": len(word),
+                   "q(word)": float(np.prod(self.q[list(word)]))}
+            if p is not None:
+                row["p(word)"] = float(np.prod(np.asarray(p, dtype=np.float64)[list(word)]))
+            rows.append(row)
+        return Table(rows)
