@@ -12,7 +12,7 @@ from codesim.experiment import list_experiments, load_experiment
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
-               "adaptive", "real_text", "calibration"]
+               "adaptive", "real_text", "calibration", "implied_distribution", "skewed"]
 
 
 def quick(name):
