@@ -20,7 +20,13 @@ distributions (P, Q) are given as:
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keep the description's line breaks and show every option's default."""
+    """Keep the description's line breaks and show every option's default (unless its help
+    already says it: "(default: the coder's own)" beats "(default: None)")."""
+
+    def _get_help_string(self, action):
+        if "(default:" in (action.help or ""):
+            return action.help
+        return super()._get_help_string(action)
 
 
 class Parser(argparse.ArgumentParser):
@@ -68,9 +74,9 @@ CODER_FLAGS = {
     "block": ("--block", "K", "prefix codes built for q: code blocks of K symbols (default: 1)"),
     "precision": ("--precision", "BITS",
                   "arithmetic, rans, range, ans: bits of the quantised model (default: 24)"),
-    "max_length": ("--max-length", "L", "huffman: no codeword longer than L bits (package-merge)"),
-    "table_log": ("--table-log", "R", "tans: a table of 2**R states (default: 11)"),
-    "bits": ("--bits", "B", "tunstall: indices of B bits (default: 8)"),
+    "max_length": ("--max-length", "L", "huffman: no codeword longer than L bits (package-merge; default: no limit)"),
+    "table_log": ("--table-log", "R", "tans: a table of 2**R states (default: 11, more for over 1024 symbols)"),
+    "bits": ("--bits", "B", "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
     "m": ("--m", "M", "golomb: the divisor m (default: fitted to q's mean)"),
     "k": ("--k", "K", "rice: m = 2**K (default: the K best for q)"),
 }
