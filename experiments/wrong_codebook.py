@@ -22,7 +22,7 @@ TS = [0.0, 0.05, 0.1, 0.2, 0.3, 0.45, 0.6, 0.8, 0.9, 0.97]
 def run(n, seed, quick):
     p = cs.zipf(16, 1.3)
     toward = p[::-1].copy()                   # q moves toward p reversed: D grows without bound
-    rows = sweep(p, mixture_grid(p, TS, toward), cs.available_coders(), n=n, seed=seed,
+    rows = sweep(p, mixture_grid(p, TS, toward), list(cs.coders.DEFAULT_CODERS), n=n, seed=seed,
                  same_sample=True, workers=1 if quick else None)
     out = [{"t": float(r["q"][2:]), "coder": r["coder"], "measured": r["measured_bits_per_symbol"],
             "H(p)": r["entropy"], "H(p,q)": r["cross_entropy"], "D(p||q)": r["kl_divergence"],

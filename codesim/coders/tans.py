@@ -41,7 +41,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ..errors import DecodeError, OptionError
+from ..errors import DecodeError, OptionError, ResourceLimitError
 from .prefix import pack_codewords
 from .base import NO_OVERHEAD, Overhead
 from .stream import Flush, StreamCoder
@@ -52,6 +52,9 @@ __all__ = ["TansCoder", "tans_spread", "TansStep"]
 MAX_TABLE_LOG = 16
 #: work budget of the stationary-distribution iteration (table states x symbols x steps)
 STATIONARY_WORK = 4 * 10**7
+#: the chain of states is solved for tables of at most this many (symbol, state) cells; larger
+#: ones (2**16 symbols in 2**16 states) claim only the guaranteed bounds
+CHAIN_CELLS = 1 << 24
 
 
 def tans_spread(freqs, table_log: int) -> np.ndarray:
@@ -97,6 +100,7 @@ class TansCoder(StreamCoder):
 
     name = "tans"
     max_precision = MAX_TABLE_LOG
+    bytes_per_symbol = 160          # the pure-Python encoder's per-symbol lists
 
     def __init__(self, q, table_log: int | None = None):
         possible = int(np.count_nonzero(np.asarray(q, dtype=np.float64) > 0)) if np.ndim(q) == 1 else 0
@@ -233,6 +237,14 @@ class TansCoder(StreamCoder):
         nxt = np.take_along_axis(slots, (states[None, :] >> nb) - f, axis=1)
         return symbols, nb, nxt
 
+    @property
+    def _chain_cells(self) -> int:
+        return int(np.count_nonzero(self.freqs)) << self.table_log
+
+    @property
+    def _chain_solvable(self) -> bool:
+        return self._chain_cells <= CHAIN_CELLS
+
     def state_distribution(self, p) -> np.ndarray:
         """The stationary distribution of the encoder's state (offsets 0..L-1) under i.i.d.
         symbols from p: power iteration of the lazy chain from pi(X) ~ 1/X, within a work budget."""
@@ -242,6 +254,12 @@ class TansCoder(StreamCoder):
         return self._per_p("stationary", p, self._compute_stationary)
 
     def _compute_stationary(self, p):
+        if not self._chain_solvable:
+            raise ResourceLimitError(f"the chain of tans states has {self._chain_cells} (symbol, "
+                                     f"state) cells, more than the {CHAIN_CELLS} codesim solves")
+        return self._solve_chain(p)
+
+    def _solve_chain(self, p):
         """(pi, nb, next, weights, drift, transient, settled): the stationary state distribution,
         E_pi[nb] - H(p, q~), the cumulative excess of E[nb] over E_pi[nb] along the chain
         started at L (the encoder's start), and whether both iterations settled."""
@@ -300,6 +318,12 @@ class TansCoder(StreamCoder):
         that of the steps' errors e and of the final state; within the guaranteed bounds."""
         if self.lone_symbol is not None or n == 0:
             return NO_OVERHEAD
+        if not self._chain_solvable:
+            below, above = self.length_bounds(n)
+            return Overhead(mean=(above - below) / 2, sd=0.0, low=-below, high=above,
+                            allowance=(above + below) / 2,
+                            basis=f"the coder's guaranteed bounds (a chain of {self._chain_cells} "
+                                  f"(symbol, state) cells is more than the {CHAIN_CELLS} solved)")
         drift, variance, allowance = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
         transient = self._stationary(p)[5]
         settle = float(transient[min(n, transient.size) - 1]) if transient.size else 0.0

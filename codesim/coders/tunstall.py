@@ -83,6 +83,7 @@ class TunstallCoder(Coder):
     """
 
     name = "tunstall"
+    bytes_per_symbol = 120          # the pure-Python parser's list of word indices
 
     def __init__(self, q, bits: int | None = None):
         q = as_pmf(q, "q")
