@@ -116,6 +116,13 @@ class SimulationResult:
                 f"  this coder's expected rate {self.expected_bits_per_symbol:.6f} "
                 f"+/- {self.stderr:.6f} (stderr); sample ideal {self.ideal_bits_per_symbol:.6f}")
 
+    def _repr_html_(self) -> str:
+        """In a notebook: the result's first line, and its ledger as an HTML table."""
+        import html
+        head = html.escape(str(self).splitlines()[0])
+        theory = html.escape(" ".join(str(self).splitlines()[1:]))
+        return (f"<p><b>{head}</b><br>{theory}</p>" + self.ledger_table()._repr_html_())
+
 
 @dataclass(frozen=True)
 class Measurement:

@@ -16,7 +16,8 @@ CLAIM = ("With each coder's real expected overhead in the expectation, a check a
          "rate alpha fails an honest coder a fraction alpha of the time (within [0.5, 2] alpha), "
          "and the overhead verdict never fails it.")
 DEFAULT_N, QUICK_N = 100_000, 2_000
-CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans"]
+CODERS = ["huffman", "shannon", "sfe", "fano", "arithmetic", "rans", "tans", "range", "ans",
+          "tunstall", "golomb", "elias_gamma"]
 NOMINAL = (0.05, 0.01)
 K = 16
 

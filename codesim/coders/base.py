@@ -35,7 +35,7 @@ import numpy as np
 
 from ..container import Encoded
 from ..limits import MESSAGE_BYTES
-from ..errors import DecodeError, SupportError, SymbolError
+from ..errors import DecodeError, OptionError, SupportError, SymbolError
 
 __all__ = ["Coder", "Encoded", "Overhead", "as_symbols", "check_support", "NO_OVERHEAD"]
 
@@ -226,6 +226,18 @@ class Coder(ABC):
             raise DecodeError(
                 f"the payload holds {8 * len(encoded.payload)} bits but num_bits says "
                 f"{encoded.num_bits}: the message is truncated")
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the coder's table (its codebook, or its quantised model) as HTML."""
+        import html
+        for table in ("codebook", "model_table"):
+            method = getattr(self, table, None)
+            if method is not None:
+                try:
+                    return f"<p><b>{html.escape(repr(self))}</b></p>" + method()._repr_html_()
+                except OptionError:        # a per-position model has no single table
+                    break
+        return f"<pre>{html.escape(str(self))}</pre>"
 
     def __repr__(self) -> str:
         opts = "".join(f", {k}={v!r}" for k, v in self.options.items())

@@ -127,6 +127,35 @@ class RansCoder(StreamCoder):
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 8.0 * STATE_BYTES, math.log2(1 + 2.0 ** (self.precision - 47))
 
+    def trace(self, symbols) -> list[dict]:
+        """The decoder's steps on this message: per symbol, the state before, the state after
+        x = D(x), the bytes pulled back in (as bits) and -log2 q~(x).  The flushed state's
+        56 bits and the steps' bits add up to ``encode(symbols).num_bits``.
+
+        >>> from codesim.coders import make_coder
+        >>> steps = make_coder("rans", [0.5, 0.5], precision=1).trace([1, 0])
+        >>> [(s["symbol"], len(s["bits"])) for s in steps]
+        [(1, 0), (0, 0)]
+        """
+        x = self._check_message(symbols)
+        if self.lone_symbol is not None or x.size == 0:
+            return []
+        data, _ = self._encode(x)
+        state = int.from_bytes(data[:STATE_BYTES], "big")
+        pos, mask, steps = STATE_BYTES, (1 << self.precision) - 1, []
+        for i, s in enumerate(x.tolist()):
+            before = state
+            slot = state & mask
+            state = self._freqs[s] * (state >> self.precision) + slot - self._cum[s]
+            pulled = ""
+            while state < RANS_L:
+                state = (state << IO_BITS) | data[pos]
+                pulled += format(data[pos], "08b")
+                pos += 1
+            steps.append({"position": i, "symbol": s, "state": before, "next_state": state,
+                          "bits": pulled, "information_bits": float(self._symbol_bits[s])})
+        return steps
+
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """Before a step x / f lies in [2**(47 - precision), 2**(55 - precision))."""
         rows, freqs = self._rows(p)

@@ -1,0 +1,106 @@
+"""Each teaching view, drawn for a small case, shows what it claims to show."""
+
+import math
+
+import numpy as np
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import codesim as cs
+from codesim import views
+from codesim.commands import main
+
+
+def texts(fig):
+    return [t.get_text() for ax in fig.axes for t in ax.texts]
+
+
+@pytest.mark.parametrize("name", ["huffman", "fano", "shannon", "golomb"])
+def test_the_trees_leaves_are_the_codewords_and_the_kraft_intervals_tile_by_length(name):
+    q, p = cs.zipf(9, 1.2), cs.uniform(9)
+    coder = cs.make_coder(name, q)
+    fig = views.code_tree(coder, p)
+    shown = fig.codesim
+    assert shown["leaves"] == dict(enumerate(coder.codewords))
+    labels = texts(fig)
+    assert all(any(label.endswith("\n" + word) for label in labels) for word in coder.codewords)
+    spans = sorted(shown["kraft_intervals"].values())
+    assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))                  # disjoint
+    for s, (start, end) in shown["kraft_intervals"].items():
+        assert end - start == 2.0 ** -len(coder.codewords[s])
+    assert shown["kraft_sum"] == pytest.approx(float(coder.kraft_sum()))
+    assert shown["expected_length"] == pytest.approx(coder.expected_bits_per_symbol(p))
+
+
+def test_a_tree_too_big_to_read_is_refused():
+    with pytest.raises(cs.OptionError, match="100 leaves is too many"):
+        views.code_tree(cs.make_coder("huffman", cs.uniform(100)))
+
+
+def test_the_arithmetic_intervals_multiply_to_the_message_probability_and_hold_the_codeword():
+    q = [0.6, 0.3, 0.1]
+    coder = cs.make_coder("arithmetic", q, precision=8)
+    x = cs.sample(q, 20, 4)
+    shown = views.arithmetic_steps(coder, x).codesim
+    model = coder.model_pmf
+    assert math.prod(shown["widths"]) == pytest.approx(float(np.prod(model[x])), rel=1e-12)
+    assert shown["message_probability"] == pytest.approx(float(np.prod(model[x])), rel=1e-12)
+    assert sum(shown["bits_per_step"]) == shown["num_bits"] == coder.encode(x).num_bits
+    low, high = shown["message_interval"]
+    c_low, c_high = shown["codeword_interval"]
+    assert shown["codeword_inside"] and low <= c_low < c_high <= high
+
+
+@pytest.mark.parametrize("name, options", [("tans", {"table_log": 5}), ("rans", {})])
+def test_the_ans_state_views_bits_per_step_add_up_to_num_bits(name, options):
+    q = [0.6, 0.3, 0.1]
+    coder = cs.make_coder(name, q, **options)
+    x = cs.sample(q, 60, 5)
+    shown = views.state_evolution(coder, x).codesim
+    assert len(shown["states"]) == x.size
+    assert shown["flush_bits"] + sum(shown["bits_per_step"]) == shown["num_bits"] == coder.encode(x).num_bits
+    assert sum(shown["information"]) == pytest.approx(coder.code_length(x))
+
+
+def test_the_wrong_codebooks_weighted_differences_add_up_to_the_kl_divergence():
+    p, q = cs.zipf(10, 1.0), cs.dirichlet(10, 1.0, 3)
+    shown = views.wrong_codebook(p, q).codesim
+    assert sum(shown["contributions"].values()) == pytest.approx(cs.kl_divergence(p, q), abs=1e-12)
+    assert min(shown["contributions"].values()) < 0 < shown["kl_divergence"]    # not term by term
+    with pytest.raises(cs.SupportError, match="no code for q describes symbol 1"):
+        views.wrong_codebook([0.5, 0.5], [1.0, 0.0])
+
+
+def test_the_typical_set_concentrates_at_the_entropy_and_the_cross_entropy():
+    p, q = cs.zipf(8, 1.0), cs.dirichlet(8, 1.0, 1)
+    shown = views.typical_set(p, q, ns=(10, 100, 1000), sequences=1000, seed=2).codesim
+    for n, s in shown.items():                       # the mean of 1000 sequences: within 4 sd/sqrt
+        assert abs(s["mean_p"] - cs.entropy(p)) < 4 * s["sd_p"] / math.sqrt(1000) + 1e-12
+        assert abs(s["mean_q"] - cs.cross_entropy(p, q)) < 4 * s["sd_q"] / math.sqrt(1000) + 1e-12
+    assert shown[1000]["sd_p"] < shown[100]["sd_p"] < shown[10]["sd_p"]          # concentrates
+    assert shown[1000]["sd_p"] == pytest.approx(shown[10]["sd_p"] / 10, rel=0.2)  # as 1/sqrt(n)
+
+
+@pytest.mark.parametrize("argv, magic", [
+    (["tree", "--q", "english", "--p", "english"], b"\x89PNG"),
+    (["arithmetic", "--q", "0.6,0.3,0.1", "--message", "0 1 0 2"], b"\x89PNG"),
+    (["states", "--q", "0.6,0.3,0.1", "--coder", "rans", "-n", "30"], b"\x89PNG"),
+    (["wrong-codebook", "--p", "english", "--q", "uniform:26"], b"<?xml"),
+    (["typical-set", "--p", "zipf:8:1", "--q", "uniform:8", "--lengths", "10,100", "--sequences", "300"], b"<?xml"),
+])
+def test_codesim_view_writes_the_figure(tmp_path, argv, magic, capsys):
+    out = tmp_path / ("view.svg" if magic == b"<?xml" else "view.png")
+    assert main(["view", *argv, "--out", str(out)]) == 0
+    assert out.read_bytes().startswith(magic)
+    assert main(["view", *argv, "--out", str(out)]) == 2               # no overwrite without --force
+    assert "exists" in capsys.readouterr().err
+
+
+def test_notebooks_render_coders_and_results_as_html_tables():
+    assert "<table>" in cs.make_coder("huffman", [0.5, 0.5])._repr_html_()
+    assert "<table>" in cs.make_coder("ans", [0.5, 0.5])._repr_html_()
+    result = cs.simulate([0.5, 0.5], [0.9, 0.1], "huffman", n=100, seed=0)
+    html = result._repr_html_()
+    assert "<table>" in html and "sample_divergence" in html
+    assert "<table>" in cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=10)._repr_html_()
