@@ -114,10 +114,17 @@ def test_decode_refuses_damaged_files_and_wrong_models_in_one_line(tmp_path, cap
 
 
 def _subparsers():
+    """Every (sub)command's parser by name, nested ones ("view tree") included."""
     import argparse
     from codesim.commands import build_parser
-    action = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
-    return action.choices
+
+    def walk(parser, prefix):
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    yield f"{prefix}{name}", sub
+                    yield from walk(sub, f"{prefix}{name} ")
+    return dict(walk(build_parser(), ""))
 
 
 def test_every_option_of_every_command_explains_itself_and_shows_its_default():

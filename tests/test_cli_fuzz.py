@@ -20,7 +20,12 @@ DISTRIBUTIONS = ["0.5,0.5", "uniform:3", "zipf:5:1", "english", "python", "0.5,x
                  "null.json", "missing.json", "obj.npy", "0.25,0.25,0.25,0.25", "zipf:26:1"]
 # (no valid huge n: a run of 10**10 symbols is served, in chunks, but takes an hour)
 COUNTS = ["1", "10", "500", "0", "-3", "many", "1e9", "999999999999999999999"]
-CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans", "zip"]
+CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans", "zip", "fano", "tans",
+          "tunstall", "unary", "golomb", "rice", "elias_gamma", "elias_delta", "elias_omega"]
+#: the coders' own options, with good and bad values
+CODER_OPTIONS = [("--max-length", ["0", "2", "5", "64", "x"]), ("--table-log", ["0", "3", "8", "17"]),
+                 ("--bits", ["0", "2", "6", "21"]), ("--m", ["0", "1", "3", "x"]), ("--k", ["-1", "0", "2", "33"])]
+VIEW_OUTPUTS = ["v.png", "v.svg", "v.txt", "/no/such/v.png", "sym.txt"]
 
 
 def _files(folder: Path) -> None:
@@ -67,10 +72,15 @@ def _option(draw, flag, values):
     return [flag, draw(st.sampled_from(values))] if draw(st.booleans()) else []
 
 
+def _coder_option(draw):
+    flag, values = draw(st.sampled_from(CODER_OPTIONS))
+    return _option(draw, flag, values)
+
+
 @st.composite
 def command_lines(draw):
     command = draw(st.sampled_from(["demo", "compare", "codebook", "sweep", "check", "experiment",
-                                    "encode", "decode", "nosuch"]))
+                                    "encode", "decode", "view", "nosuch"]))
     argv = [command]
     if command == "demo":
         argv += ["-n", draw(st.sampled_from(COUNTS))]
@@ -79,6 +89,7 @@ def command_lines(draw):
         argv += _option(draw, "--coder", CODERS) + _option(draw, "--coder", CODERS)
         argv += _option(draw, "-n", COUNTS) + _option(draw, "--seed", ["0", "7", "-1", "x"])
         argv += _option(draw, "--precision", ["0", "4", "12", "63", "x"]) + _option(draw, "--block", ["0", "2", "x"])
+        argv += _coder_option(draw)
         if command == "sweep":
             argv += ["--workers", draw(st.sampled_from(["1", "1", "0", "100000", "x"]))]
             argv += _option(draw, "--t", ["0,1", "0,0,0.5", "2", "x", "0.5,nan", ""])
@@ -88,6 +99,20 @@ def command_lines(draw):
     elif command == "codebook":
         argv += _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
         argv += _option(draw, "--coder", CODERS) + _option(draw, "--block", ["0", "1", "2", "9", "x"])
+        argv += _coder_option(draw)
+    elif command == "view":
+        kind = draw(st.sampled_from(["tree", "arithmetic", "states", "wrong-codebook", "typical-set", "nosuch"]))
+        argv += [kind] + _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
+        if kind == "tree":
+            argv += _option(draw, "--coder", CODERS) + _coder_option(draw)
+        elif kind in ("arithmetic", "states"):
+            argv += _option(draw, "--message", ["0 1 0", "0 9", "a b", "", "-1"]) + _option(draw, "-n", COUNTS)
+            argv += _option(draw, "--coder", ["tans", "rans", "ans"]) if kind == "states" else []
+            argv += _option(draw, "--table-log", ["1", "5", "17"]) if kind == "states" else []
+        elif kind == "typical-set":
+            argv += _option(draw, "--lengths", ["10,100", "0", "x", "1,2,3,4,5,6,7", "100000000"])
+            argv += _option(draw, "--sequences", ["10", "0", "1000000"])
+        argv += _option(draw, "--out", VIEW_OUTPUTS) + draw(st.sampled_from([[], ["--force"]]))
     elif command == "check":
         argv += [draw(st.sampled_from(SPECS))] + draw(st.sampled_from([[], ["--json"]]))
     elif command == "experiment":
@@ -99,6 +124,7 @@ def command_lines(draw):
         argv += _option(draw, "--q", DISTRIBUTIONS)
         if command == "encode":
             argv += _option(draw, "--coder", CODERS) + _option(draw, "--precision", ["0", "8", "x"])
+            argv += _coder_option(draw)
         argv += draw(st.sampled_from([[], ["--bytes"], ["--force"], ["--bytes", "--force"]]))
     return argv
 
@@ -106,6 +132,8 @@ def command_lines(draw):
 def _outputs(argv) -> set:
     """The files a command line names as its outputs (which it may rewrite)."""
     named = {argv[i + 1] for i, a in enumerate(argv[:-1]) if a in ("--csv", "--json-file")}
+    if argv[0] == "view" and "--force" in argv:
+        named.update(argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--out")
     if argv[0] in ("encode", "decode") and "--force" in argv:
         positional = [a for i, a in enumerate(argv[1:], 1)
                       if not a.startswith("--") and argv[i - 1] not in ("--q", "--coder", "--precision")]

@@ -21,7 +21,8 @@ def register(subs) -> None:
         "Draw one of the teaching views (codesim.views) and write it to --out. Every number in a "
         "view is labelled measured (from a real encode) or theory.",
         "codesim view tree --q 0.4,0.3,0.2,0.1 --p uniform:4 --out tree.png")
-    kinds = sub.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=Parser)
+    kinds = sub.add_subparsers(dest="kind", metavar="KIND", required=True, parser_class=Parser,
+                               help="the view: tree, arithmetic, states, wrong-codebook, typical-set")
     tree = add_command(kinds, "tree", "a prefix code as a tree, its Kraft picture, E_p[l] shares",
                        "The prefix code built for Q as a tree (edges 0/1, leaves with symbol, q, "
                        "codeword), each codeword as its dyadic interval of [0, 1), and given P "

@@ -1,0 +1,151 @@
+"""One page to hand to a class: every experiment and the teaching views, in ``DIR/index.html``.
+
+:func:`build_report` runs every experiment (``--quick`` sizes, or their defaults), writes each
+one's JSON, CSV and PNG to ``DIR/experiments/``, and writes one self-contained HTML page: the
+figures are embedded as data URIs, the style is inline, and there is no JavaScript and nothing
+fetched from the network.  The page opens with the demo table (English letters coded with
+three codebooks) and the teaching views of :mod:`codesim.views`; then, per experiment, its
+claim, its headline, its figure, its table of measured figures beside theory, and the command
+that reproduces it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import sys
+import time
+from pathlib import Path
+
+from .errors import OptionError
+from .experiment import list_experiments, load_experiment, run_and_write
+from .files import atomic_write, check_writable
+from .tables import Table
+
+__all__ = ["build_report", "TABLE_ROWS"]
+
+#: each experiment's table on the page shows at most this many rows (all are in its JSON)
+TABLE_ROWS = 24
+
+STYLE = """
+body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; color: #222; line-height: 1.4; }
+h1 { margin-bottom: 0.2em; } h2 { border-bottom: 1px solid #ccc; margin-top: 2em; }
+img { max-width: 100%; border: 1px solid #eee; }
+table { border-collapse: collapse; font-size: 0.8em; margin: 0.5em 0; display: block; overflow-x: auto; }
+th, td { border: 1px solid #ddd; padding: 2px 6px; text-align: right; white-space: nowrap; }
+th { background: #f4f4f4; }
+.claim { font-style: italic; } .headline { background: #eef6ee; padding: 0.4em; }
+code { background: #f4f4f4; padding: 1px 4px; }
+"""
+
+
+def _png(fig) -> str:
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _img(data: str, alt: str) -> str:
+    return f'<img src="data:image/png;base64,{data}" alt="{html.escape(alt)}">'
+
+
+def _front(n: int, seed: int) -> str:
+    """The demo table and the teaching views, on English letter frequencies."""
+    from . import views
+    from .coders import DEFAULT_CODERS, make_coder
+    from .distributions import sample
+    from .parsing import parse_distribution, symbol_labels
+    from .simulation import compare
+    p = parse_distribution("english", "p")
+    letters = symbol_labels("english")
+    rows = []
+    for spec in ("english", "python", "uniform:26"):
+        q = parse_distribution(spec, "q")
+        for r in compare(p, q, list(DEFAULT_CODERS), n=n, seed=seed):
+            rows.append({"codebook q": spec, "coder": r.coder, "measured": r.measured_bits_per_symbol,
+                         "stderr": r.stderr, "H(p) (theory)": r.entropy,
+                         "H(p,q) (theory)": r.cross_entropy, "D(p||q) (theory)": r.kl_divergence})
+    message = sample(p, 10, seed)
+    shown = [
+        ("The Huffman code for English letters: tree, Kraft picture, each letter's share of E_p[l]",
+         views.code_tree(make_coder("huffman", p), p, labels=letters)),
+        ("The arithmetic coder at work on 10 letters",
+         views.arithmetic_steps(make_coder("arithmetic", p, precision=10), message)),
+        ("tANS states along 60 letters",
+         views.state_evolution(make_coder("tans", p, table_log=8), sample(p, 60, seed))),
+        ("The wrong codebook: English letters coded as if uniform",
+         views.wrong_codebook(p, parse_distribution("uniform:26", "q"), labels=letters)),
+        ("The typical set: English letters, their own code and a uniform one",
+         views.typical_set(p, parse_distribution("uniform:26", "q"), (10, 100, 1000), 1000, seed)),
+    ]
+    parts = ["<h2>The demo: English letters, three codebooks</h2>",
+             f"<p>{n} letters sampled from the letter frequencies of English prose (seed {seed}), "
+             "coded by each coder built for q. Measured: real encoded and decoded bits per "
+             "symbol. Reproduce: <code>codesim demo -n " f"{n} --seed {seed}</code></p>",
+             Table(rows)._repr_html_(), "<h2>Teaching views</h2>"]
+    for title, fig in shown:
+        parts += [f"<h3>{html.escape(title)}</h3>", _img(_png(fig), title)]
+    return "\n".join(parts)
+
+
+def _section(module, outcome, png: Path, quick: bool, seed: int, seconds: float) -> str:
+    name = module.NAME
+    rows = Table(outcome.rows[:TABLE_ROWS])
+    more = len(outcome.rows) - TABLE_ROWS
+    command = f"codesim experiment {name}{' --quick' if quick else ''} --seed {seed}"
+    figure = _img(base64.b64encode(png.read_bytes()).decode("ascii"), f"{name} figure") \
+        if png.exists() else "<p>(no figure: matplotlib is not installed)</p>"
+    return "\n".join([
+        f'<h2 id="{name}">{html.escape(module.TITLE)}</h2>',
+        f'<p class="claim">{html.escape(module.CLAIM)}</p>',
+        f'<p class="headline">Measured: {html.escape(outcome.headline)} ({seconds:.1f} s)</p>',
+        figure, rows._repr_html_(),
+        f"<p>{more} more rows in <code>experiments/{name}.json</code></p>" if more > 0 else "",
+        f"<p>Reproduce: <code>{html.escape(command)}</code></p>"])
+
+
+def build_report(out, quick: bool = True, seed: int = 0, progress=None) -> Path:
+    """Run every experiment and write ``out/index.html`` (and each experiment's files).
+
+    ``progress`` (a stream, default stderr) gets one line per experiment."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+    except ImportError:
+        raise OptionError("the report draws its figures with matplotlib, which is not "
+                          "installed: pip install -e '.[plot]'") from None
+    out = Path(out)
+    try:
+        (out / "experiments").mkdir(parents=True, exist_ok=True)
+    except OSError as err:
+        raise OptionError(f"cannot make the report folder {out}: {err.strerror or err}") from None
+    page = check_writable(out / "index.html")
+    progress = progress or sys.stderr
+    start = time.perf_counter()
+    names = list_experiments()
+    sections = [_front(20_000 if quick else 100_000, seed)]
+    print(f"report: the demo and the views ({time.perf_counter() - start:.1f}s)", file=progress)
+    for i, name in enumerate(names, 1):
+        module = load_experiment(name)
+        began = time.perf_counter()
+        outcome = run_and_write(module, module.QUICK_N if quick else module.DEFAULT_N, seed, quick,
+                                out / "experiments", stream=io.StringIO())
+        seconds = time.perf_counter() - began
+        sections.append(_section(module, outcome, out / "experiments" / f"{name}.png", quick,
+                                 seed, seconds))
+        print(f"report: {i}/{len(names)} {name} ({seconds:.1f}s)", file=progress)
+    contents = "".join(f'<li><a href="#{n}">{html.escape(load_experiment(n).TITLE)}</a></li>'
+                       for n in names)
+    total = time.perf_counter() - start
+    body = "\n".join([
+        "<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
+        "<title>codesim report</title>", f"<style>{STYLE}</style></head><body>",
+        "<h1>codesim: cross-entropy, measured in encoded bits</h1>",
+        "<p>H(p,q) = H(p) + D(p||q) is what a code built for q costs on data from p. Every figure "
+        "on this page is either measured from a real encode and decode, or labelled theory. "
+        f"{'Quick runs (small samples)' if quick else 'Full runs'}, seed {seed}, built in "
+        f"{total:.0f} s.</p>", f"<ul>{contents}</ul>", *sections, "</body></html>"])
+    atomic_write(page, body)
+    print(f"report: {page} ({total:.1f}s)", file=progress)
+    return page

@@ -1,0 +1,90 @@
+"""codesim report: one self-contained page with every experiment and the teaching views, which
+renders in a real browser (headless Chromium) with every figure loaded and no console error."""
+
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("matplotlib")
+
+import codesim as cs
+from codesim.experiment import list_experiments
+
+MEMORY_CAP = 6 << 30
+REPORT_TIMEOUT = 600          # the build takes about a minute; this only stops a hang
+
+
+def _limit_child():
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    """``codesim report --quick`` in a bounded subprocess (its calibration starts workers)."""
+    out = tmp_path_factory.mktemp("report")
+    done = subprocess.run([sys.executable, "-m", "codesim", "report", "--quick", "--out", str(out)],
+                          capture_output=True, text=True, timeout=REPORT_TIMEOUT,
+                          preexec_fn=_limit_child)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return out, done
+
+
+def test_the_report_holds_every_experiment_and_view_self_contained(report):
+    out, done = report
+    page = (out / "index.html").read_text()
+    for name in list_experiments():
+        module = cs.experiment.load_experiment(name)
+        assert f'id="{name}"' in page and f"codesim experiment {name} --quick --seed 0" in page
+        assert (out / "experiments" / f"{name}.json").exists()
+    images = re.findall(r'<img src="([^"]+)"', page)
+    assert len(images) == len(list_experiments()) + 5                  # + the five views
+    assert all(src.startswith("data:image/png;base64,") for src in images)
+    assert "<script" not in page.lower() and "http://" not in page and "https://" not in page
+    assert f"report: {len(list_experiments())}/{len(list_experiments())}" in done.stderr
+    assert oct((out / "index.html").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def _umask():
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
+CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
+
+
+@pytest.mark.skipif(not (CHROMIUM and DRIVER), reason="needs Debian's chromium and chromium-driver")
+def test_the_report_renders_in_headless_chromium_with_every_figure_loaded(report, tmp_path):
+    webdriver = pytest.importorskip("selenium.webdriver")
+    from selenium.webdriver.chrome.service import Service
+    out, _ = report
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-quic", "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--window-size=1280,2000",
+                 f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
+    try:
+        driver.set_page_load_timeout(120)
+        driver.get((out / "index.html").resolve().as_uri())
+        widths = driver.execute_script(
+            "return Array.from(document.images).map(i => i.complete ? i.naturalWidth : 0);")
+        assert len(widths) == len(list_experiments()) + 5 and min(widths) > 0, widths
+        errors = [e for e in driver.get_log("browser") if e["level"] == "SEVERE"]
+        assert not errors, errors
+        assert driver.title == "codesim report"
+        shot = tmp_path / "report.png"
+        assert driver.save_screenshot(str(shot)) and shot.read_bytes().startswith(b"\x89PNG")
+        if os.environ.get("CODESIM_REPORT_SCREENSHOT"):        # how docs/figures/report.png is made
+            shutil.copy(shot, os.environ["CODESIM_REPORT_SCREENSHOT"])
+    finally:
+        driver.quit()
