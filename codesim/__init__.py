@@ -21,6 +21,8 @@ from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
 from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
 from .divergence import DivergenceMeasurement, measure_divergence
+from .markov import MarkovSource
+from .context import (AdaptiveContextModel, ContextCoder, FixedContextModel, fit_context_model)
 
 __version__ = "0.1.0"
 
@@ -33,4 +35,5 @@ __all__ = [
     "Coder", "Encoded", "PrefixCode", "available_coders", "make_coder",
     "SimulationResult", "compare", "measure", "mixture_grid", "simulate", "sweep",
     "DivergenceMeasurement", "measure_divergence",
+    "MarkovSource", "AdaptiveContextModel", "ContextCoder", "FixedContextModel", "fit_context_model",
 ]

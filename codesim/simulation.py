@@ -357,7 +357,11 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
     Parameters
     ----------
     p, q : array_like
-        The true distribution and the one the code is built for (same alphabet 0..K-1).
+        The true distribution and the one the code is built for (same alphabet 0..K-1).  p
+        may be a :class:`~codesim.markov.MarkovSource` (a source with memory): q is then a
+        context model, a MarkovSource or a plain q, the coder ``arithmetic``, ``range`` or
+        ``ans``, and the result's entropy, cross-entropy and KL divergence are rates
+        (:func:`codesim.memory.simulate_source`).
     coder : str or Coder
         ``huffman``, ``shannon``, ``sfe``, ``fano`` (prefix codes; option ``block=k``: code
         k-tuples; huffman's ``max_length=L``: length-limited), ``arithmetic`` (options
@@ -402,6 +406,13 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
     >>> r.measured_bits_per_symbol, r.entropy, r.cross_entropy
     (2.0, 1.75, 2.0)
     """
+    from .markov import MarkovSource
+    if isinstance(p, MarkovSource):
+        if chunk_size is not None or executor is not None:
+            raise OptionError("a Markov source is coded as one message, in-process: chunk_size "
+                              "and executor apply to i.i.d. sources")
+        from .memory import simulate_source
+        return simulate_source(p, q, coder, n, seed, **coder_options)
     return measure(p, q, coder, n, seed, chunk_size=chunk_size, executor=executor,
                    progress=progress, **coder_options).result
 

@@ -1,0 +1,338 @@
+r"""Sources with memory: order-k Markov sources, their entropy and cross-entropy rates.
+
+An order-k Markov source over K symbols draws each symbol from a distribution that depends on
+the k symbols before it: ``transitions[c1, ..., ck]`` is a distribution over the next symbol
+(order 0 is an i.i.d. p).  Its *context* (the last k symbols, oldest first, read as a base-K
+number) is itself a Markov chain; with its stationary distribution pi,
+
+.. math::  \bar H = \sum_c \pi(c) H(T(c, \cdot))                       \quad\text{(entropy rate)}
+
+.. math::  \bar H(T, Q) = \sum_w \pi_m(w) \sum_s T(w, s) \log_2 \frac{1}{Q(w, s)}
+           \quad\text{(cross-entropy rate)}
+
+where w runs over windows of m = max(k, j) symbols and Q is a model of order j (another source,
+or a plain q for j = 0), each reading the last k or j symbols of w.  Coding a long sample from
+T with a code for Q costs the cross-entropy rate per symbol; the KL rate
+:math:`\bar H(T, Q) - \bar H` is the surcharge, as D(p||q) is for i.i.d. sources.
+
+:meth:`MarkovSource.sample` starts in the stationary distribution: the first k symbols are a
+context drawn from pi, the others follow the transitions, so the whole sample is stationary.
+Along such a sample the cost -log2 Q of each symbol is an additive functional of the window
+chain, whose variance over n symbols is n sigma^2 with (Poisson equation, h = (I - P + Pi)^-1 (g - mu))
+
+.. math::  \sigma^2 = E_\pi\big[(f(w, s) - \mu + h(w') - h(w))^2\big],
+
+not the i.i.d. Var[f]: a sticky chain's costs come in runs (``cost_moments``).
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+import numpy as np
+
+from .distributions import as_pmf, as_pmf_rows
+from .errors import DistributionError, OptionError
+from .limits import require_memory
+
+__all__ = ["MarkovSource", "MAX_WINDOWS"]
+
+#: windows (K^(m+1) cells) a rate or a variance is computed over, at most
+MAX_WINDOWS = 1 << 22
+#: dense linear algebra up to this many contexts; power iteration beyond
+DENSE_CONTEXTS = 2048
+
+
+def _rows(transitions) -> tuple[np.ndarray, int, int]:
+    """Validate transitions of shape (K,)*k + (K,): (rows (K^k, K), k, K)."""
+    arr = np.asarray(transitions, dtype=np.float64) if not isinstance(transitions, np.ndarray) else transitions
+    if arr.ndim == 0 or arr.size == 0:
+        raise DistributionError("transitions must be an array of shape (K,)*k + (K,)")
+    k, size = arr.ndim - 1, arr.shape[-1]
+    if any(d != size for d in arr.shape):
+        raise DistributionError(f"transitions must have shape (K,)*k + (K,): every axis of "
+                                f"length K, got shape {arr.shape}")
+    if k == 0:
+        return as_pmf(arr, "transitions")[None, :], 0, size
+    require_memory(8 * arr.size, f"transitions over {size ** k} contexts")
+    flat = arr.reshape(-1, size)
+    try:
+        rows = as_pmf_rows(flat, "transitions")
+    except DistributionError as err:
+        message = str(err)
+        if message.startswith("transitions["):            # name the context, not the row number
+            i = int(message[len("transitions["): message.index("]")])
+            context = np.unravel_index(i, arr.shape[:-1])
+            message = "transitions[" + ", ".join(map(str, context)) + message[message.index("]"):]
+        raise DistributionError(message) from None
+    return rows, k, size
+
+
+class MarkovSource:
+    """An order-k Markov source over K symbols (see the module docstring).
+
+    Examples
+    --------
+    >>> chain = MarkovSource([[0.9, 0.1], [0.2, 0.8]])          # order 1, two states
+    >>> chain.order, chain.alphabet_size, chain.stationary().round(4).tolist()
+    (1, 2, [0.6667, 0.3333])
+    >>> round(chain.entropy_rate(), 4)                           # (2/3) h(0.1) + (1/3) h(0.2)
+    0.5533
+    >>> round(chain.cross_entropy_rate([0.5, 0.5]), 4)           # any i.i.d. code: 1 bit here
+    1.0
+    >>> round(chain.kl_rate(chain.marginal()), 4)                # what ignoring memory costs
+    0.365
+    """
+
+    def __init__(self, transitions):
+        self.rows, self.order, self.alphabet_size = _rows(transitions)
+        self.contexts = self.rows.shape[0]
+        self._pi = None
+
+    # --- families ------------------------------------------------------------------------
+    @classmethod
+    def sticky(cls, k: int, stay: float) -> "MarkovSource":
+        """Order 1: repeat the last symbol with probability ``stay``, else any other uniformly.
+
+        >>> MarkovSource.sticky(3, 0.8).rows[0].round(6).tolist()
+        [0.8, 0.1, 0.1]
+        """
+        if not isinstance(k, Integral) or k < 2:
+            raise OptionError(f"a sticky chain needs K >= 2 symbols, got {k!r}")
+        if not isinstance(stay, Real) or not 0 <= stay < 1:
+            raise OptionError(f"stay must be a probability in [0, 1), got {stay!r}")
+        rows = np.full((k, k), (1 - stay) / (k - 1))
+        np.fill_diagonal(rows, stay)
+        return cls(rows)
+
+    @classmethod
+    def random(cls, k: int, order: int = 1, alpha: float = 1.0, seed=0) -> "MarkovSource":
+        """Each context's row drawn from Dirichlet(alpha) with a seeded Generator: small alpha
+        gives nearly deterministic rows (strong memory), large alpha nearly uniform ones."""
+        from .distributions import as_rng as _rng
+        if not isinstance(order, Integral) or order < 0:
+            raise OptionError(f"order must be a whole number, got {order!r}")
+        if not isinstance(alpha, Real) or not alpha > 0:
+            raise OptionError(f"alpha must be a positive number, got {alpha!r}")
+        require_memory(8 * k ** (order + 1), f"a chain over {k ** order} contexts")
+        rows = _rng(seed).dirichlet(np.full(k, float(alpha)), size=k ** order)
+        rows = np.maximum(rows, 1e-12)
+        rows /= rows.sum(axis=1, keepdims=True)
+        return cls(rows.reshape((k,) * order + (k,)))
+
+    # --- the context chain -----------------------------------------------------------------
+    def _successor(self, contexts: np.ndarray, symbols: np.ndarray) -> np.ndarray:
+        return (contexts * self.alphabet_size) % self.contexts + symbols
+
+    def stationary(self) -> np.ndarray:
+        """pi over the K^k contexts (index: the context read as a base-K number, oldest first).
+
+        Raises DistributionError when the chain has no unique stationary distribution (two
+        closed classes of contexts that never reach each other)."""
+        if self._pi is None:
+            self._pi = self._solve_stationary()
+        return self._pi
+
+    def _solve_stationary(self) -> np.ndarray:
+        if self.order == 0:
+            return np.ones(1)
+        size = self.contexts
+        c = np.repeat(np.arange(size), self.alphabet_size)
+        s = np.tile(np.arange(self.alphabet_size), size)
+        weight = self.rows.reshape(-1)
+        on = weight > 0
+        src, dst, w = c[on], self._successor(c[on], s[on]), weight[on]
+        if size <= DENSE_CONTEXTS:
+            matrix = np.zeros((size, size))
+            np.add.at(matrix, (src, dst), w)
+            system = matrix.T - np.eye(size)
+            system[-1] = 1.0
+            rhs = np.zeros(size)
+            rhs[-1] = 1.0
+            try:
+                pi = np.linalg.solve(system, rhs)
+            except np.linalg.LinAlgError:
+                pi = None
+        else:
+            pi = np.full(size, 1.0 / size)
+            for _ in range(20_000):
+                new = (pi + np.bincount(dst, weights=pi[src] * w, minlength=size)) / 2
+                if np.abs(new - pi).sum() < 1e-14:
+                    pi = new
+                    break
+                pi = new
+        if pi is not None:
+            pi = np.where(np.abs(pi) < 1e-15, 0.0, pi)
+        self._check_unique(src, dst, pi)
+        return pi / pi.sum()
+
+    def _check_unique(self, src, dst, pi) -> None:
+        """Every context must reach one recurrent context r: then there is one closed class."""
+        size = self.contexts
+        root = int(np.argmax(pi)) if pi is not None and np.all(pi >= -1e-12) else 0
+        reached = np.zeros(size, dtype=bool)
+        reached[root] = True
+        while True:                                      # contexts that can reach root
+            grow = reached[dst] & ~reached[src]
+            if not grow.any():
+                break
+            reached[src[grow]] = True
+        forward = np.zeros(size, dtype=bool)             # contexts root reaches: its class
+        forward[root] = True
+        while True:
+            grow = forward[src] & ~forward[dst]
+            if not grow.any():
+                break
+            forward[dst[grow]] = True
+        closed = forward & reached
+        if not reached.all() or pi is None or not np.all(pi >= -1e-12) or not np.isfinite(pi).all() \
+                or (forward & ~closed).any():
+            lost = int(np.argmin(reached)) if not reached.all() else int(np.argmax(forward & ~closed))
+            raise DistributionError(
+                f"the chain has no unique stationary distribution: context "
+                f"{self._context_name(lost)} never reaches context {self._context_name(root)} "
+                "(two closed classes of contexts)")
+
+    def _context_name(self, index: int) -> str:
+        if self.order == 0:
+            return "()"
+        return "(" + ", ".join(map(str, np.unravel_index(index, (self.alphabet_size,) * self.order))) + ")"
+
+    def marginal(self) -> np.ndarray:
+        """The stationary distribution of one symbol."""
+        return self.stationary() @ self.rows
+
+    def entropy_rate(self) -> float:
+        """sum_c pi(c) H(T(c, .)) bits per symbol."""
+        with np.errstate(divide="ignore", invalid="ignore"):
+            h = -np.sum(np.where(self.rows > 0, self.rows * np.log2(self.rows), 0.0), axis=1)
+        return float(self.stationary() @ h)
+
+    # --- rates against a model -------------------------------------------------------------
+    def _model_rows(self, model) -> tuple[np.ndarray, int]:
+        if isinstance(model, MarkovSource):
+            if model.alphabet_size != self.alphabet_size:
+                raise DistributionError(f"the model has {model.alphabet_size} symbols, the source "
+                                        f"{self.alphabet_size}")
+            return model.rows, model.order
+        rows = getattr(model, "rows", None)
+        if rows is not None and hasattr(model, "order"):            # a fixed context model
+            return np.asarray(rows), int(model.order)
+        q = as_pmf(model, "q")
+        if q.size != self.alphabet_size:
+            raise DistributionError(f"q has {q.size} entries but the source has "
+                                    f"{self.alphabet_size} symbols")
+        return q[None, :], 0
+
+    def windows(self, m: int) -> np.ndarray:
+        """The stationary distribution of m consecutive symbols (index: base K, oldest first)."""
+        size = self.alphabet_size
+        if m < self.order:
+            full = self.windows(self.order).reshape(size ** (self.order - m), size ** m)
+            return full.sum(axis=0)
+        require_memory(8 * size ** (m + 1), f"windows of {m} symbols over {size} letters")
+        probs = self.stationary()
+        for _ in range(m - self.order):
+            last = np.arange(probs.size) % self.contexts if self.order else np.zeros(probs.size, int)
+            probs = (probs[:, None] * self.rows[last]).reshape(-1)
+        return probs
+
+    def _window_costs(self, model):
+        """(window probs, T rows per window, model cost rows per window, m)."""
+        q_rows, j = self._model_rows(model)
+        m = max(self.order, j)
+        size = self.alphabet_size
+        if size ** (m + 1) > MAX_WINDOWS:
+            raise OptionError(f"a rate over windows of {m} symbols needs {size ** (m + 1)} cells, "
+                              f"more than the {MAX_WINDOWS} codesim computes")
+        probs = self.windows(m)
+        index = np.arange(size ** m)
+        t = self.rows[index % self.contexts] if self.order else np.broadcast_to(self.rows[0], (index.size, size))
+        q = q_rows[index % (size ** j)] if j else np.broadcast_to(q_rows[0], (index.size, size))
+        with np.errstate(divide="ignore"):
+            cost = np.where(t > 0, -np.log2(np.where(q > 0, q, 1.0)), 0.0)
+            cost = np.where((t > 0) & (q == 0), np.inf, cost)
+        return probs, t, cost, m
+
+    def cross_entropy_rate(self, model) -> float:
+        """Bits per symbol of a code for ``model`` (a MarkovSource of any order, a fixed context
+        model, or a plain q) on this source."""
+        probs, t, cost, _ = self._window_costs(model)
+        with np.errstate(invalid="ignore"):
+            per_window = np.sum(np.where(t > 0, t * cost, 0.0), axis=1)
+        on = probs > 0
+        return float(probs[on] @ per_window[on])
+
+    def kl_rate(self, model) -> float:
+        """cross_entropy_rate(model) - entropy_rate(): the surcharge of the wrong model."""
+        return self.cross_entropy_rate(model) - self.entropy_rate()
+
+    def cost_moments(self, model) -> tuple[float, float]:
+        """(mean, sigma^2) of the per-symbol cost -log2 model along the chain: the mean is the
+        cross-entropy rate and n sigma^2 the asymptotic variance of the cost of n symbols."""
+        probs, t, cost, m = self._window_costs(model)
+        mean = self.cross_entropy_rate(model)
+        if not math.isfinite(mean):
+            return math.inf, math.inf
+        size = self.alphabet_size
+        windows = probs.size
+        g = np.sum(np.where(t > 0, t * cost, 0.0), axis=1) - mean
+        succ = (np.arange(windows)[:, None] * size) % windows + np.arange(size)[None, :]
+        if m == 0:                                              # i.i.d.: no memory
+            h = np.zeros(1)
+            succ = np.zeros((1, size), dtype=int)
+        elif windows <= DENSE_CONTEXTS:
+            matrix = np.zeros((windows, windows))
+            np.add.at(matrix, (np.repeat(np.arange(windows), size), succ.reshape(-1)), t.reshape(-1))
+            h = np.linalg.solve(np.eye(windows) - matrix + probs[None, :], g)
+        else:                                                   # h = sum_t P^t g
+            h, term = np.zeros(windows), g.copy()
+            for _ in range(10_000):
+                h += term
+                term = np.sum(t * term[succ], axis=1)
+                if np.abs(term).max() < 1e-12:
+                    break
+        martingale = cost - mean + h[succ] - h[:, None]
+        with np.errstate(invalid="ignore"):
+            sq = np.sum(np.where(t > 0, t * martingale**2, 0.0), axis=1)
+        return mean, float(probs @ sq)
+
+    # --- sampling --------------------------------------------------------------------------
+    def sample(self, n: int, seed=0) -> np.ndarray:
+        """n symbols from the stationary start (seeded): the first k are a context drawn from
+        pi, the rest follow the transitions.
+
+        >>> MarkovSource.sticky(2, 0.99).sample(12, seed=1).tolist()
+        [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
+        """
+        from .distributions import as_rng as _rng
+        from .limits import require_symbols
+        if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
+            raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+        n = int(n)
+        require_symbols(n)
+        require_memory(16 * n, f"a sample of {n} symbols")
+        rng = _rng(seed)
+        size, k = self.alphabet_size, self.order
+        if k == 0:
+            return rng.choice(size, size=n, p=self.rows[0]).astype(np.int64)
+        out = np.empty(n, dtype=np.int64)
+        start = int(rng.choice(self.contexts, p=self.stationary()))
+        head = np.array(np.unravel_index(start, (size,) * k), dtype=np.int64)[:n]
+        out[: head.size] = head
+        if n <= k:
+            return out
+        cum = np.cumsum(self.rows, axis=1)
+        cum[:, -1] = 1.0
+        u = rng.random(n - k)
+        context = start
+        # one step a symbol: a cumulative row looked up by the context, searched for u
+        for i, v in enumerate(u.tolist()):
+            s = int(np.searchsorted(cum[context], v, side="right"))
+            out[k + i] = s
+            context = (context * size) % self.contexts + s
+        return out
+
+    def __repr__(self) -> str:
+        return f"MarkovSource(order={self.order}, K={self.alphabet_size})"

@@ -1,0 +1,137 @@
+"""Sources with memory: Markov sources' rates against hand-solved chains, context models as
+codebooks, and an honest stderr along the chain."""
+
+import math
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.context import ContextCoder, context_ids
+from codesim.markov import MarkovSource
+
+from conftest import round_trip
+
+
+def h2(a):
+    return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
+
+
+@pytest.mark.parametrize("a, b", [(0.3, 0.1), (0.5, 0.5), (0.01, 0.9)])
+def test_a_two_state_chain_has_the_hand_solved_stationary_law_and_rates(a, b):
+    chain = MarkovSource([[1 - a, a], [b, 1 - b]])
+    pi = np.array([b, a]) / (a + b)
+    assert chain.stationary() == pytest.approx(pi)
+    assert chain.entropy_rate() == pytest.approx(pi[0] * h2(a) + pi[1] * h2(b))
+    q = np.array([0.7, 0.3])                   # an i.i.d. code pays the marginal's cross-entropy
+    assert chain.cross_entropy_rate(q) == pytest.approx(cs.cross_entropy(pi, q))
+    other = MarkovSource([[0.6, 0.4], [0.3, 0.7]])
+    by_hand = sum(pi[c] * sum(chain.rows[c, s] * -math.log2(other.rows[c, s]) for s in (0, 1))
+                  for c in (0, 1))
+    assert chain.cross_entropy_rate(other) == pytest.approx(by_hand)
+    assert chain.kl_rate(other) == pytest.approx(by_hand - chain.entropy_rate())
+    assert chain.kl_rate(chain) == pytest.approx(0, abs=1e-12)
+
+
+def test_an_order_2_source_against_an_order_1_model_by_enumerating_three_symbol_windows():
+    source, model = MarkovSource.random(3, 2, 0.7, 1), MarkovSource.random(3, 1, 1.0, 2)
+    pi = source.stationary().reshape(3, 3)                 # pi[a, b]: context (a, b)
+    rate = sum(pi[a, b] * source.rows[a * 3 + b, s] * -math.log2(model.rows[b, s])
+               for a in range(3) for b in range(3) for s in range(3))
+    assert source.cross_entropy_rate(model) == pytest.approx(rate)
+    # and the order-1 model against the order-2 source: windows of 2 from the same pi
+    marginal = pi.sum(axis=0)
+    assert source.marginal() == pytest.approx(marginal)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([[0.5, 0.6], [0.5, 0.5]], r"transitions\[0\] sums to 1.1"),
+    (np.full((2, 2, 2), 0.5) * [1, 1.2], r"transitions\[0, 0\] sums to 1.1"),
+    ([[0.5, 0.5, 0.0]], "every axis of length K"),
+    ([[1.0, 0.0], [0.0, 1.0]], "no unique stationary distribution: context \\(1\\) never reaches"),
+    ([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], "no unique stationary distribution"),
+])
+def test_bad_chains_are_refused_naming_the_context(rows, message):
+    with pytest.raises(cs.DistributionError, match=message):
+        MarkovSource(rows).stationary()
+
+
+def test_a_sample_is_seeded_and_starts_stationary():
+    chain = MarkovSource([[0.9, 0.1], [0.3, 0.7]])
+    assert np.array_equal(chain.sample(500, 4), chain.sample(500, 4))
+    firsts = np.array([chain.sample(1, s)[0] for s in range(2000)])
+    assert abs(firsts.mean() - chain.marginal()[1]) < 4 * math.sqrt(0.25 / 2000)
+
+
+# --- context models -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("which", ["true", "wrong", "iid"])
+def test_every_stream_coder_lands_within_4_stderr_of_the_models_cross_entropy_rate(coder, which):
+    source = MarkovSource.random(4, 2, 0.5, 3)
+    model = {"true": source, "wrong": MarkovSource.random(4, 1, 1.0, 2), "iid": source.marginal()}[which]
+    r = cs.simulate(source, model, coder, n=20_000, seed=5)
+    flush = r.ledger_theory["coder_overhead"]
+    assert abs(r.measured_bits_per_symbol - r.cross_entropy) <= 4 * r.stderr + flush + abs(
+        r.ledger_theory["quantisation"]) + 1e-3
+    assert sum(r.ledger.values()) == pytest.approx(r.num_bits, abs=1e-6)
+    assert r.entropy == pytest.approx(source.entropy_rate())
+
+
+def _coverage(source, model, n, seeds, iid=False):
+    """The fraction of seeds whose 95% interval (measured +/- 1.96 stderr) covers the rate."""
+    hits = 0
+    for seed in range(seeds):
+        r = cs.simulate(source, model, "arithmetic", n=n, seed=seed)
+        stderr = r.stderr
+        if iid:                              # the i.i.d. formula: Var of one cost, no memory
+            probs, t, cost, _ = source._window_costs(model)
+            mean = source.cross_entropy_rate(model)
+            var = float(probs @ np.sum(t * (cost - mean) ** 2, axis=1))
+            stderr = math.sqrt(var / n)
+        hits += abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol) <= 1.96 * stderr
+    return hits / seeds
+
+
+def test_a_95_percent_interval_from_the_chain_stderr_covers_the_rate_95_percent_of_the_time():
+    # A sticky chain coded with its marginal as an i.i.d. code: the costs come in runs.
+    source = MarkovSource([[0.95, 0.05], [0.1, 0.9]])
+    model = source.marginal()
+    assert 0.93 <= _coverage(source, model, 2000, 300) <= 0.97
+    assert _coverage(source, model, 2000, 300, iid=True) < 0.80      # the i.i.d. formula would not
+
+
+def test_an_adaptive_context_models_bits_stay_within_the_coders_bounds_of_its_exact_sequential_length():
+    source = MarkovSource.random(3, 2, 0.5, 7)
+    x = source.sample(5000, 2)
+    for order in (0, 1, 2, 3):
+        for rule, alpha in (("kt", 0.5), ("laplace", 1.0)):
+            coder = ContextCoder("arithmetic", cs.AdaptiveContextModel(3, order, rule))
+            round_trip(coder, x)
+            counts, exact = {}, 0.0                          # the sequential probability by hand
+            for c, s in zip(context_ids(x, order, 3).tolist(), x.tolist()):
+                row = counts.setdefault(c, [0, 0, 0])
+                exact -= math.log2((row[s] + alpha) / (sum(row) + 3 * alpha))
+                row[s] += 1
+            assert coder.code_length(x) == pytest.approx(exact, rel=1e-12)
+
+
+def test_a_fitted_model_codes_its_training_text_exactly_at_its_counts():
+    x = MarkovSource.random(4, 1, 0.5, 1).sample(3000, 1)
+    model = cs.fit_context_model(x, 1, 4, alpha=0.5)
+    coder = ContextCoder("arithmetic", model)
+    round_trip(coder, x)
+    probs = {c: (row + 0.5) / (row.sum() + 2) for c, row in model.counts.items()}
+    by_hand = -sum(math.log2(probs[c][s]) for c, s in zip(context_ids(x, 1, 4).tolist(), x.tolist()))
+    assert coder.code_length(x) == pytest.approx(by_hand, rel=1e-12)
+
+
+def test_what_each_coder_supports_is_said():
+    adaptive = cs.AdaptiveContextModel(3, 1)
+    with pytest.raises(cs.OptionError, match="range codes fixed context models"):
+        ContextCoder("range", adaptive)
+    with pytest.raises(cs.OptionError, match="a context model drives arithmetic, range, ans, not 'huffman'"):
+        ContextCoder("huffman", adaptive)
+    zero = cs.FixedContextModel([[1.0, 0.0], [0.5, 0.5]])
+    with pytest.raises(cs.SupportError, match="symbol 1 at position 0 has probability 0"):
+        ContextCoder("arithmetic", zero).encode([1, 0])
