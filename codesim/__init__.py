@@ -22,7 +22,8 @@ from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
 from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
 from .divergence import DivergenceMeasurement, measure_divergence
 from .markov import MarkovSource
-from .context import (AdaptiveContextModel, ContextCoder, FixedContextModel, fit_context_model)
+from .context import AdaptiveContextModel, ContextCoder, FixedContextModel, fit_context_model
+from . import memory
 
 __version__ = "0.1.0"
 

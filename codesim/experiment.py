@@ -53,7 +53,8 @@ def list_experiments() -> list[str]:
     names = [p.stem for p in experiments_dir().glob("*.py") if not p.stem.startswith("_")]
     order = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
              "support_mismatch", "block_length", "quantization", "continuous", "classification",
-             "adaptive", "real_text", "calibration", "implied_distribution", "skewed"]
+             "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
+             "language_model"]
     return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
 
 

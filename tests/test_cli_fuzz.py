@@ -80,7 +80,7 @@ def _coder_option(draw):
 @st.composite
 def command_lines(draw):
     command = draw(st.sampled_from(["demo", "compare", "codebook", "sweep", "check", "experiment",
-                                    "encode", "decode", "view", "nosuch"]))
+                                    "encode", "decode", "view", "text", "nosuch"]))
     argv = [command]
     if command == "demo":
         argv += ["-n", draw(st.sampled_from(COUNTS))]
@@ -113,6 +113,12 @@ def command_lines(draw):
             argv += _option(draw, "--lengths", ["10,100", "0", "x", "1,2,3,4,5,6,7", "100000000"])
             argv += _option(draw, "--sequences", ["10", "0", "1000000"])
         argv += _option(draw, "--out", VIEW_OUTPUTS) + draw(st.sampled_from([[], ["--force"]]))
+    elif command == "text":
+        argv += [draw(st.sampled_from(["sym.txt", "binary.bin", "empty.txt", "missing.txt", "."]))]
+        argv += _option(draw, "--order", ["0", "2", "9", "-1", "x"])
+        argv += _option(draw, "--model", ["kt", "laplace", "fixed", "ppm"])
+        argv += _option(draw, "--train", ["sym.txt", "missing.txt", "binary.bin"])
+        argv += draw(st.sampled_from([[], ["--letters"], ["--json"]]))
     elif command == "check":
         argv += [draw(st.sampled_from(SPECS))] + draw(st.sampled_from([[], ["--json"]]))
     elif command == "experiment":

@@ -12,7 +12,8 @@ from codesim.experiment import list_experiments, load_experiment
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
-               "adaptive", "real_text", "calibration", "implied_distribution", "skewed"]
+               "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
+               "language_model"]
 
 
 def quick(name):

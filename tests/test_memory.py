@@ -135,3 +135,79 @@ def test_what_each_coder_supports_is_said():
     zero = cs.FixedContextModel([[1.0, 0.0], [0.5, 0.5]])
     with pytest.raises(cs.SupportError, match="symbol 1 at position 0 has probability 0"):
         ContextCoder("arithmetic", zero).encode([1, 0])
+
+
+# --- CTW ---------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [2, 3, 6])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_ctw_is_within_its_redundancy_bound_of_any_tree_source_of_depth_at_most_d(depth, seed):
+    from codesim.ctw import CTWModel, ctw_redundancy_bound
+    source = MarkovSource.random(2, 2, 0.3, seed)            # a full binary tree of depth 2
+    x = source.sample(4000, seed)
+    own = -np.log2(source.rows[context_ids(x, 2, 2), x]).sum()   # its probability, same start
+    ctw = CTWModel(depth)
+    assert ctw.ideal_code_length(x) <= own + ctw_redundancy_bound([2, 2, 2, 2], x.size, depth)
+    coder = ContextCoder("arithmetic", ctw)                  # and coded: within the coder's bounds
+    round_trip(coder, x)
+    assert coder.code_length(x) == pytest.approx(ctw.ideal_code_length(x), abs=1e-3 * x.size / 1000)
+
+
+def test_ctw_on_a_depth_1_source_with_a_deeper_tree_pays_only_the_tree_description():
+    from codesim.ctw import CTWModel, ctw_redundancy_bound
+    source = MarkovSource([[0.9, 0.1], [0.4, 0.6]])
+    x = source.sample(3000, 3)
+    own = -np.log2(source.rows[context_ids(x, 1, 2), x]).sum()
+    excess = CTWModel(5).ideal_code_length(x) - own
+    assert 0 < excess <= ctw_redundancy_bound([1, 1], x.size, 5)
+
+
+# --- codesim text --------------------------------------------------------------------------------
+
+def test_codesim_text_measures_every_order_and_model_beside_the_compressors(tmp_path, capsys):
+    import json
+    from codesim.commands import main
+    text = tmp_path / "t.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog. " * 40)
+    assert main(["text", str(text), "--order", "2", "--model", "kt", "--model", "fixed", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [(r["order"], r["model"].split()[0]) for r in rows[:6]] == [
+        (0, "kt"), (0, "fixed"), (1, "kt"), (1, "fixed"), (2, "kt"), (2, "fixed")]
+    assert [r["model"] for r in rows[6:]] == ["zlib", "bz2", "lzma"]
+    for r in rows:
+        assert set(r) == {"order", "model", "bits", "bits_per_symbol", "ideal_bits", "coder"}
+        if r["coder"] == "arithmetic":
+            assert r["ideal_bits"] <= r["bits"] <= r["ideal_bits"] + 2 + 1e-6
+    kt = [r["bits"] for r in rows if r["model"] == "kt"]
+    assert kt[2] < kt[0]                                      # a repetitive text: memory pays
+    assert main(["text", str(text), "--letters", "--order", "1"]) == 0
+    assert "bits/letter" in capsys.readouterr().out
+    assert main(["text", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_the_memory_experiment_orders_the_models_as_the_rates_do():
+    from test_experiments import quick
+    rows = quick("memory").rows
+    fixed = {r["model"]: r for r in rows if not r["model"].startswith("adaptive")}
+    iid, true, wrong = fixed["i.i.d. (the marginal)"], fixed["the true chain"], fixed["a wrong chain"]
+    for r in (iid, true, wrong):
+        assert abs(r["measured"] - r["expected (theory)"]) < 4 * r["stderr"] + 2 / r["n"]
+    assert true["measured"] < iid["measured"] < wrong["measured"]
+    large = {r["order"]: r["measured"] for r in rows if r["model"].startswith("adaptive") and r["n"] == 10_000}
+    assert large[2] < large[3] and large[2] < large[1]        # the true order wins; more pays more
+
+
+def test_the_language_model_experiment_shows_overfitting_in_bits():
+    from test_experiments import quick
+    rows = quick("language_model").rows
+    fitted = [r for r in rows if r["model"] == "fitted on English" and r["test text"].startswith("English")]
+    train = [r["train cost (theory)"] for r in fitted]
+    test = [r["measured bits/char"] for r in fitted]
+    assert all(a > b for a, b in zip(train, train[1:]))                # train cost falls
+    best = int(np.argmin(test))
+    assert 0 < best < 5 and test[-1] > test[best] + 0.5                 # test cost turns up
+    other = [r["measured bits/char"] for r in rows if r["test text"] == "Python source"]
+    assert all(o > t for o, t in zip(other[1:], test[1:]))              # the other kind costs more
+    for r in rows:                                                      # measured = cross-entropy
+        if r["cross-entropy (theory)"] is not None:
+            assert abs(r["measured bits/char"] - r["cross-entropy (theory)"]) < 2 / 4000 + 1e-9

@@ -13,12 +13,12 @@ import sys
 
 from .. import __version__
 from ..errors import CodesimError
-from . import check, codebook, compare, decode, demo, encode, experiment, report, sweep, view
+from . import check, codebook, compare, decode, demo, encode, experiment, report, sweep, text, view
 from ._common import Formatter, Parser
 
 __all__ = ["main", "build_parser", "guarded"]
 
-COMMANDS = (demo, compare, codebook, sweep, check, experiment, encode, decode, view, report)
+COMMANDS = (demo, compare, codebook, sweep, check, experiment, encode, decode, text, view, report)
 
 
 def build_parser() -> Parser:

@@ -1,0 +1,133 @@
+r"""Context tree weighting (Willems, Shtarkov & Tjalkens, 1995) for binary sequences.
+
+CTW mixes every binary tree source of depth at most D at once.  Each node s of the context
+tree (a suffix of the last D bits, most recent bit first) keeps the counts (a_s, b_s) of the
+bits that followed it and their Krichevsky-Trofimov probability P_e(a_s, b_s); the weighted
+probability is
+
+.. math::  P_w^s = P_e(a_s, b_s)                                  \quad (\text{depth } D)
+
+.. math::  P_w^s = \tfrac12 P_e(a_s, b_s) + \tfrac12 P_w^{0s} P_w^{1s}  \quad (\text{depth} < D)
+
+and the root's P_w is the probability of the whole sequence; its ratio before and after a bit
+is the prediction the arithmetic coder codes with (quantised to 2^precision).  Before the
+start the context is all zeros.  Against any tree source S of depth at most D with parameters
+theta (Willems et al., Theorem 2), for every sequence x of length n,
+
+.. math::  \log_2 \frac{1}{P_w(x)} \le \log_2 \frac{1}{P_a(x)} + \Gamma_D(S)
+           + |S|\,\gamma\!\left(\frac{n}{|S|}\right),
+
+with :math:`\Gamma_D(S) = 2|S| - 1 - |\{s \in S : \ell(s) = D\}|` (describing the tree) and
+:math:`\gamma(k) = \tfrac12 \log_2 k + 1` for k >= 1, gamma(k) = k below (learning each leaf's
+parameter).  ``redundancy_bound`` gives that right-hand side's excess.
+"""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral
+
+import numpy as np
+
+from .context import ContextModel
+from .errors import OptionError
+
+__all__ = ["CTWModel", "ctw_redundancy_bound", "MAX_DEPTH"]
+
+#: deepest context tree codesim builds
+MAX_DEPTH = 48
+_HALF = math.log(0.5)
+
+
+class _CTWWalker:
+    """The context tree as the coder walks the sequence: predict, then learn the bit."""
+
+    def __init__(self, depth: int, precision: int):
+        self.depth, self.precision = depth, precision
+        self.nodes: dict = {}                 # (depth, suffix) -> [a, b, log Pe, log Pw] (nats)
+        self.context = 0                      # the last `depth` bits, most recent in bit 0
+        self.log_pw = 0.0                     # log P_w of the root so far
+
+    def _path(self) -> list:
+        """The nodes from the leaf (depth D) up to the root, on the current context."""
+        mask, context = (1 << self.depth) - 1, self.context
+        return [(d, context & ((1 << d) - 1)) for d in range(self.depth, -1, -1)] if mask >= 0 else []
+
+    def _updated_root(self, bit: int, commit: bool) -> float:
+        nodes, below = self.nodes, None
+        for d, suffix in self._path():
+            a, b, log_pe, log_pw = nodes.get((d, suffix), (0, 0, 0.0, 0.0))
+            count = b if bit else a
+            log_pe += math.log((count + 0.5) / (a + b + 1.0))
+            if d == self.depth:
+                log_pw = log_pe
+            else:
+                child_bit = (self.context >> d) & 1           # the path goes to this child
+                other = nodes.get((d + 1, suffix | ((1 - child_bit) << d)))
+                children = below + (other[3] if other else 0.0)
+                top = max(log_pe, children)
+                log_pw = _HALF + top + math.log(math.exp(log_pe - top) + math.exp(children - top))
+            if commit:
+                nodes[(d, suffix)] = (a + (bit == 0), b + (bit == 1), log_pe, log_pw)
+            below = log_pw
+        return below
+
+    def probability_of_one(self) -> float:
+        return math.exp(self._updated_root(1, False) - self.log_pw)
+
+    def table(self):
+        total = 1 << self.precision
+        one = min(max(round(self.probability_of_one() * total), 1), total - 1)
+        return total, [0, total - one, total]
+
+    def push(self, bit: int) -> None:
+        self.log_pw = self._updated_root(bit, True)
+        self.context = ((self.context << 1) | bit) & ((1 << self.depth) - 1) if self.depth else 0
+
+
+class CTWModel(ContextModel):
+    """CTW over binary symbols with contexts of ``depth`` bits (see the module docstring).
+
+    >>> import numpy as np
+    >>> model = CTWModel(depth=2)
+    >>> x = np.array([0, 1] * 20)
+    >>> round(model.ideal_code_length(x), 2), round(float(model.costs(x, 24).sum()), 2)
+    (10.67, 10.67)
+    """
+
+    kind = "ctw"
+
+    def __init__(self, depth: int = 8):
+        if not isinstance(depth, Integral) or isinstance(depth, bool) or not 0 <= depth <= MAX_DEPTH:
+            raise OptionError(f"CTW depth must be a whole number from 0 to {MAX_DEPTH}, got {depth!r}")
+        super().__init__(int(depth), 2)
+
+    def walker(self, precision: int):
+        return _CTWWalker(self.order, precision)
+
+    def ideal_code_length(self, x) -> float:
+        """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""
+        walker = _CTWWalker(self.order, 24)
+        for bit in np.asarray(x).tolist():
+            walker.push(int(bit))
+        return -walker.log_pw / math.log(2)
+
+    def __repr__(self) -> str:
+        return f"CTWModel(depth={self.order})"
+
+
+def ctw_redundancy_bound(leaf_depths, n: int, depth: int) -> float:
+    """Gamma_D(S) + |S| gamma(n / |S|): how far CTW's -log2 P_w may exceed a tree source's own
+    -log2 P_a on n bits, for a tree whose leaves have the given depths (all <= ``depth``).
+
+    >>> round(ctw_redundancy_bound([2, 2, 2, 2], 1000, 2), 3)     # 3 + 4 (1/2 log2 250 + 1)
+    22.932
+    """
+    leaves = list(leaf_depths)
+    if any(d > depth for d in leaves) or abs(sum(2.0 ** -d for d in leaves) - 1) > 1e-12:
+        raise OptionError("the leaf depths must describe a complete binary tree of depth <= D")
+    size = len(leaves)
+    gamma_d = 2 * size - 1 - sum(d == depth for d in leaves)
+    k = n / size
+    gamma = 0.5 * math.log2(k) + 1 if k >= 1 else k
+    return gamma_d + size * gamma
