@@ -419,6 +419,12 @@ def _take_back(f: np.ndarray, q: np.ndarray, excess: int) -> np.ndarray:
             break
     while excess > 0:
         can = f > 1
+        width = int(can.sum())
+        rounds = min(int(f[can].min()) - 1, excess // width) if width else 0
+        if rounds > 1:              # whole rounds of one slot from every f > 1, all at once
+            f[can] -= rounds - 1
+            excess -= (rounds - 1) * width
+            continue
         with np.errstate(divide="ignore", invalid="ignore"):
             loss = np.where(can, q * np.log(f / np.maximum(f - 1, 1)), np.inf)
         order = np.argsort(loss, kind="stable")[: min(excess, int(can.sum()))]

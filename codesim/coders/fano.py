@@ -39,19 +39,27 @@ def fano_codewords(q) -> tuple[np.ndarray, list[int]]:
         lengths[order[0]] = 0
         return lengths, values
     cum = np.concatenate(([0.0], np.cumsum(q[order])))
-    stack = [(0, order.size, 0, 0)]            # part [a, b) of the sorted list, its prefix
-    while stack:
-        a, b, value, depth = stack.pop()
-        if b - a == 1:
-            s = int(order[a])
-            lengths[s], values[s] = depth, value
-            continue
+    # All parts of one depth are split at once: part [a, b) of the sorted list, its codeword.
+    a, b = np.array([0]), np.array([order.size])
+    value, depth = [0], 0
+    while a.size:
+        done = b - a == 1
+        for i in np.flatnonzero(done).tolist():                # parts of one symbol: leaves
+            s = int(order[a[i]])
+            lengths[s], values[s] = depth, value[i]
+        keep = ~done
+        a, b = a[keep], b[keep]
+        value = [v for v, k in zip(value, keep.tolist()) if k]
+        if not a.size:
+            break
         half = (cum[a] + cum[b]) / 2
-        k = int(np.searchsorted(cum[a + 1: b], half)) + a + 1      # first cut with mass >= half
-        cuts = [c for c in (k - 1, k) if a < c < b]
-        cut = min(cuts, key=lambda c: (abs(cum[b] - 2 * cum[c] + cum[a]), c))
-        stack.append((cut, b, value << 1 | 1, depth + 1))
-        stack.append((a, cut, value << 1, depth + 1))
+        k = np.clip(np.searchsorted(cum, half, side="left"), a + 1, b - 1)   # first cut >= half
+        before = np.maximum(k - 1, a + 1)
+        imbalance = lambda c: np.abs(cum[b] - 2 * cum[c] + cum[a])      # noqa: E731
+        cut = np.where(imbalance(before) <= imbalance(k), before, k)    # ties: the smaller part
+        a, b = np.concatenate([a, cut]), np.concatenate([cut, b])
+        value = [v << 1 for v in value] + [v << 1 | 1 for v in value]
+        depth += 1
     return lengths, values
 
 
@@ -67,4 +75,4 @@ class FanoCoder(PrefixCoder):
 
     def build_code(self, q: np.ndarray) -> PrefixCode:
         lengths, values = fano_codewords(q)
-        return PrefixCode(lengths, values)
+        return PrefixCode(lengths, values, check=False)        # the paths of a binary tree

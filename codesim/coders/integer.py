@@ -99,6 +99,23 @@ def elias_omega(n: int) -> tuple[int, int]:
     return value, length
 
 
+def _floor_log2(x: np.ndarray) -> np.ndarray:
+    """floor(log2 x) of positive int64s, exactly (frexp's exponent, no float logarithm)."""
+    return np.frexp(x.astype(np.float64))[1].astype(np.int64) - 1
+
+
+def _golomb_values(k: int, m: int) -> np.ndarray:
+    """Golomb codeword values of 0..k-1 (see :func:`golomb_codeword`), as int64."""
+    s = np.arange(k, dtype=np.int64)
+    b = (m - 1).bit_length()
+    cutoff = (1 << b) - m
+    quotient, r = s // m, s % m
+    short = r < cutoff
+    rem_bits = np.where(short, b - 1, b)
+    rem = np.where(short, r, r + cutoff)
+    return (((np.int64(1) << quotient) - 1) << (1 + rem_bits)) | rem
+
+
 def fit_golomb_m(q) -> int:
     """Golomb's m for the geometric distribution with q's mean (Gallager & Van Voorhis).
 
@@ -140,8 +157,17 @@ class IntegerCoder(PrefixCoder):
                 f"{self.name}{self._described()} over {k} symbols has codewords of up to "
                 f"{int(lengths.max())} bits ({total} bits in all), more than the {MAX_CODE_BITS} "
                 f"codesim builds: use fewer symbols{self._hint()}")
-        values = [self.codeword(s + self.offset)[0] if q[s] > 0 else 0 for s in range(k)]
-        return PrefixCode(np.where(q > 0, lengths, NO_CODEWORD), values)
+        fast = self.textbook_values(k) if int(lengths.max()) <= 62 else None
+        if fast is not None:
+            values = np.where(q > 0, fast, 0).tolist()
+        else:
+            values = [self.codeword(s + self.offset)[0] if q[s] > 0 else 0 for s in range(k)]
+        return PrefixCode(np.where(q > 0, lengths, NO_CODEWORD), values, check=False)
+
+    def textbook_values(self, k: int):
+        """The codeword values of symbols 0..k-1 as int64, computed at once (codes of at most
+        62 bits); None where only :meth:`codeword`'s loop computes them."""
+        return None
 
     def _fit(self, q: np.ndarray) -> None:
         """Choose the parameter from q when it was not given (Golomb, Rice)."""
@@ -174,6 +200,10 @@ class UnaryCoder(IntegerCoder):
 
     def textbook_lengths(self, k: int) -> np.ndarray:
         return np.arange(1, k + 1, dtype=np.int64)
+
+    def textbook_values(self, k: int):
+        n = np.arange(k, dtype=np.int64)
+        return ((np.int64(1) << n) - 1) << 1
 
 
 def _check_parameter(name: str, value, low: int, high: int, what: str):
@@ -211,6 +241,9 @@ class GolombCoder(IntegerCoder):
         s = np.arange(k, dtype=np.int64)
         return s // self.m + 1 + b - (s % self.m < (1 << b) - self.m)
 
+    def textbook_values(self, k: int):
+        return _golomb_values(k, self.m)
+
     def _described(self) -> str:
         return f" with m = {self.m}"
 
@@ -245,6 +278,9 @@ class RiceCoder(IntegerCoder):
     def textbook_lengths(self, k: int) -> np.ndarray:
         return (np.arange(k, dtype=np.int64) >> self.k) + 1 + self.k
 
+    def textbook_values(self, k: int):
+        return _golomb_values(k, 1 << self.k)
+
     def _described(self) -> str:
         return f" with k = {self.k}"
 
@@ -266,6 +302,12 @@ class EliasGammaCoder(IntegerCoder):
     def codeword(self, n: int) -> tuple[int, int]:
         return elias_gamma(n)
 
+    def textbook_lengths(self, k: int) -> np.ndarray:
+        return 2 * _floor_log2(np.arange(1, k + 1, dtype=np.int64)) + 1
+
+    def textbook_values(self, k: int):
+        return np.arange(1, k + 1, dtype=np.int64)
+
 
 class EliasDeltaCoder(IntegerCoder):
     """Elias's delta code, symbol s coded as s + 1."""
@@ -275,6 +317,15 @@ class EliasDeltaCoder(IntegerCoder):
 
     def codeword(self, n: int) -> tuple[int, int]:
         return elias_delta(n)
+
+    def textbook_lengths(self, k: int) -> np.ndarray:
+        top = _floor_log2(np.arange(1, k + 1, dtype=np.int64))
+        return top + 2 * _floor_log2(top + 1) + 1
+
+    def textbook_values(self, k: int):
+        x = np.arange(1, k + 1, dtype=np.int64)
+        top = _floor_log2(x)
+        return ((top + 1) << top) | (x - (np.int64(1) << top))
 
 
 class EliasOmegaCoder(IntegerCoder):

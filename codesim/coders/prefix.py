@@ -218,6 +218,10 @@ class PrefixCode:
         is the code of a one-symbol alphabet: it costs 0 bits.
     codewords : list of int, optional
         Codeword values (the l(x) bits, most significant first).  Default: canonical.
+    check : bool
+        Check at once that given codewords are prefix-free (by building the decode tree);
+        codes prefix-free by construction (Fano's tree, the codes for the integers, whose
+        prefix-freeness the tests check) skip it, and build the tree on first decode.
 
     Examples
     --------
@@ -230,7 +234,7 @@ class PrefixCode:
     [0.5, 0.25, 0.125, 0.125]
     """
 
-    def __init__(self, lengths, codewords: list[int] | None = None):
+    def __init__(self, lengths, codewords: list[int] | None = None, check: bool = True):
         self.lengths = np.asarray(lengths, dtype=np.int64)
         if self.lengths.ndim != 1 or self.lengths.size == 0:
             raise OptionError("a prefix code needs a 1-D array of at least one code length")
@@ -249,7 +253,7 @@ class PrefixCode:
             self._value_array = np.array(self._values, dtype=np.uint64)
             self._length_array = np.maximum(self.lengths, 0).astype(np.uint8)
         self._bits_per_symbol = np.where(self.has_codeword, self.lengths, 0)
-        if codewords is not None and 0 < self.max_length <= MAX_TREE_LENGTH:
+        if check and codewords is not None and 0 < self.max_length <= MAX_TREE_LENGTH:
             self._tree           # given codewords: building the tree checks they are prefix-free
 
     @cached_property
