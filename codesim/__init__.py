@@ -23,7 +23,7 @@ from .simulation import SimulationResult, compare, measure, mixture_grid, simula
 from .divergence import DivergenceMeasurement, measure_divergence
 from .markov import MarkovSource
 from .context import AdaptiveContextModel, ContextCoder, FixedContextModel, fit_context_model
-from . import memory
+from . import memory  # noqa: F401  (cs.memory.simulate_source, cs.memory.projection)
 
 __version__ = "0.1.0"
 

@@ -30,7 +30,6 @@ or the exact integer counts), and ``num_bits`` stays within the arithmetic coder
 from __future__ import annotations
 
 import math
-from bisect import bisect_right
 from fractions import Fraction
 from numbers import Integral, Real
 
@@ -101,6 +100,15 @@ class ContextModel:
     def largest_total(self, n: int, precision: int) -> int:
         return 1 << precision
 
+    def fingerprint(self, precision: int) -> str:
+        """A hash of the model really used, stored with a message to refuse another model."""
+        from .coders.base import fingerprint
+        return fingerprint(*self._identity(precision), kind=self.kind, order=self.order,
+                           K=self.alphabet_size)
+
+    def _identity(self, precision: int) -> tuple:
+        return ()
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}(order={self.order}, K={self.alphabet_size})"
 
@@ -167,6 +175,9 @@ class FixedContextModel(ContextModel):
                                symbol=int(x[i]), position=i)
         return precision - np.log2(freqs.astype(np.float64))
 
+    def _identity(self, precision: int) -> tuple:
+        return (self.quantised(precision),)
+
     def float_costs(self, x: np.ndarray) -> np.ndarray:
         """-log2 of the model's own (unquantised) rows."""
         with np.errstate(divide="ignore"):
@@ -215,13 +226,19 @@ class CountContextModel(ContextModel):
     def walker(self, precision: int):
         return _CountWalker(self, learn=False)
 
+    def _identity(self, precision: int) -> tuple:
+        contexts = np.array(sorted(self.counts), dtype=np.int64)
+        rows = np.array([self.counts[c] for c in contexts.tolist()], dtype=np.int64)
+        return contexts, rows, np.array([self.alpha.numerator, self.alpha.denominator])
+
     def largest_total(self, n: int, precision: int) -> int:
         most = max((int(r.sum()) for r in self.counts.values()), default=0)
         return self.alpha.denominator * most + self.alpha.numerator * self.alphabet_size
 
 
 def _alpha(alpha) -> Fraction:
-    if not isinstance(alpha, (Real, Fraction)) or isinstance(alpha, bool) or not 0 < alpha <= 1000:
+    if (not isinstance(alpha, (Real, Fraction)) or isinstance(alpha, bool) or not math.isfinite(alpha)
+            or not 0 < alpha <= 1000):
         raise OptionError(f"alpha must be a positive number (at most 1000), got {alpha!r}")
     value = Fraction(alpha).limit_denominator(1000)
     if value <= 0:
@@ -269,6 +286,9 @@ class AdaptiveContextModel(ContextModel):
 
     def walker(self, precision: int):
         return _CountWalker(self, learn=True)
+
+    def _identity(self, precision: int) -> tuple:
+        return (np.array([self.alpha.numerator, self.alpha.denominator]),)
 
     def largest_total(self, n: int, precision: int) -> int:
         return self.alpha.denominator * n + self.alpha.numerator * self.alphabet_size
@@ -324,7 +344,11 @@ class ContextCoder:
             payload, num_bits = self._encode_arithmetic(x)
         else:
             payload, num_bits = self._encode_constriction(x)
-        return Encoded(self.name, int(x.size), num_bits, payload, {}, "")
+        return Encoded(self.name, int(x.size), num_bits, payload, {}, self.fingerprint)
+
+    @property
+    def fingerprint(self) -> str:
+        return self.model.fingerprint(self.precision)
 
     def _encode_arithmetic(self, x):
         from .coders.arithmetic import encode_intervals, finish
@@ -362,6 +386,10 @@ class ContextCoder:
     def decode(self, encoded) -> np.ndarray:
         if encoded.coder != self.name:
             raise DecodeError(f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
+        if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:
+            raise DecodeError("this message was encoded with a different context model "
+                              f"({encoded.model_fingerprint} != {self.fingerprint}): decoding it "
+                              "would give wrong symbols")
         n = encoded.num_symbols
         require_memory(64 * n, f"decoding {n} symbols")
         if n == 0:

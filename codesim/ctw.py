@@ -105,6 +105,9 @@ class CTWModel(ContextModel):
     def walker(self, precision: int):
         return _CTWWalker(self.order, precision)
 
+    def _identity(self, precision: int) -> tuple:
+        return (np.array([precision]),)
+
     def ideal_code_length(self, x) -> float:
         """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""
         walker = _CTWWalker(self.order, 24)

@@ -46,7 +46,11 @@ DENSE_CONTEXTS = 2048
 
 def _rows(transitions) -> tuple[np.ndarray, int, int]:
     """Validate transitions of shape (K,)*k + (K,): (rows (K^k, K), k, K)."""
-    arr = np.asarray(transitions, dtype=np.float64) if not isinstance(transitions, np.ndarray) else transitions
+    try:
+        arr = np.asarray(transitions, dtype=np.float64)
+    except (ValueError, TypeError) as err:
+        raise DistributionError(f"transitions must be numbers in an array of shape (K,)*k + (K,) "
+                                f"({err})") from None
     if arr.ndim == 0 or arr.size == 0:
         raise DistributionError("transitions must be an array of shape (K,)*k + (K,)")
     k, size = arr.ndim - 1, arr.shape[-1]
@@ -111,6 +115,8 @@ class MarkovSource:
         """Each context's row drawn from Dirichlet(alpha) with a seeded Generator: small alpha
         gives nearly deterministic rows (strong memory), large alpha nearly uniform ones."""
         from .distributions import as_rng as _rng
+        if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+            raise OptionError(f"a chain needs a whole number K >= 1 of symbols, got {k!r}")
         if not isinstance(order, Integral) or order < 0:
             raise OptionError(f"order must be a whole number, got {order!r}")
         if not isinstance(alpha, Real) or not alpha > 0:

@@ -6,7 +6,7 @@ decode, beside the general-purpose compressors zlib, bz2 and lzma on the same by
 
 * ``kt``, ``laplace`` -- adaptive context models learned from the text as it is coded (no
   training, nothing else to send: the bits are the whole description);
-* ``fixed`` -- counts fitted with add-1/2 smoothing on a training text (``train``) and then
+* ``fixed`` -- counts fitted with add-alpha smoothing (default 1/2) on a training text (``train``) and then
   held fixed; without one, fitted on the text itself, which is then the text's empirical
   conditional entropy *without* the cost of sending the model (labelled so).
 
@@ -45,7 +45,7 @@ def text_symbols(data: bytes, letters: bool) -> tuple[np.ndarray, int]:
 
 
 def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | None = None,
-               letters: bool = False, progress=None) -> list[dict]:
+               letters: bool = False, progress=None, alpha=0.5) -> list[dict]:
     """Rows (order, model, bits, bits_per_symbol, ideal_bits, coder) for every (order, model),
     then one row per compressor.
 
@@ -62,12 +62,15 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     unknown = [m for m in models if m not in MODELS]
     if unknown:
         raise OptionError(f"unknown model {unknown[0]!r}; models: {', '.join(MODELS)}")
+    if "fixed" in models:
+        from .context import _alpha
+        _alpha(alpha)                          # a bad alpha is named before any coding
     training = text_symbols(train, letters)[0] if train is not None else None
     rows = []
     for order in orders:
         for name in models:
             if name == "fixed":
-                model = fit_context_model(training if training is not None else x, order, size, 0.5)
+                model = fit_context_model(training if training is not None else x, order, size, alpha)
                 label = "fixed" if training is not None else "fixed (fitted on this text; model not counted)"
             else:
                 model, label = AdaptiveContextModel(size, order, name), name

@@ -1,7 +1,6 @@
 """Why cross-entropy is the training loss: coding labels with a classifier's predictions costs
 exactly its cross-entropy loss."""
 
-import math
 import sys
 
 import numpy as np

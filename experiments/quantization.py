@@ -2,7 +2,6 @@
 
 import sys
 
-import numpy as np
 
 import codesim as cs
 from codesim.commands.experiment import main

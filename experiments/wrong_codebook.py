@@ -5,7 +5,6 @@ Every coder codes the same sample at every q; the measured surcharge over H(p) f
 
 import sys
 
-import numpy as np
 
 import codesim as cs
 from codesim.commands.experiment import main

@@ -8,7 +8,7 @@ import pytest
 
 import codesim as cs
 from codesim.commands import main
-from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError, SpecError,
+from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError,
                             SupportError, SymbolError)
 
 U3 = [0.5, 0.25, 0.25]

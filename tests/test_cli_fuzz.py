@@ -118,6 +118,7 @@ def command_lines(draw):
         argv += _option(draw, "--order", ["0", "2", "9", "-1", "x"])
         argv += _option(draw, "--model", ["kt", "laplace", "fixed", "ppm"])
         argv += _option(draw, "--train", ["sym.txt", "missing.txt", "binary.bin"])
+        argv += _option(draw, "--alpha", ["0.5", "0", "nan", "1e-9", "x", "2000"])
         argv += draw(st.sampled_from([[], ["--letters"], ["--json"]]))
     elif command == "check":
         argv += [draw(st.sampled_from(SPECS))] + draw(st.sampled_from([[], ["--json"]]))

@@ -211,3 +211,22 @@ def test_the_language_model_experiment_shows_overfitting_in_bits():
     for r in rows:                                                      # measured = cross-entropy
         if r["cross-entropy (theory)"] is not None:
             assert abs(r["measured bits/char"] - r["cross-entropy (theory)"]) < 2 / 4000 + 1e-9
+
+
+def test_a_message_is_refused_by_another_context_model_and_malformed_chains_are_named():
+    x = MarkovSource.random(3, 1, 0.5, 1).sample(400, 1)
+    coders = [ContextCoder("arithmetic", cs.AdaptiveContextModel(3, 1, "kt")),
+              ContextCoder("arithmetic", cs.AdaptiveContextModel(3, 2, "kt")),
+              ContextCoder("arithmetic", cs.AdaptiveContextModel(3, 1, "laplace")),
+              ContextCoder("arithmetic", cs.fit_context_model(x, 1, 3)),
+              ContextCoder("arithmetic", cs.FixedContextModel.from_source(MarkovSource.random(3, 1, 1.0, 2)))]
+    for i, coder in enumerate(coders):
+        encoded = coder.encode(x)
+        assert np.array_equal(coder.decode(encoded), x)
+        for other in coders[:i] + coders[i + 1:]:
+            with pytest.raises(cs.DecodeError, match="different context model"):
+                other.decode(encoded)
+    with pytest.raises(cs.DistributionError, match="transitions must be numbers"):
+        MarkovSource([[0.5, 0.5], [1.0]])
+    with pytest.raises(cs.OptionError, match="whole number K >= 1"):
+        MarkovSource.random(0)

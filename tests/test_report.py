@@ -7,13 +7,11 @@ import resource
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
 pytest.importorskip("matplotlib")
 
-import codesim as cs
 from codesim.experiment import list_experiments
 
 MEMORY_CAP = 6 << 30
@@ -39,7 +37,6 @@ def test_the_report_holds_every_experiment_and_view_self_contained(report):
     out, done = report
     page = (out / "index.html").read_text()
     for name in list_experiments():
-        module = cs.experiment.load_experiment(name)
         assert f'id="{name}"' in page and f"codesim experiment {name} --quick --seed 0" in page
         assert (out / "experiments" / f"{name}.json").exists()
     images = re.findall(r'<img src="([^"]+)"', page)

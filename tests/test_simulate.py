@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.simulation import SimulationResult, compare, mixture_grid, simulate, sweep
+from codesim.simulation import compare, mixture_grid, simulate, sweep
 
 from conftest import STREAM
 

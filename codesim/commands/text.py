@@ -24,6 +24,8 @@ def register(subs) -> None:
     sub.add_argument("--train", metavar="FILE",
                      help="the training text of the fixed model (default: the text itself, "
                           "the model's own cost not counted)")
+    sub.add_argument("--alpha", type=float, default=0.5,
+                     help="the fixed model's add-alpha smoothing (from 1/1000 to 1000)")
     sub.add_argument("--letters", action="store_true", help="symbols are the letters a..z")
     sub.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     sub.set_defaults(func=run)
@@ -39,7 +41,7 @@ def run(args) -> int:
         with open(args.train, "rb") as fh:
             train = fh.read()
     rows = text_costs(data, range(args.order + 1), args.model or ["kt"], train, args.letters,
-                      progress=None if args.json else sys.stderr)
+                      progress=None if args.json else sys.stderr, alpha=args.alpha)
     if args.json:
         print(Table(rows).to_json())
         return 0
