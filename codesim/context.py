@@ -18,7 +18,8 @@ start of a message the context is filled with symbol 0.  Three kinds:
   frequencies exactly (KT: 2c + 1 out of 2 n_c + K), so their ideal length is their exact
   sequential code length; a fixed model's rows are quantised to 2^precision per context.
 * ``range`` and ``ans`` (constriction): fixed models with dense rows, quantised to 2^24 per
-  context; the encoder feeds constriction chunks of per-position rows (ANS: the chunks in
+  context with one slot even for a symbol the row rules out (constriction's rule; we still
+  refuse to code such a symbol); the encoder feeds constriction chunks of per-position rows (ANS: the chunks in
   reverse), never an (n, K) array for the whole message; the decoder goes symbol by symbol.
 * the prefix coders, ``rans``, ``tans`` and ``tunstall`` code one fixed q: refused.
 
@@ -83,7 +84,7 @@ class ContextModel:
         """A fresh state that gives each step's (total, cumulative frequencies) and learns."""
         raise NotImplementedError
 
-    def costs(self, x: np.ndarray, precision: int) -> np.ndarray:
+    def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         """-log2 of each symbol's probability under the model really used (the coder's)."""
         walker, out = self.walker(precision), np.empty(x.size)
         for i, s in enumerate(x.tolist()):
@@ -153,23 +154,25 @@ class FixedContextModel(ContextModel):
         """The model that knows the source: its own transitions."""
         return cls(source.rows)
 
-    def quantised(self, precision: int) -> np.ndarray:
+    def quantised(self, precision: int, leaky: bool = False) -> np.ndarray:
         """The rows as integer frequencies summing to 2^precision (every symbol of positive
-        probability keeps a slot)."""
-        if precision not in self._tables:
+        probability keeps a slot; with ``leaky``, every symbol, as constriction needs)."""
+        if (precision, leaky) not in self._tables:
             require_memory(16 * self.rows.size, f"a model of {self.rows.shape[0]} contexts")
-            self._tables[precision] = quantize(self.rows, precision)
-        return self._tables[precision]
+            self._tables[(precision, leaky)] = quantize(self.rows, precision, leaky=leaky)
+        return self._tables[(precision, leaky)]
 
     def walker(self, precision: int):
         freqs = self.quantised(precision)
         cums = np.concatenate([np.zeros((freqs.shape[0], 1), np.int64), np.cumsum(freqs, 1)], 1)
         return _FixedWalker(cums.tolist(), self.order, self.alphabet_size, 1 << precision)
 
-    def costs(self, x: np.ndarray, precision: int) -> np.ndarray:
-        freqs = self.quantised(precision)[context_ids(x, self.order, self.alphabet_size), x]
-        if (freqs == 0).any():
-            i = int(np.argmax(freqs == 0))
+    def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
+        ctx = context_ids(x, self.order, self.alphabet_size)
+        freqs = self.quantised(precision, leaky)[ctx, x]
+        ruled_out = self.rows[ctx, x] == 0
+        if ruled_out.any():
+            i = int(np.argmax(ruled_out))
             raise SupportError(f"symbol {int(x[i])} at position {i} has probability 0 in its "
                                "context: a code for this model cannot describe it",
                                symbol=int(x[i]), position=i)
@@ -364,7 +367,9 @@ class ContextCoder:
         return finish(chunks, state)
 
     def _weights(self, contexts: np.ndarray) -> np.ndarray:
-        return (self.model.quantised(24)[contexts] - 1).astype(np.float64)
+        """constriction's weights f - 1 for our leaky frequencies f: it then uses exactly f
+        (see :mod:`codesim.coders.constriction_coders`)."""
+        return (self.model.quantised(24, leaky=True)[contexts] - 1).astype(np.float64)
 
     def _encode_constriction(self, x):
         import constriction
@@ -407,7 +412,7 @@ class ContextCoder:
         import constriction
         words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
         family = constriction.stream.model.Categorical(perfect=False)
-        freqs = self.model.quantised(24)
+        freqs = self.model.quantised(24, leaky=True)
         modulus, k = self.alphabet_size ** self.model.order, self.alphabet_size
         coder = (constriction.stream.queue.RangeDecoder(words) if self.name == "range"
                  else constriction.stream.stack.AnsCoder(words))
@@ -428,7 +433,7 @@ class ContextCoder:
     # --- theory ----------------------------------------------------------------------------
     def costs(self, symbols) -> np.ndarray:
         """-log2 of each symbol's probability under the model really used."""
-        return self.model.costs(self._check(symbols), self.precision)
+        return self.model.costs(self._check(symbols), self.precision, leaky=self.name != "arithmetic")
 
     def code_length(self, symbols) -> float:
         return float(self.costs(symbols).sum())

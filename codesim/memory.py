@@ -61,11 +61,11 @@ def projection(source: MarkovSource, order: int) -> SimpleNamespace:
     return SimpleNamespace(rows=rows, order=order, mass=mass[:, 0])
 
 
-def _dense_rows(model: ContextModel, precision: int):
+def _dense_rows(model: ContextModel, precision: int, leaky: bool = False):
     """(rows of the model's own probabilities, rows of the model really used) for theory."""
     size = model.alphabet_size
     if isinstance(model, FixedContextModel):
-        return model.rows, model.quantised(precision) / float(1 << precision)
+        return model.rows, model.quantised(precision, leaky) / float(1 << precision)
     if isinstance(model, CountContextModel):
         if size ** model.order * size > 1 << 22:
             raise OptionError(f"the theory of an order-{model.order} count model over {size} "
@@ -159,7 +159,7 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
         hx, variance = used, source.cost_moments(best)[1]
         nominal, quantisation = code_length, 0.0
     else:
-        own, used_rows = _dense_rows(model, coding.precision)
+        own, used_rows = _dense_rows(model, coding.precision, leaky=coder != "arithmetic")
         own_model = SimpleNamespace(rows=own, order=model.order)
         used_model = SimpleNamespace(rows=used_rows, order=model.order)
         hx = source.cross_entropy_rate(own_model)

@@ -230,3 +230,13 @@ def test_a_message_is_refused_by_another_context_model_and_malformed_chains_are_
         MarkovSource([[0.5, 0.5], [1.0]])
     with pytest.raises(cs.OptionError, match="whole number K >= 1"):
         MarkovSource.random(0)
+
+
+@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+def test_a_fixed_model_with_ruled_out_symbols_codes_within_bounds_of_its_quantised_rows(coder):
+    # range and ans give a ruled-out symbol one slot, as constriction must: the bits follow
+    # exactly those frequencies (or the bounds would break over 20000 symbols)
+    rows = np.array([[0.7, 0.3, 0.0], [0.5, 0.25, 0.25], [0.2, 0.2, 0.6]])
+    source = MarkovSource(rows)
+    x = source.sample(20_000, 3)
+    round_trip(ContextCoder(coder, cs.FixedContextModel(rows)), x)
