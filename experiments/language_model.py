@@ -19,7 +19,7 @@ CLAIM = ("Coding held-out text with a model's predictions costs its cross-entrop
          "test cost turns up (overfitting, seen in bits), and text of the other kind costs more "
          "once the model has context (order >= 1); "
          "adaptive models and CTW need no training; zlib, bz2 and lzma on the same bytes.")
-DEFAULT_N, QUICK_N = 100_000, 20_000       # bytes of training text (the test part: n / 5)
+DEFAULT_N, QUICK_N = 100_000, 10_000       # bytes of training text (the test part: n / 5)
 K = 256
 ALPHA = 1 / 256                 # add-alpha smoothing of the fitted counts
 
