@@ -28,6 +28,7 @@ not the i.i.d. Var[f]: a sticky chain's costs come in runs (``cost_moments``).
 from __future__ import annotations
 
 import math
+from bisect import bisect_right
 from numbers import Integral, Real
 
 import numpy as np
@@ -331,13 +332,16 @@ class MarkovSource:
             return out
         cum = np.cumsum(self.rows, axis=1)
         cum[:, -1] = 1.0
-        u = rng.random(n - k)
-        context = start
-        # one step a symbol: a cumulative row looked up by the context, searched for u
-        for i, v in enumerate(u.tolist()):
-            s = int(np.searchsorted(cum[context], v, side="right"))
-            out[k + i] = s
-            context = (context * size) % self.contexts + s
+        cums = cum.tolist()                   # Python lists: bisect is far quicker per step
+        u = rng.random(n - k).tolist()
+        context, modulus, symbols = start, self.contexts, [0] * (n - k)
+        # one step a symbol: the cumulative row of the context, searched for u (the first
+        # entry above u, as searchsorted(side="right"))
+        for i, v in enumerate(u):
+            s = bisect_right(cums[context], v)
+            symbols[i] = s
+            context = (context * size) % modulus + s
+        out[k:] = symbols
         return out
 
     def __repr__(self) -> str:
