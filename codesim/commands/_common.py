@@ -69,17 +69,28 @@ def add_sample_options(sub, n_default: int = 100_000, json_help: str = "print JS
     sub.add_argument("--json", action="store_true", help=json_help)
 
 
-#: the coders' own options, as command-line flags: option name -> (flag, metavar, help)
+#: the coders' own options, as command-line flags: option -> (flag, metavar, least, most, help)
 CODER_FLAGS = {
-    "block": ("--block", "K", "prefix codes built for q: code blocks of K symbols (default: 1)"),
-    "precision": ("--precision", "BITS",
+    "block": ("--block", "K", 1, None, "prefix codes built for q: code blocks of K symbols (default: 1)"),
+    "precision": ("--precision", "BITS", 1, 62,
                   "arithmetic, rans, range, ans: bits of the quantised model (default: 24)"),
-    "max_length": ("--max-length", "L", "huffman: no codeword longer than L bits (package-merge; default: no limit)"),
-    "table_log": ("--table-log", "R", "tans: a table of 2**R states (default: 11, more for over 1024 symbols)"),
-    "bits": ("--bits", "B", "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
-    "m": ("--m", "M", "golomb: the divisor m (default: fitted to q's mean)"),
-    "k": ("--k", "K", "rice: m = 2**K (default: the K best for q)"),
+    "max_length": ("--max-length", "L", 1, 64,
+                   "huffman: no codeword longer than L bits (package-merge; default: no limit)"),
+    "table_log": ("--table-log", "R", 1, 16,
+                  "tans: a table of 2**R states (default: 11, more for over 1024 symbols)"),
+    "bits": ("--bits", "B", 1, 20, "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
+    "m": ("--m", "M", 1, 1 << 32, "golomb: the divisor m (default: fitted to q's mean)"),
+    "k": ("--k", "K", 0, 32, "rice: m = 2**K (default: the K best for q)"),
 }
+
+
+def add_coder_flags(sub, options=tuple(CODER_FLAGS), **helps) -> None:
+    """The flags of these coder options (left out: the coder's own default); ``helps`` replaces
+    an option's help text where a command says it its own way."""
+    for option in options:
+        flag, metavar, least, most, text = CODER_FLAGS[option]
+        sub.add_argument(flag, dest=option, type=whole_number(least, most), default=None,
+                         metavar=metavar, help=helps.get(option, text))
 
 
 def add_coder_options(sub, several: bool = True, default=None) -> None:
@@ -93,11 +104,7 @@ def add_coder_options(sub, several: bool = True, default=None) -> None:
     else:
         sub.add_argument("--coder", default=default, choices=coders, metavar="NAME",
                          help=f"the coder: {', '.join(coders)}")
-    for option, (flag, metavar, text) in CODER_FLAGS.items():
-        low, high = {"block": (1, None), "precision": (1, 62), "max_length": (1, 64),
-                     "table_log": (1, 16), "bits": (1, 20), "m": (1, 1 << 32), "k": (0, 32)}[option]
-        sub.add_argument(flag, dest=option, type=whole_number(low, high), default=None,
-                         metavar=metavar, help=text)
+    add_coder_flags(sub)
 
 
 def coder_options(name: str, args, chosen=None) -> dict:
@@ -107,7 +114,7 @@ def coder_options(name: str, args, chosen=None) -> dict:
     from ..coders import options_of
     accepted = options_of(name)
     options = {}
-    for option, (flag, _, _) in CODER_FLAGS.items():
+    for option, (flag, *_) in CODER_FLAGS.items():
         value = getattr(args, option, None)
         if value is None:
             continue

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..coders import PREFIX_CODERS, make_coder
 from ..tables import codebook_text
-from ._common import CODER_FLAGS, add_command, coder_options, distribution, whole_number
+from ._common import add_coder_flags, add_command, coder_options, distribution
 
 
 def register(subs) -> None:
@@ -19,12 +19,8 @@ def register(subs) -> None:
                      help="also show the expected length under P (default: not shown)")
     sub.add_argument("--coder", default="huffman", choices=PREFIX_CODERS,
                      help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
-    sub.add_argument("--block", type=whole_number(1), default=None, metavar="K",
-                     help="build the code on blocks of K symbols")
-    for option, low, high in (("max_length", 1, 64), ("m", 1, 1 << 32), ("k", 0, 32)):
-        flag, metavar, text = CODER_FLAGS[option]
-        sub.add_argument(flag, dest=option, type=whole_number(low, high), default=None,
-                         metavar=metavar, help=text)
+    add_coder_flags(sub, ("block", "max_length", "m", "k"),
+                    block="build the code on blocks of K symbols")
     sub.set_defaults(func=run)
 
 

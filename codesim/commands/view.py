@@ -10,7 +10,7 @@ import numpy as np
 from ..coders import PREFIX_CODERS, make_coder
 from ..errors import OptionError
 from ..files import atomic_write, check_writable
-from ._common import CODER_FLAGS, Parser, add_command, coder_options, distribution, whole_number
+from ._common import Parser, add_coder_flags, add_command, coder_options, distribution, whole_number
 
 FORMATS = (".png", ".svg")
 
@@ -33,10 +33,7 @@ def register(subs) -> None:
     tree.add_argument("--p", metavar="P", help="also show each leaf's share of E_p[l] (default: not shown)")
     tree.add_argument("--coder", default="huffman", choices=PREFIX_CODERS, metavar="NAME",
                       help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
-    for option in ("max_length", "m", "k"):
-        flag, metavar, text = CODER_FLAGS[option]
-        tree.add_argument(flag, dest=option, type=whole_number(0 if option == "k" else 1),
-                          default=None, metavar=metavar, help=text)
+    add_coder_flags(tree, ("max_length", "m", "k"))
     steps = add_command(kinds, "arithmetic", "the arithmetic coder's interval narrowing",
                         "Code a short message with the arithmetic coder built for Q and show, "
                         "step by step, the interval, the bits each step settles, and the final "
@@ -54,8 +51,7 @@ def register(subs) -> None:
                          distributions=True)
     _message_options(states)
     states.add_argument("--coder", default="tans", choices=("tans", "rans"), help="the ANS coder")
-    states.add_argument("--table-log", dest="table_log", type=whole_number(1, 16), default=None,
-                        metavar="R", help="tans: a table of 2**R states (default: 11)")
+    add_coder_flags(states, ("table_log",))
     wrong = add_command(kinds, "wrong-codebook", "-log2 q against -log2 p, weighted by p: D(p||q)",
                         "Per symbol, what the codebook for Q spends (-log2 q) against what the "
                         "right one would (-log2 p), and the differences weighted by p, which add "
