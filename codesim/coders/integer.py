@@ -251,8 +251,8 @@ class GolombCoder(IntegerCoder):
         return " or a larger m"
 
 
-class RiceCoder(IntegerCoder):
-    """Rice's code with parameter k (Golomb with m = 2^k; the k best for q when not given).
+class RiceCoder(GolombCoder):
+    """Rice's code with parameter k: Golomb's with m = 2^k (the k best for q when not given).
 
     >>> from codesim.coders import make_coder
     >>> make_coder("rice", [0.25] * 4, k=1).codewords
@@ -263,7 +263,8 @@ class RiceCoder(IntegerCoder):
 
     def __init__(self, q, k: int | None = None):
         self.k = _check_parameter("k", k, 0, 32, "Rice's m = 2**k")
-        super().__init__(q)
+        self.m = None if self.k is None else 1 << self.k
+        IntegerCoder.__init__(self, q)
         self.options["k"] = self.k
 
     def _fit(self, q: np.ndarray) -> None:
@@ -271,15 +272,7 @@ class RiceCoder(IntegerCoder):
             s = np.arange(q.size, dtype=np.int64)
             costs = [float(np.dot(q, (s >> k) + 1 + k)) for k in range(max(1, (q.size - 1).bit_length()) + 1)]
             self.k = int(np.argmin(costs))
-
-    def codeword(self, n: int) -> tuple[int, int]:
-        return golomb_codeword(n, 1 << self.k)
-
-    def textbook_lengths(self, k: int) -> np.ndarray:
-        return (np.arange(k, dtype=np.int64) >> self.k) + 1 + self.k
-
-    def textbook_values(self, k: int):
-        return _golomb_values(k, 1 << self.k)
+            self.m = 1 << self.k
 
     def _described(self) -> str:
         return f" with k = {self.k}"
