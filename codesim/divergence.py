@@ -28,7 +28,7 @@ from .coders import make_coder
 from .distributions import as_pmf, check_same_length, sample
 from .errors import OptionError
 from .measures import kl_divergence
-from .simulation import _checked_round_trip
+from .simulation import checked_round_trip
 
 __all__ = ["measure_divergence", "DivergenceMeasurement"]
 
@@ -73,8 +73,8 @@ def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int =
     for_q = make_coder(coder, q, **coder_options)
     for_p = make_coder(coder, p, **coder_options)
     x = sample(p, n, seed)
-    enc_q, _, _ = _checked_round_trip(for_q, x)
-    enc_p, _, _ = _checked_round_trip(for_p, x)
+    enc_q, _, _ = checked_round_trip(for_q, x)
+    enc_p, _, _ = checked_round_trip(for_p, x)
     size = int(x.size)
     if size < 2:
         raise OptionError(f"measure_divergence needs at least 2 symbols for a standard error, got {size}")

@@ -24,14 +24,13 @@ overhead add up to ``num_bits``.
 from __future__ import annotations
 
 import math
-import time
 from types import SimpleNamespace
 
 import numpy as np
 
 from .context import (AdaptiveContextModel, ContextCoder, ContextModel, CountContextModel,
                       FixedContextModel, context_ids)
-from .errors import DecodeError, OptionError
+from .errors import OptionError
 from .markov import MarkovSource
 
 __all__ = ["simulate_source", "as_context_model", "projection"]
@@ -139,17 +138,11 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     >>> round(r.entropy, 4), round(r.measured_bits_per_symbol, 4), round(r.stderr, 4)
     (0.6275, 0.6216, 0.0101)
     """
-    from .simulation import SimulationResult, _seed_label
+    from .simulation import SimulationResult, _seed_label, checked_round_trip
     model = as_context_model(model, source.alphabet_size)
     coding = ContextCoder(coder, model, precision)
     x = source.sample(n, seed)
-    start = time.perf_counter()
-    encoded = coding.encode(x)
-    middle = time.perf_counter()
-    decoded = coding.decode(encoded)
-    end = time.perf_counter()
-    if not np.array_equal(decoded, x):
-        raise DecodeError(f"{coder} with the {model.kind} context model did not reproduce the message")
+    encoded, encode_seconds, decode_seconds = checked_round_trip(coding, x)
     code_length = coding.code_length(x)
     h = source.entropy_rate()
     adaptive = isinstance(model, AdaptiveContextModel)
@@ -179,6 +172,6 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
         entropy=h, cross_entropy=hx, kl_divergence=hx - h,
         expected_bits_per_symbol=used + per(flush), ideal_bits_per_symbol=per(nominal),
         stderr=math.sqrt(variance / n) if n else math.nan,
-        encode_seconds=middle - start, decode_seconds=end - middle, ledger=ledger,
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, ledger=ledger,
         ledger_theory={"sample_entropy": h, "sample_divergence": hx - h,
                        "quantisation": quantisation, "coder_overhead": per(flush)})

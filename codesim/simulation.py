@@ -173,7 +173,7 @@ def coder_for(name: str, q: np.ndarray, options: dict) -> Coder:
     return coder
 
 
-def _checked_round_trip(built, x):
+def checked_round_trip(built, x):
     """Encode and decode x; raise DecodeError if the decoder does not give x back."""
     t0 = time.perf_counter()
     enc = built.encode(x)
@@ -204,7 +204,7 @@ class _Piece:
 
 
 def _code_piece(built, x, k: int, counts=None) -> _Piece:
-    enc, encode_seconds, decode_seconds = _checked_round_trip(built, x)
+    enc, encode_seconds, decode_seconds = checked_round_trip(built, x)
     if counts is None:
         counts = np.bincount(x, minlength=k)         # one pass: information and code length
     return _Piece(int(x.size), int(enc.num_bits), built.code_length(x, counts), counts,
