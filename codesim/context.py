@@ -65,6 +65,13 @@ def context_ids(x: np.ndarray, order: int, alphabet_size: int) -> np.ndarray:
     return out
 
 
+def ruled_out(symbol: int, position: int, kind: str) -> SupportError:
+    """The error for a symbol the model gives probability 0 in its context."""
+    return SupportError(f"symbol {symbol} at position {position} has probability 0 in its context "
+                        f"under the {kind} model: a code for it cannot describe it",
+                        symbol=symbol, position=position)
+
+
 class ContextModel:
     """Base: an order and an alphabet; subclasses give the integer frequencies of each step."""
 
@@ -91,9 +98,7 @@ class ContextModel:
             total, cum = walker.table()
             width = cum[s + 1] - cum[s]
             if width <= 0:
-                raise SupportError(f"symbol {s} at position {i} has probability 0 in its context "
-                                   f"under the {self.kind} model: a code for it cannot describe it",
-                                   symbol=s, position=i)
+                raise ruled_out(s, i, self.kind)
             out[i] = math.log2(total) - math.log2(width)
             walker.push(s)
         return out
@@ -170,12 +175,10 @@ class FixedContextModel(ContextModel):
     def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         ctx = context_ids(x, self.order, self.alphabet_size)
         freqs = self.quantised(precision, leaky)[ctx, x]
-        ruled_out = self.rows[ctx, x] == 0
-        if ruled_out.any():
-            i = int(np.argmax(ruled_out))
-            raise SupportError(f"symbol {int(x[i])} at position {i} has probability 0 in its "
-                               "context: a code for this model cannot describe it",
-                               symbol=int(x[i]), position=i)
+        zero = self.rows[ctx, x] == 0
+        if zero.any():
+            i = int(np.argmax(zero))
+            raise ruled_out(int(x[i]), i, self.kind)
         return precision - np.log2(freqs.astype(np.float64))
 
     def _identity(self, precision: int) -> tuple:
@@ -342,10 +345,10 @@ class ContextCoder:
         x = self._check(symbols)
         if x.size == 0:
             return Encoded(self.name, 0, 0, b"", {}, "")
-        self.costs(x)                                   # a ruled-out symbol: SupportError first
         if self.name == "arithmetic":
             payload, num_bits = self._encode_arithmetic(x)
         else:
+            self.costs(x)                    # a ruled-out symbol: SupportError before constriction
             payload, num_bits = self._encode_constriction(x)
         return Encoded(self.name, int(x.size), num_bits, payload, {}, self.fingerprint)
 
@@ -357,8 +360,10 @@ class ContextCoder:
         from .coders.arithmetic import encode_intervals, finish
         walker = self.model.walker(self.precision)
         lows, highs, totals = [], [], []
-        for s in x.tolist():
+        for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
+            if cum[s + 1] <= cum[s]:
+                raise ruled_out(s, i, self.model.kind)
             lows.append(int(cum[s]))
             highs.append(int(cum[s + 1]))
             totals.append(int(total))

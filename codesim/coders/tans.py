@@ -324,7 +324,7 @@ class TansCoder(StreamCoder):
                             allowance=(above + below) / 2,
                             basis=f"the coder's guaranteed bounds (a chain of {self._chain_cells} "
                                   f"(symbol, state) cells is more than the {CHAIN_CELLS} solved)")
-        drift, variance, allowance = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
+        drift, variance, allowance = self._per_p("drift", p, lambda p: self._drift(p, n))   # n-free
         transient = self._stationary(p)[5]
         settle = float(transient[min(n, transient.size) - 1]) if transient.size else 0.0
         mean = self.table_log + n * drift + settle
