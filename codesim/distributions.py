@@ -27,6 +27,7 @@ __all__ = [
 
 #: ulps of rounding allowed per entry when a distribution's sum is checked
 ULPS_PER_ENTRY = 4
+_FLOAT64_TOLERANCE = ULPS_PER_ENTRY * float(np.finfo(np.float64).eps)   # per entry
 
 
 def sum_tolerance(dtype, k: int) -> float:
@@ -119,13 +120,21 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
     ...
     codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose
     """
+    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.size:
+        # The common case, in three reductions: a NaN, negative or infinite entry fails
+        # 0 <= min <= max <= 1 (so the sum cannot overflow); the checks below name the entry.
+        arr = x.copy()
+        if (arr.min() >= 0 and arr.max() <= 1
+                and abs(float(arr.sum()) - 1.0) <= _FLOAT64_TOLERANCE * arr.size):
+            return arr
     arr = _as_float_array(x, name)
     if arr.ndim != 1:
         raise DistributionError(f"{name} must be a 1-D probability vector, got shape {arr.shape}")
     if arr.size == 0:
         raise DistributionError(f"{name} is empty: a distribution needs at least one symbol")
     _check_entries(arr, name)
-    total = float(arr.sum())
+    with np.errstate(over="ignore"):          # finite entries near 1e308 sum to inf: not 1
+        total = float(arr.sum())
     dtype = _input_dtype(x)
     tolerance = sum_tolerance(dtype, arr.size)
     if abs(total - 1.0) > tolerance:
@@ -284,7 +293,12 @@ def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:
 def sample_counted(p, n: int, rng=0, dtype=np.int64, count: bool = True):
     """:func:`sample`, and (with ``count``) how often each symbol was drawn, counted chunk by
     chunk while the chunk is in cache (``np.bincount`` of the whole sample, without its pass)."""
-    p = as_pmf(p, "p")
+    return draw_counted(as_pmf(p, "p"), n, rng, dtype, count)
+
+
+def draw_counted(p: np.ndarray, n: int, rng=0, dtype=np.int64, count: bool = True):
+    """:func:`sample_counted` of a p that :func:`as_pmf` has already validated (the data path
+    of a simulation validates p once)."""
     if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
         raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
     rng, n = as_rng(rng), int(n)
@@ -294,12 +308,10 @@ def sample_counted(p, n: int, rng=0, dtype=np.int64, count: bool = True):
     require_memory(dtype.itemsize * n, f"a sample of {n} symbols")
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
-    counts = np.zeros(p.size, dtype=np.int64) if count else None
     if n <= SMALL_SAMPLE:                        # a guide table would cost more than it saves
         x = np.searchsorted(cdf, rng.random(n), side="right")
-        if count:
-            counts += np.bincount(x, minlength=p.size)
-        return x.astype(dtype), counts
+        return x.astype(dtype, copy=False), (np.bincount(x, minlength=p.size) if count else None)
+    counts = np.zeros(p.size, dtype=np.int64) if count else None
     table = _GuideTable(cdf)
     out = np.empty(n, dtype=dtype)
     buffer = np.empty(min(n, SAMPLE_CHUNK))

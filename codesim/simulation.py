@@ -42,7 +42,7 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .coders import DEFAULT_CODERS, Coder, Overhead, as_symbols, make_coder
-from .distributions import as_pmf, check_same_length, mixture, sample, sample_counted, uniform
+from .distributions import as_pmf, check_same_length, draw_counted, mixture, sample, uniform
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory, require_symbols
 from .measures import theory_bits
@@ -214,7 +214,7 @@ def _code_piece(built, x, k: int, counts=None) -> _Piece:
 def _chunk_task(name: str, options: dict, p, q, size: int, seed) -> _Piece:
     """One chunk, anywhere (a worker process, a Dask worker): sample, encode, decode."""
     built = coder_for(name, q, options)
-    x, counts = sample_counted(p, size, seed, _sample_dtype(q, built))
+    x, counts = draw_counted(p, size, seed, _sample_dtype(q, built))
     return _code_piece(built, x, q.size, counts)
 
 
@@ -249,7 +249,7 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
         return
     rng = seed if isinstance(seed, np.random.Generator) else None
     for i, size in enumerate(sizes):
-        x, counts = sample_counted(p, size, rng if rng is not None else chunk_seed(seed, i),
+        x, counts = draw_counted(p, size, rng if rng is not None else chunk_seed(seed, i),
                                    _sample_dtype(q, built))
         yield _code_piece(built, x, q.size, counts)
         del x
@@ -277,7 +277,7 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
         pieces = [_code_piece(built, as_symbols(symbols, q.size), q.size)]
     elif n <= chunk and executor is None:
         require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
-        x, counts = sample_counted(p, n, seed, _sample_dtype(q, built))
+        x, counts = draw_counted(p, n, seed, _sample_dtype(q, built))
         pieces = [_code_piece(built, x, q.size, counts)]
         del x
     else:
@@ -295,25 +295,27 @@ def _combine(built, p, q, pieces, seed, theory) -> Measurement:
     """The measurement of one or more coded pieces: their bits, ledgers and theory added up
     as the pieces arrive (a piece's symbol counts are not kept once added)."""
     lengths, num_bits, code_length, encode_seconds, decode_seconds = [], 0, 0.0, 0.0, 0.0
-    counts = np.zeros(q.size, dtype=np.int64)
+    counts = None
     for piece in pieces:
         lengths.append(piece.size)
         num_bits += piece.num_bits
         code_length += piece.code_length
-        counts += piece.counts
+        counts = piece.counts if counts is None else counts + piece.counts
         encode_seconds += piece.encode_seconds
         decode_seconds += piece.decode_seconds
+    if counts is None:
+        counts = np.zeros(q.size, dtype=np.int64)
     size = sum(lengths)
     h, hx, d = theory or _theory(p, q)
     expected = sum(m * built.expected_bits_per_symbol(p, m) for m in lengths)
     variance = sum(m * built.bits_variance(p, m) for m in lengths if m)
     overhead = _add_overheads([built.overhead(p, m) for m in lengths])
     rate = expected / size if size else built.expected_bits_per_symbol(p, 0)
-    sample_entropy = _information(p, counts)
+    sample_entropy, nominal = _information(counts, p, q)
     if getattr(built, "adaptive", None):             # q is the sequential model itself
         nominal, hx, d, quantisation = code_length, rate, rate - h, 0.0
     else:
-        nominal, quantisation = _information(q, counts), rate - hx
+        quantisation = rate - hx
     ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
               "quantisation": code_length - nominal, "coder_overhead": num_bits - code_length}
     per = (lambda v: v / size) if size else (lambda v: math.nan)
@@ -342,11 +344,16 @@ def _add_overheads(parts: list) -> Overhead:
                     basis=f"{len(parts)} chunks, each: {parts[0].basis}")
 
 
-def _information(q: np.ndarray, counts: np.ndarray) -> float:
-    """sum_i -log2 q(x_i), from the symbol counts."""
+def _information(counts: np.ndarray, *pmfs: np.ndarray) -> list[float]:
+    """sum_i -log2 q(x_i) for each q of ``pmfs``, from the symbol counts (inf where a drawn
+    symbol has q(x) = 0)."""
     seen = counts > 0
-    with np.errstate(divide="ignore"):
-        return float(np.dot(counts[seen], -np.log2(q[seen])))
+    drawn = counts[seen]
+    out = []
+    for q in pmfs:
+        probabilities = q[seen]
+        out.append(float(np.dot(drawn, -np.log2(probabilities))) if probabilities.all() else math.inf)
+    return out
 
 
 def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 
 import codesim as cs
 from codesim.coders import make_coder
+from codesim.coders.base import SMALL_MESSAGE, as_symbols
 from codesim.errors import OptionError, SupportError, SymbolError
 
 from conftest import ALL_CODERS, INTEGER, PREFIX, STREAM, coder_or_refusal, random_q, round_trip
@@ -55,6 +56,19 @@ def test_a_ruled_out_symbol_raises_support_error_naming_symbol_and_position(name
 def test_symbols_outside_the_alphabet_are_a_clear_error(name, bad, message):
     with pytest.raises(SymbolError, match=message):
         make_coder(name, [0.5, 0.25, 0.25]).encode(bad)
+
+
+@pytest.mark.parametrize("dtype", [np.int8, np.int32, np.int64, np.uint16])
+@pytest.mark.parametrize("length", [2, SMALL_MESSAGE, SMALL_MESSAGE + 1, 1000])
+def test_short_and_long_messages_are_checked_alike(dtype, length):
+    """Short messages are range-checked in Python, long ones in numpy: the same verdicts."""
+    x = np.zeros(length, dtype=dtype)
+    assert as_symbols(x, 3).tolist() == [0] * length
+    for bad in ([3] + ([-1] if np.dtype(dtype).kind == "i" else [])):
+        x[length // 2] = bad
+        with pytest.raises(SymbolError, match=f"symbol {bad} at position {length // 2} is outside"):
+            as_symbols(x, 3)
+        x[length // 2] = 0
 
 
 @pytest.mark.parametrize("name", ALL_CODERS)

@@ -29,6 +29,25 @@ def test_as_pmf_rejects_an_invalid_distribution_naming_the_entry(x, message):
         as_pmf(x)
 
 
+@pytest.mark.parametrize("x", [[0.5, 0.6], [0.5, 0.4], [1.1, -0.1], [0.5, math.nan, 0.5],
+                               [math.inf, 0.5], [0.5, math.inf, -math.inf], [1e308, 1e308]])
+def test_a_float64_array_is_refused_as_its_list_is_and_without_a_warning(x):
+    """float64 arrays take a shorter path through as_pmf: it must refuse the same vectors,
+    with the same message, and warn of nothing on the way."""
+    with np.errstate(all="raise"), pytest.raises(DistributionError) as from_list:
+        as_pmf(x)
+    with np.errstate(all="raise"), pytest.raises(DistributionError) as from_array:
+        as_pmf(np.array(x))
+    assert str(from_array.value) == str(from_list.value)
+
+
+def test_as_pmf_returns_a_copy_of_a_float64_array():
+    p = np.array([0.25, 0.75])
+    q = as_pmf(p)
+    q[0] = 1.0
+    assert p.tolist() == [0.25, 0.75]
+
+
 def test_as_pmf_never_renormalises_silently():
     with pytest.raises(DistributionError):
         as_pmf([1, 1])

@@ -291,7 +291,8 @@ class ArithmeticCoder(StreamCoder):
             self.options["adaptive"] = adaptive
         self.adaptive = adaptive
         if not self.per_position:
-            self._cum = [0] + np.cumsum(self.freqs).tolist()
+            self._cum = [0] + np.cumsum(self.freqs).tolist()          # for bisect, and
+            self._cum_array = np.array(self._cum, dtype=np.int64)      # for look-ups
 
     # --- the three models -----------------------------------------------------------------
     def _initial_weights(self) -> list[int]:
@@ -315,7 +316,7 @@ class ArithmeticCoder(StreamCoder):
             rows = np.arange(x.size)
             lows, highs = cum[rows, x], cum[rows, x + 1]
         else:
-            cum = np.asarray(self._cum)
+            cum = self._cum_array
             lows, highs = cum[x], cum[x + 1]
         return lows.tolist(), highs.tolist(), itertools.repeat(1 << self.precision)
 

@@ -94,9 +94,12 @@ def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
         raise SymbolError(
             f"symbols must be integers 0..{alphabet_size - 1}, got dtype {x.dtype} "
             f"(first entry {x[0]!r})")
-    # One pass: viewed as unsigned, a negative symbol is huge, so max() < K checks both ends.
-    unsigned = x.view(x.dtype.str.replace("i", "u")) if x.dtype.kind == "i" else x
-    if unsigned.max() >= alphabet_size:
+    if x.size <= SMALL_MESSAGE:                   # Python's min and max beat numpy's set-up
+        values = x.tolist()
+        outside = min(values) < 0 or max(values) >= alphabet_size
+    else:   # one pass: viewed as unsigned, a negative symbol is huge, so max() < K checks both ends
+        outside = (x.view(x.dtype.str.replace("i", "u")) if x.dtype.kind == "i" else x).max() >= alphabet_size
+    if outside:
         i = int(np.argmax((x < 0) | (x >= alphabet_size)))
         raise SymbolError(
             f"symbol {x[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}")
@@ -104,6 +107,8 @@ def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
 
 
 _KEPT = (np.dtype(np.int32), np.dtype(np.int64))
+#: messages up to this many symbols are checked with Python's min and max
+SMALL_MESSAGE = 64
 
 
 def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q") -> None:

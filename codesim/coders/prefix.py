@@ -125,15 +125,16 @@ def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64
     >>> pack_codewords(np.array([1, 2], dtype=np.uint64), np.array([1, 2]))
     (b'\\xc0', 3)
     """
+    if lengths.size <= SMALL_PACK:           # a few codewords: one Python int is quicker
+        word, num_bits = 0, 0
+        for v, l in zip(values.tolist(), lengths.tolist()):
+            word = (word << l) | v
+            num_bits += l
+        pad = -num_bits % 8
+        return (word << pad).to_bytes((num_bits + pad) // 8, "big"), num_bits
     num_bits = int(lengths.sum(dtype=np.int64))
     if num_bits == 0:
         return b"", 0
-    if lengths.size <= SMALL_PACK:           # a few codewords: one Python int is quicker
-        word = 0
-        for v, l in zip(values.tolist(), lengths.tolist()):
-            word = (word << l) | v
-        pad = -num_bits % 8
-        return (word << pad).to_bytes((num_bits + pad) // 8, "big"), num_bits
     out = np.zeros((num_bits >> 6) + 2, dtype=np.uint64)
     base = 0                                                     # bit offset of the chunk
     for i in range(0, lengths.size, PACK_CHUNK):
@@ -544,10 +545,12 @@ class PrefixCoder(Coder):
         x = as_symbols(symbols, self.alphabet_size)
         check_support(x, self.possible, self.q)
         parts = self._parts(x)
-        seek = None
-        if self.block == 1 and self.code._fast and self.code.max_length > 0 and x.size > SMALL_PACK:
-            lanes = x.size >= LANES_MIN and 0 < self.code.max_length <= LANES_MAX_LENGTH
-            payload, num_bits, seek = self.code.pack(x, seek=lanes)
+        seek, code = None, self.code
+        if self.block == 1 and code._fast and code.max_length > 0 and x.size > SMALL_PACK:
+            lanes = x.size >= LANES_MIN and 0 < code.max_length <= LANES_MAX_LENGTH
+            payload, num_bits, seek = code.pack(x, seek=lanes)
+        elif self.block == 1 and code._fast:                 # a few codewords
+            payload, num_bits = pack_codewords(*code.encode_into(x), code.max_length)
         elif all(code._fast for code, _ in parts):
             pieces = [code.encode_into(idx) for code, idx in parts if idx.size]
             values = np.concatenate([v for v, _ in pieces]) if pieces else np.zeros(0, np.uint64)

@@ -132,6 +132,11 @@ class StreamCoder(Coder):
         with np.errstate(divide="ignore"):
             return self.precision - np.log2(self.freqs.astype(np.float64))
 
+    @cached_property
+    def _cheapest_symbol_bits(self) -> float:
+        """-log2 max q~: the least any symbol costs (a fixed model)."""
+        return float(np.min(self._symbol_bits[self.possible]))
+
     def _model_bits(self, x: np.ndarray) -> np.ndarray:
         """-log2 q~(x_i) for each symbol of a (valid) message."""
         return self._symbol_bits[np.arange(x.size), x] if self.per_position else self._symbol_bits[x]
@@ -212,7 +217,7 @@ class StreamCoder(Coder):
         if self.per_position or getattr(self, "adaptive", None):
             return math.inf
         below, _, per_symbol = self.slack
-        cheapest = float(np.min(self._symbol_bits[self.possible]))
+        cheapest = self._cheapest_symbol_bits
         if cheapest <= per_symbol:
             return math.inf
         return math.floor((num_bits + max(below, 0.0)) / (cheapest - per_symbol)) + 1

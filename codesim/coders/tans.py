@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from functools import cached_property
 from numbers import Integral
 
 import numpy as np
@@ -209,9 +210,10 @@ class TansCoder(StreamCoder):
                 for i, (s, old, bits, nb, new) in enumerate(steps)]
 
     # --- theory ----------------------------------------------------------------------------
-    @property
+    @cached_property
     def error_range(self) -> tuple[float, float]:
-        """(e_lo, e_hi): every step's error e lies in this range (see the module docstring)."""
+        """(e_lo, e_hi): every step's error e lies in this range (see the module docstring);
+        computed once, from the table."""
         size = 1 << self.table_log
         possible = self.freqs[self.spread]
         a = np.log2((size + np.arange(size)) * possible / (size * self._y))

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import heapq
 import math
+from functools import cached_property
 from numbers import Integral
 
 import numpy as np
@@ -123,6 +124,16 @@ class TunstallCoder(Coder):
     def _fingerprint(self) -> str:
         return fingerprint(self._flat, self.word_lengths, coder=self.name, **self.options)
 
+    @cached_property
+    def _shortest_longest(self) -> tuple[int, int]:
+        """The fewest and most symbols a dictionary word holds."""
+        return int(self.word_lengths.min()), int(self.word_lengths.max())
+
+    @cached_property
+    def _place_values(self) -> np.ndarray:
+        """2**(bits - 1), ..., 2, 1: an index's bits, most significant first, times these."""
+        return 1 << np.arange(self.bits - 1, -1, -1, dtype=np.int64)
+
     # --- coding ----------------------------------------------------------------------------
     def parse(self, symbols) -> list[int]:
         """The word indices of a (valid) message, greedily from the left; a last partial word
@@ -164,14 +175,14 @@ class TunstallCoder(Coder):
             raise DecodeError(f"{encoded.num_bits} bits are not a whole number of {self.bits}-bit "
                               "indices: the message is damaged")
         count = encoded.num_bits // self.bits
-        shortest, longest = int(self.word_lengths.min()), int(self.word_lengths.max())
+        shortest, longest = self._shortest_longest
         if not -(-n // longest) <= count <= -(-n // shortest):
             raise DecodeError(f"{count} words of {shortest} to {longest} symbols cannot hold the "
                               f"{n} symbols the header says: the message is damaged")
-        require_memory(48 * count * int(self.word_lengths.max()), f"decoding {count} Tunstall words")
+        require_memory(48 * count * longest, f"decoding {count} Tunstall words")
         raw = np.frombuffer(encoded.payload, dtype=np.uint8)
         bits = np.unpackbits(raw)[: encoded.num_bits].reshape(count, self.bits)
-        indices = bits.astype(np.int64) @ (1 << np.arange(self.bits - 1, -1, -1, dtype=np.int64))
+        indices = bits.astype(np.int64) @ self._place_values
         if indices.size and indices.max() >= len(self.words):
             raise DecodeError(f"index {int(indices.max())} is not in the dictionary of "
                               f"{len(self.words)} words: the message is damaged")
