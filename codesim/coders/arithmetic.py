@@ -83,28 +83,32 @@ def encode_intervals(lows, highs, totals, state=None):
     low, high, pending = state or (0, STATE_MASK, 0)
     chunks = []
     emit = chunks.append
+    bits, mask, quarter, three_quarters = STATE_BITS, STATE_MASK, QUARTER_RANGE, 3 * QUARTER_RANGE
     for c_low, c_high, total in zip(lows, highs, totals):
         width = high - low + 1                                      # narrow to the symbol's share
         high = low + width * c_high // total - 1
         low = low + width * c_low // total
-        settled = STATE_BITS - (low ^ high).bit_length()            # 1. settle agreeing top bits
+        settled = bits - (low ^ high).bit_length()                  # 1. settle agreeing top bits
         if settled:
-            top = low >> (STATE_BITS - settled)
+            top = low >> (bits - settled)
             if pending:                                             # first bit, pending opposites,
                 first = top >> (settled - 1)                        # then the rest
                 emit(first << 6)
-                _emit_run(chunks, 1 - first, pending)
+                if pending <= bits:                                 # (one chunk holds 48 bits)
+                    emit((((1 << pending) - 1) * (1 - first)) << 6 | (pending - 1))
+                else:
+                    _emit_run(chunks, 1 - first, pending)
                 pending = 0
                 if settled > 1:
                     emit((top & ((1 << (settled - 1)) - 1)) << 6 | (settled - 2))
             else:
                 emit(top << 6 | (settled - 1))
-            low = (low << settled) & STATE_MASK
-            high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
-        while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:   # 2. underflow
+            low = (low << settled) & mask
+            high = ((high << settled) & mask) | ((1 << settled) - 1)
+        while low >= quarter and high < three_quarters:             # 2. underflow
             pending += 1
-            low = (low - QUARTER_RANGE) << 1
-            high = ((high - QUARTER_RANGE) << 1) | 1
+            low = (low - quarter) << 1
+            high = ((high - quarter) << 1) | 1
     return chunks, (low, high, pending)
 
 
@@ -160,6 +164,7 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
     code = ((words[0] << 16) | (words[1] >> 16))                    # the first STATE_BITS bits
     pos = STATE_BITS
     out = [0] * n
+    bits, mask, quarter, three_quarters = STATE_BITS, STATE_MASK, QUARTER_RANGE, 3 * QUARTER_RANGE
     try:
         for i, total, cum in zip(range(n), totals, cums):
             width = high - low + 1
@@ -173,19 +178,19 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
                 update(s)
             high = low + width * c_high // total - 1
             low = low + width * c_low // total
-            settled = STATE_BITS - (low ^ high).bit_length()
+            settled = bits - (low ^ high).bit_length()
             if settled:
-                low = (low << settled) & STATE_MASK
-                high = ((high << settled) & STATE_MASK) | ((1 << settled) - 1)
+                low = (low << settled) & mask
+                high = ((high << settled) & mask) | ((1 << settled) - 1)
                 w = pos >> 5
                 window = (words[w] << 64) | (words[w + 1] << 32) | words[w + 2]
-                code = ((code << settled) & STATE_MASK) | (
+                code = ((code << settled) & mask) | (
                     (window >> (96 - (pos & 31) - settled)) & ((1 << settled) - 1))
                 pos += settled
-            while low >= QUARTER_RANGE and high < HALF_RANGE + QUARTER_RANGE:
-                low = (low - QUARTER_RANGE) << 1
-                high = ((high - QUARTER_RANGE) << 1) | 1
-                code = ((code - QUARTER_RANGE) << 1) | ((words[pos >> 5] >> (31 - (pos & 31))) & 1)
+            while low >= quarter and high < three_quarters:
+                low = (low - quarter) << 1
+                high = ((high - quarter) << 1) | 1
+                code = ((code - quarter) << 1) | ((words[pos >> 5] >> (31 - (pos & 31))) & 1)
                 pos += 1
     except IndexError:
         raise DecodeError("the decoder read past the end of the data: damaged or truncated") from None
