@@ -53,6 +53,17 @@ def median_time(fn, repeat):
     return statistics.median(times), result
 
 
+def alternating(fns, repeat):
+    """Time each of fns, taking turns, repeat times; return each one's median and last result."""
+    times, results = [[] for _ in fns], [None] * len(fns)
+    for _ in range(repeat):
+        for k, fn in enumerate(fns):
+            start = time.perf_counter()
+            results[k] = fn()
+            times[k].append(time.perf_counter() - start)
+    return [statistics.median(t) for t in times], results
+
+
 def paired(ours, theirs, repeat):
     """Run ours and the peer's benchmark alternately, repeat times each; keep each one's medians.
 
@@ -206,8 +217,9 @@ def sweep_speedup(n, seed, tasks=8):
     grid = cs.mixture_grid(p, np.linspace(0, 1, tasks))
     coders = ["huffman", "arithmetic"]
     cs.sweep(p, grid, coders, n=1000, seed=seed, workers=2)      # warm the pool machinery
-    one, rows1 = median_time(lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=1), 3)
-    two, rows2 = median_time(lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=2), 3)
+    (one, two), (rows1, rows2) = alternating(
+        [lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=1),
+         lambda: cs.sweep(p, grid, coders, n=n, seed=seed, workers=2)], 5)
     assert _strip(rows1) == _strip(rows2)
     return {"tasks": len(grid), "n": n, "1 process s": one, "2 processes s": two, "speed-up": one / two}
 
@@ -231,16 +243,20 @@ def dask_sweep(n, seed, tasks=40):
             "same rows": _strip(rows) == _strip(local)}
 
 
-def small_n_latency(repeat=300, n=10):
-    """Milliseconds per simulate call at tiny n (the fixed cost of one measurement)."""
+def small_n_latency(calls=100, rounds=5, n=10):
+    """Milliseconds per simulate call at tiny n (the fixed cost of one measurement): the median
+    over ``rounds`` rounds of ``calls`` calls, each call with a seed of its own."""
     p, q = cases()["K=256"]
     rows = []
     for name in cs.available_coders():
         cs.simulate(p, q, name, n=n)
-        start = time.perf_counter()
-        for i in range(repeat):
-            cs.simulate(p, q, name, n=n, seed=i)
-        rows.append({"coder": name, "n": n, "ms per call": (time.perf_counter() - start) / repeat * 1e3})
+        per_call = []
+        for r in range(rounds):
+            start = time.perf_counter()
+            for i in range(r * calls, (r + 1) * calls):
+                cs.simulate(p, q, name, n=n, seed=i)
+            per_call.append((time.perf_counter() - start) / calls * 1e3)
+        rows.append({"coder": name, "n": n, "ms per call": statistics.median(per_call)})
     return rows
 
 

@@ -540,10 +540,12 @@ BATCHES_PER_WORKER = 8
 
 
 def _batches(tasks: list, workers: int) -> list[list]:
-    """Split tasks into at most BATCHES_PER_WORKER * workers batches of neighbouring tasks."""
+    """Split tasks into at most BATCHES_PER_WORKER * workers batches, dealt out like cards
+    (batch k holds tasks k, k + count, ...): along a grid the cost of a q drifts with its
+    index (a q far from p costs more bits), so dealt batches cost alike and no worker is left
+    with the dear end of the grid while the other idles."""
     count = min(len(tasks), BATCHES_PER_WORKER * max(workers, 1))
-    bounds = np.linspace(0, len(tasks), count + 1).round().astype(int)
-    return [tasks[a:b] for a, b in zip(bounds[:-1], bounds[1:]) if b > a]
+    return [tasks[k::count] for k in range(count)]
 
 
 def _progress(done: int, total: int, start: float, stream, what: str = "q's") -> None:
