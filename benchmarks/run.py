@@ -21,7 +21,7 @@ Peers, configured fairly (same data, same model where the peer allows it):
   would round to zero are given 1/4096 first so that every symbol stays codable) with
   ``AECompressor(model, adapt=False)``, a fixed model, on a Python list.
 
-Timing: median of ``--repeat`` runs (default 5) of each encode and decode, codesim's and the
+Timing: median of ``--repeat`` runs (default 9) of each encode and decode, codesim's and the
 peer's alternating, in one process.
 """
 
@@ -367,7 +367,7 @@ def verdicts(speed, sim, sweep, memory, latency=(), dask=None, report=None):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--quick", action="store_true", help="10x fewer symbols, for a smoke run")
-    parser.add_argument("--repeat", type=int, default=5, help="runs per timing; the median is kept")
+    parser.add_argument("--repeat", type=int, default=9, help="runs per timing; the median is kept")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default=str(HERE), help="where RESULTS.md and results.json go")
     args = parser.parse_args(argv)

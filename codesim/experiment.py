@@ -5,7 +5,9 @@ Each experiment is a module in the ``experiments/`` folder of the source checkou
 * ``TITLE`` and ``CLAIM`` (what it demonstrates, two lines), ``DEFAULT_N`` and ``QUICK_N``;
 * ``run(n, seed, quick) -> Outcome``: code real samples and return rows of measured figures
   beside theory, plus a one-line headline;
-* ``plot(outcome, plt) -> figure`` (matplotlib, optional).
+* ``plot(outcome, plt) -> figure`` (matplotlib, optional);
+* ``QUICK_SECONDS`` (optional, default 1): about how long its quick run takes on one core, so
+  that the report starts the longest first and no core idles at the end.
 
 It runs as ``python experiments/NAME.py`` or ``codesim experiment NAME``, with ``-n``,
 ``--seed``, ``--out DIR`` and ``--quick`` (the options live in

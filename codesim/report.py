@@ -16,11 +16,13 @@ import html
 import io
 import sys
 import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
 from pathlib import Path
 
 from .errors import OptionError
 from .experiment import list_experiments, load_experiment, run_and_write
 from .files import atomic_write, check_writable
+from .pool import end_workers, ignore_interrupts, worker_count
 from .tables import Table
 
 __all__ = ["build_report", "TABLE_ROWS"]
@@ -105,16 +107,62 @@ def _section(module, outcome, png: Path, quick: bool, seed: int, seconds: float)
         f"<p>Reproduce: <code>{html.escape(command)}</code></p>"])
 
 
-def build_report(out, quick: bool = True, seed: int = 0, progress=None) -> Path:
+def _run_one(name: str, quick: bool, seed: int, folder: Path):
+    """One experiment, anywhere (a worker process): its name, outcome and seconds."""
+    import matplotlib
+    matplotlib.use("Agg")
+    module = load_experiment(name)
+    began = time.perf_counter()
+    outcome = run_and_write(module, module.QUICK_N if quick else module.DEFAULT_N, seed, quick,
+                            folder, stream=io.StringIO())
+    return name, outcome, time.perf_counter() - began
+
+
+class _Experiments:
+    """Every experiment, started at once on ``count`` worker processes (the longest first, so
+    that no core idles at the end) or, with one, run in this process as it is iterated.
+    Iterating yields (name, outcome, seconds) as each finishes; :meth:`close` ends the
+    workers at once (Ctrl-C, or an error in the caller)."""
+
+    def __init__(self, names, quick: bool, seed: int, folder: Path, count: int):
+        self.args, self.pool = (quick, seed, folder), None
+        if count == 1:
+            self.names = names
+            return
+        self.names = sorted(names, key=lambda n: -getattr(load_experiment(n), "QUICK_SECONDS", 1))
+        self.pool = ProcessPoolExecutor(max_workers=count, initializer=ignore_interrupts)
+        self.futures = [self.pool.submit(_run_one, name, *self.args) for name in self.names]
+
+    def __iter__(self):
+        if self.pool is None:
+            for name in self.names:
+                yield _run_one(name, *self.args)
+            return
+        for future in as_completed(self.futures):
+            yield future.result()
+        self.pool.shutdown()
+        self.pool = None
+
+    def close(self) -> None:
+        if self.pool is not None:
+            end_workers(self.pool)
+            self.pool = None
+
+
+def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=None) -> Path:
     """Run every experiment and write ``out/index.html`` (and each experiment's files).
 
-    ``progress`` (a stream, default stderr) gets one line per experiment."""
+    The experiments run on ``workers`` processes (default: every core, see
+    :func:`codesim.pool.worker_count`); ``progress`` (a stream, default stderr) gets one line
+    per experiment as it finishes."""
     try:
         import matplotlib
         matplotlib.use("Agg")
     except ImportError:
         raise OptionError("the report draws its figures with matplotlib, which is not "
                           "installed: pip install -e '.[plot]'") from None
+    names = list_experiments()
+    count = worker_count(workers, len(names))          # a bad count is refused before any work
     out = Path(out)
     try:
         (out / "experiments").mkdir(parents=True, exist_ok=True)
@@ -123,18 +171,18 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None) -> Path:
     page = check_writable(out / "index.html")
     progress = progress or sys.stderr
     start = time.perf_counter()
-    names = list_experiments()
-    sections = [_front(20_000 if quick else 100_000, seed)]
-    print(f"report: the demo and the views ({time.perf_counter() - start:.1f}s)", file=progress)
-    for i, name in enumerate(names, 1):
-        module = load_experiment(name)
-        began = time.perf_counter()
-        outcome = run_and_write(module, module.QUICK_N if quick else module.DEFAULT_N, seed, quick,
-                                out / "experiments", stream=io.StringIO())
-        seconds = time.perf_counter() - began
-        sections.append(_section(module, outcome, out / "experiments" / f"{name}.png", quick,
-                                 seed, seconds))
-        print(f"report: {i}/{len(names)} {name} ({seconds:.1f}s)", file=progress)
+    experiments = _Experiments(names, quick, seed, out / "experiments", count)  # they start now
+    try:
+        sections = [_front(20_000 if quick else 100_000, seed)]               # while this runs
+        print(f"report: the demo and the views ({time.perf_counter() - start:.1f}s)", file=progress)
+        done = {}
+        for name, outcome, seconds in experiments:
+            done[name] = _section(load_experiment(name), outcome,
+                                  out / "experiments" / f"{name}.png", quick, seed, seconds)
+            print(f"report: {len(done)}/{len(names)} {name} ({seconds:.1f}s)", file=progress)
+    finally:
+        experiments.close()
+    sections += [done[name] for name in names]
     contents = "".join(f'<li><a href="#{n}">{html.escape(load_experiment(n).TITLE)}</a></li>'
                        for n in names)
     total = time.perf_counter() - start

@@ -44,7 +44,8 @@ import numpy as np
 from .coders import DEFAULT_CODERS, Coder, Overhead, as_symbols, make_coder
 from .distributions import as_pmf, check_same_length, draw_counted, mixture, sample, uniform
 from .errors import DecodeError, OptionError, SupportError
-from .limits import MAX_WORKERS_PER_CORE, MESSAGE_BYTES, require_memory, require_symbols
+from .limits import MESSAGE_BYTES, require_memory, require_symbols
+from .pool import end_workers, ignore_interrupts, worker_count
 from .measures import theory_bits
 from .tables import Table
 
@@ -568,54 +569,6 @@ class SweepInterrupted(KeyboardInterrupt):
         self.rows, self.finished, self.total = rows, finished, total
 
 
-def _ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C is for the parent, which cancels the sweep and ends workers."""
-    import signal
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _end_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel queued tasks and end the pool's processes now, without waiting for running ones.
-
-    A second Ctrl-C while this runs (a user pressing it twice) is ignored, so that no worker
-    is left behind."""
-    import signal
-    import threading
-    main = threading.current_thread() is threading.main_thread()
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
-    try:
-        processes = list((getattr(pool, "_processes", None) or {}).values())
-        pool.shutdown(wait=False, cancel_futures=True)
-        for process in processes:
-            process.terminate()
-        for process in processes:
-            process.join(timeout=2)
-            if process.is_alive():
-                process.kill()
-                process.join(timeout=1)
-        # Let the pool's manager thread see its workers gone and close its wakeup pipe now:
-        # otherwise Python 3.11's exit handler can race it and print an OSError traceback.
-        manager = getattr(pool, "_executor_manager_thread", None)
-        if manager is not None:
-            manager.join(timeout=2)
-    finally:
-        if main:
-            signal.signal(signal.SIGINT, previous)
-
-
-def worker_count(workers, tasks: int) -> int:
-    """Processes for a sweep: ``workers`` (default: every core), at most one per task, and at
-    most ``MAX_WORKERS_PER_CORE`` per core (more only multiplies memory)."""
-    cores = os.cpu_count() or 1
-    most = MAX_WORKERS_PER_CORE * cores
-    if workers is None:
-        workers = cores
-    if not isinstance(workers, Integral) or isinstance(workers, bool) or not 1 <= workers <= most:
-        raise OptionError(f"workers must be an integer from 1 to {most} ({MAX_WORKERS_PER_CORE} "
-                          f"per core on this machine's {cores}), got {workers!r}")
-    return min(int(workers), max(tasks, 1))
-
-
 def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
           executor: Executor | None = None, workers: int | None = None,
           progress: bool | None = None, same_sample: bool = False) -> Table:
@@ -636,8 +589,8 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
         Where to run the tasks (e.g. a Dask ``Client.get_executor()``).  Default: a process
         pool of ``workers`` processes, or in-process when only one is needed.
     workers : int, optional
-        Processes of the default pool (default: every core; at most one per q, and at most
-        4 per core).
+        Processes of the default pool (default: every core, or 1 when sweep itself runs in
+        a worker process; at most one per q, and at most 4 per core).
     progress : bool, optional
         Draw a progress bar on stderr (default: when stderr is a terminal).
     same_sample : bool
@@ -674,7 +627,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     start, results, futures = time.perf_counter(), {}, []
     own_pool = None
     if executor is None and count > 1:
-        executor = own_pool = ProcessPoolExecutor(max_workers=count, initializer=_ignore_interrupts)
+        executor = own_pool = ProcessPoolExecutor(max_workers=count, initializer=ignore_interrupts)
     try:
         if executor is None:
             for task in tasks:
@@ -692,7 +645,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
                     _progress(len(results), len(tasks), start, sys.stderr)
     except KeyboardInterrupt:
         if own_pool is not None:
-            _end_workers(own_pool)
+            end_workers(own_pool)
             own_pool = None
         elif executor is not None:
             for future in futures:

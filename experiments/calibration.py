@@ -1,6 +1,5 @@
 """Is the instrument calibrated?  The statistical verdict's false alarms, counted over many seeds."""
 
-import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
 
@@ -10,12 +9,14 @@ import codesim as cs
 from codesim.check import count_false_alarms
 from codesim.commands.experiment import main
 from codesim.experiment import Outcome
+from codesim.pool import worker_count
 
 TITLE = "Calibration: how often an honest coder fails the statistical and overhead verdicts"
 CLAIM = ("With each coder's real expected overhead in the expectation, a check at false-alarm "
          "rate alpha fails an honest coder a fraction alpha of the time (within [0.5, 2] alpha), "
          "and the overhead verdict never fails it.")
 DEFAULT_N, QUICK_N = 100_000, 2_000
+QUICK_SECONDS = 25                 # 24,000 quick runs: the report starts this one first
 CODERS = ["huffman", "shannon", "sfe", "fano", "arithmetic", "rans", "tans", "range", "ans",
           "tunstall", "golomb", "elias_gamma"]
 NOMINAL = (0.05, 0.01)
@@ -34,10 +35,13 @@ def run(n, seed, quick):
     p, q = model(seed)
     batches = [(coder, size, chunk) for coder in CODERS for size in sizes
                for chunk in np.array_split(np.arange(seeds) + 1000 * seed, 8)]
-    with ProcessPoolExecutor(min(2, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(count_false_alarms, p, q, coder, size, chunk, NOMINAL)
-                   for coder, size, chunk in batches]
-        results = [f.result() for f in futures]
+    tasks = [(p, q, coder, size, chunk, NOMINAL) for coder, size, chunk in batches]
+    workers = worker_count(None, len(tasks))         # 1 inside a worker (the report's)
+    if workers == 1:
+        results = [count_false_alarms(*task) for task in tasks]
+    else:
+        with ProcessPoolExecutor(workers) as pool:
+            results = list(pool.map(count_false_alarms, *zip(*tasks)))
     rows = []
     for coder in CODERS:
         for size in sizes:

@@ -21,6 +21,7 @@ CLAIM = ("Coding held-out text with a model's predictions costs its cross-entrop
          "once the model has context (order >= 1); "
          "adaptive models and CTW need no training; zlib, bz2 and lzma on the same bytes.")
 DEFAULT_N, QUICK_N = 100_000, 10_000       # bytes of training text (the test part: n / 5)
+QUICK_SECONDS = 6
 K = 256
 ALPHA = 1 / 256                 # add-alpha smoothing of the fitted counts
 

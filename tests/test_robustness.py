@@ -48,19 +48,32 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _read_until_rows(proc, at_least: int) -> bytes:
-    """Read the sweep's progress until it counts at least ``at_least`` finished q's (batches
-    finish 2 or 3 q's at a time, so the count may skip any one value), or until EOF or timeout."""
-    seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
-    while time.monotonic() < deadline:
-        chunk = os.read(proc.stderr.fileno(), 4096)
-        if not chunk:
-            break
-        seen += chunk
-        counts = [int(c) for c in re.findall(rb" (\d+)/\d+ q's", seen)]
-        if counts and max(counts) >= at_least:
-            break
-    return seen
+def _interrupt_when(proc, ready) -> tuple[bytes, list[int], float]:
+    """Read the process's stderr until ``ready(what it printed)`` (or EOF, or the timeout),
+    note its worker processes, then press Ctrl-C (SIGINT to the whole process group, as a
+    terminal does).  Return what it printed, the workers, and the seconds it took to exit."""
+    try:
+        seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
+        while not ready(seen) and time.monotonic() < deadline:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        workers = _children(proc.pid)
+        assert workers, f"it should run worker processes; it printed {seen[-300:]!r}"
+        os.killpg(proc.pid, signal.SIGINT)
+        start = time.monotonic()
+        proc.wait(timeout=10)
+        return seen + proc.stderr.read(), workers, time.monotonic() - start
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _q_count_at_least(count: int):
+    """Has the sweep's progress counted ``count`` finished q's?  (Batches finish 2 or 3 q's at
+    a time, so the count may skip any one value.)"""
+    return lambda seen: max((int(c) for c in re.findall(rb" (\d+)/\d+ q's", seen)), default=0) >= count
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
@@ -69,18 +82,7 @@ def test_ctrl_c_stops_a_sweep_within_3_seconds_leaves_no_process_and_keeps_the_r
     proc = codesim("sweep", "--p", "zipf:16:1", "--t", ts, "--coder", "arithmetic", "-n", "100000",
                    "--workers", "2", "--csv", "rows.csv", "--json-file", "rows.json", "--progress",
                    cwd=tmp_path)
-    try:
-        seen = _read_until_rows(proc, at_least=2)            # the first rows are in
-        workers = _children(proc.pid)
-        assert workers, f"the sweep should run worker processes; it printed {seen[-300:]!r}"
-        os.killpg(proc.pid, signal.SIGINT)                  # Ctrl-C reaches the whole group
-        start = time.monotonic()
-        proc.wait(timeout=10)
-        elapsed = time.monotonic() - start
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-    err = seen + proc.stderr.read()
+    err, workers, elapsed = _interrupt_when(proc, _q_count_at_least(2))   # the first rows are in
     assert proc.returncode == 130, err[-500:]
     assert elapsed < 3, elapsed
     assert not [pid for pid in workers if _alive(pid)]
@@ -90,6 +92,26 @@ def test_ctrl_c_stops_a_sweep_within_3_seconds_leaves_no_process_and_keeps_the_r
     saved = json.loads((tmp_path / "rows.json").read_text())
     assert saved["interrupted"].startswith("sweep interrupted") and len(saved["rows"]) >= 2
     assert not list(tmp_path.glob(".*.tmp"))
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
+def test_ctrl_c_stops_a_report_within_3_seconds_and_leaves_no_process_and_no_page(tmp_path):
+    proc = codesim("report", "--quick", "--out", "page", "--workers", "2", cwd=tmp_path)
+    err, workers, elapsed = _interrupt_when(proc, lambda seen: b"report: the demo" in seen)
+    assert proc.returncode == 130 and b"interrupted" in err and b"Traceback" not in err, err[-500:]
+    assert elapsed < 3, elapsed
+    assert not [pid for pid in workers if _alive(pid)]
+    assert not (tmp_path / "page" / "index.html").exists()
+
+
+def test_a_worker_process_starts_no_workers_of_its_own_by_default():
+    from concurrent.futures import ProcessPoolExecutor
+    from codesim.pool import worker_count
+    cap = (resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
+    with ProcessPoolExecutor(1, initializer=resource.setrlimit, initargs=cap) as pool:
+        assert pool.submit(worker_count, None, 100).result(timeout=60) == 1    # pools never nest
+        assert pool.submit(worker_count, 2, 100).result(timeout=60) == 2       # unless asked
+    assert worker_count(None, 100) == min(os.cpu_count() or 1, 100)
 
 
 def test_too_many_workers_are_refused_and_workers_never_outnumber_tasks():

@@ -15,13 +15,17 @@ def register(subs) -> None:
         "CSV and PNG go to DIR/experiments/.",
         "codesim report --quick --out report")
     sub.add_argument("--out", required=True, metavar="DIR", help="the folder to write the page to")
-    sub.add_argument("--quick", action="store_true", help="small samples: the whole page in about a minute")
+    sub.add_argument("--quick", action="store_true",
+                     help="small samples: the whole page in under a minute")
     sub.add_argument("--seed", type=whole_number(0), default=0, help="seed of every random draw")
+    sub.add_argument("--workers", type=whole_number(1), default=None,
+                     help="processes running the experiments (default: every core, at most "
+                          "4 per core)")
     sub.set_defaults(func=run)
 
 
 def run(args) -> int:
     from ..report import build_report
-    page = build_report(args.out, quick=args.quick, seed=args.seed)
+    page = build_report(args.out, quick=args.quick, seed=args.seed, workers=args.workers)
     print(f"report written: {page}")
     return 0

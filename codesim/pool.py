@@ -1,0 +1,71 @@
+"""Worker processes: how many, and how to end them at once when the user presses Ctrl-C.
+
+Used by :func:`codesim.sweep` and :func:`codesim.report.build_report`: both run a
+``ProcessPoolExecutor(worker_count(...), initializer=ignore_interrupts)`` and, on Ctrl-C, call
+:func:`end_workers`, which cancels what is queued and ends the processes without waiting.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
+from numbers import Integral
+
+from .errors import OptionError
+from .limits import MAX_WORKERS_PER_CORE
+
+__all__ = ["worker_count", "ignore_interrupts", "end_workers"]
+
+
+def ignore_interrupts() -> None:
+    """Worker initialiser: Ctrl-C is for the parent, which cancels the work and ends workers."""
+    import signal
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def end_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel queued tasks and end the pool's processes now, without waiting for running ones.
+
+    A second Ctrl-C while this runs (a user pressing it twice) is ignored, so that no worker
+    is left behind."""
+    import signal
+    import threading
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    try:
+        processes = list((getattr(pool, "_processes", None) or {}).values())
+        pool.shutdown(wait=False, cancel_futures=True)
+        for process in processes:
+            process.terminate()
+        for process in processes:
+            process.join(timeout=2)
+            if process.is_alive():
+                process.kill()
+                process.join(timeout=1)
+        # Let the pool's manager thread see its workers gone and close its wakeup pipe now:
+        # otherwise Python 3.11's exit handler can race it and print an OSError traceback.
+        manager = getattr(pool, "_executor_manager_thread", None)
+        if manager is not None:
+            manager.join(timeout=2)
+    finally:
+        if main:
+            signal.signal(signal.SIGINT, previous)
+
+
+def worker_count(workers, tasks: int) -> int:
+    """Processes for ``tasks`` tasks: ``workers`` (default: every core, or 1 in a process that
+    is itself a worker, so that pools never nest), at most one per task, and at most
+    ``MAX_WORKERS_PER_CORE`` per core (more only multiplies memory).
+
+    >>> worker_count(3, tasks=2)
+    2
+    """
+    cores = os.cpu_count() or 1
+    most = MAX_WORKERS_PER_CORE * cores
+    if workers is None:             # a worker's own work stays in it: its parent has the cores
+        workers = cores if multiprocessing.parent_process() is None else 1
+    if not isinstance(workers, Integral) or isinstance(workers, bool) or not 1 <= workers <= most:
+        raise OptionError(f"workers must be an integer from 1 to {most} ({MAX_WORKERS_PER_CORE} "
+                          f"per core on this machine's {cores}), got {workers!r}")
+    return min(int(workers), max(tasks, 1))
