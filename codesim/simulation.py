@@ -251,7 +251,7 @@ def _pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
     rng = seed if isinstance(seed, np.random.Generator) else None
     for i, size in enumerate(sizes):
         x, counts = draw_counted(p, size, rng if rng is not None else chunk_seed(seed, i),
-                                   _sample_dtype(q, built))
+                                 _sample_dtype(q, built))
         yield _code_piece(built, x, q.size, counts)
         del x
         if show:
