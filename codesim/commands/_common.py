@@ -69,6 +69,15 @@ def add_sample_options(sub, n_default: int = 100_000, json_help: str = "print JS
     sub.add_argument("--json", action="store_true", help=json_help)
 
 
+def add_distribution_options(sub, p: bool = True, q: bool = True) -> None:
+    """--p (the true distribution) and --q (the one the code is built for), required, as every
+    command names them."""
+    if p:
+        sub.add_argument("--p", required=True, metavar="P", help="the true distribution")
+    if q:
+        sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+
+
 #: the coders' own options, as command-line flags: option -> (flag, metavar, least, most, help)
 CODER_FLAGS = {
     "block": ("--block", "K", 1, None, "prefix codes built for q: code blocks of K symbols (default: 1)"),

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from ..coders import PREFIX_CODERS, make_coder
 from ..tables import codebook_text
-from ._common import add_coder_flags, add_command, coder_options, distribution
+from ._common import (add_coder_flags, add_command, add_distribution_options, coder_options,
+                      distribution)
 
 
 def register(subs) -> None:
@@ -14,7 +15,7 @@ def register(subs) -> None:
         "Q, its Kraft sum, and given P its expected length under P beside H(P, Q). All figures "
         "here are theory.",
         "codesim codebook --q 0.4,0.3,0.2,0.1 --coder shannon --p uniform:4", distributions=True)
-    sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(sub, p=False)
     sub.add_argument("--p", metavar="P",
                      help="also show the expected length under P (default: not shown)")
     sub.add_argument("--coder", default="huffman", choices=PREFIX_CODERS,

@@ -8,8 +8,8 @@ from ..errors import SupportError
 from ..measures import cross_entropy
 from ..simulation import compare
 from ..tables import Table, format_table
-from ._common import (add_coder_options, add_command, add_sample_options, coder_list,
-                      distribution)
+from ._common import (add_coder_options, add_command, add_distribution_options, add_sample_options,
+                      coder_list, distribution)
 
 
 def register(subs) -> None:
@@ -19,8 +19,7 @@ def register(subs) -> None:
         "measured bits/symbol beside the theory.",
         "codesim compare --p 0.5,0.25,0.125,0.125 --q uniform:4 --coder huffman -n 10000 --seed 0 --json",
         distributions=True)
-    sub.add_argument("--p", required=True, metavar="P", help="the true distribution")
-    sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(sub)
     add_coder_options(sub)
     sub.add_argument("--ledger", action="store_true",
                      help="also print each coder's ledger: the bits of the message split into "

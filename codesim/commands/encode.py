@@ -7,7 +7,8 @@ import numpy as np
 from ..coders import make_coder
 from ..files import atomic_write, check_writable, read_symbols
 from ..measures import cross_entropy
-from ._common import add_coder_options, add_command, coder_options, distribution
+from ._common import (add_coder_options, add_command, add_distribution_options, coder_options,
+                      distribution)
 
 
 def register(subs) -> None:
@@ -21,7 +22,7 @@ def register(subs) -> None:
         distributions=True)
     sub.add_argument("input", help="the symbols to encode")
     sub.add_argument("output", help="where to write the saved message")
-    sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(sub, p=False)
     add_coder_options(sub, several=False, default="ans")
     sub.add_argument("--bytes", action="store_true", help="INPUT is raw bytes (symbols 0..255)")
     sub.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")

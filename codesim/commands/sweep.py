@@ -10,8 +10,8 @@ from ..errors import OptionError
 from ..files import atomic_write, check_writable
 from ..simulation import SweepInterrupted, mixture_grid, sweep
 from ..tables import format_table
-from ._common import (add_coder_options, add_command, add_sample_options, coder_list,
-                      distribution, whole_number)
+from ._common import (add_coder_options, add_command, add_distribution_options, add_sample_options,
+                      coder_list, distribution, whole_number)
 
 COLUMNS = ["q", "coder", "measured_bits_per_symbol", "entropy", "cross_entropy", "kl_divergence",
            "stderr", "error"]
@@ -26,7 +26,7 @@ def register(subs) -> None:
         "at once and still writes the rows that finished, marked as interrupted.",
         "codesim sweep --p zipf:64:1.1 --t 0,0.25,0.5,1 --coder huffman --coder ans --csv sweep.csv",
         distributions=True)
-    sub.add_argument("--p", required=True, metavar="P", help="the true distribution")
+    add_distribution_options(sub, q=False)
     sub.add_argument("--toward", metavar="R", help="the end point of the path (default: uniform)")
     sub.add_argument("--t", default="0,0.1,0.2,0.4,0.6,0.8,1", metavar="T,T,...",
                      help="mixture weights in [0, 1]")

@@ -10,7 +10,8 @@ import numpy as np
 from ..coders import PREFIX_CODERS, make_coder
 from ..errors import OptionError
 from ..files import atomic_write, check_writable
-from ._common import Parser, add_coder_flags, add_command, coder_options, distribution, whole_number
+from ._common import (Parser, add_coder_flags, add_command, add_distribution_options, coder_options,
+                      distribution, whole_number)
 
 FORMATS = (".png", ".svg")
 
@@ -29,7 +30,7 @@ def register(subs) -> None:
                        "each leaf's share p(x) l(x) of E_p[l].",
                        "codesim view tree --q zipf:8:1 --coder huffman --out tree.png",
                        distributions=True)
-    tree.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(tree, p=False)
     tree.add_argument("--p", metavar="P", help="also show each leaf's share of E_p[l] (default: not shown)")
     tree.add_argument("--coder", default="huffman", choices=PREFIX_CODERS, metavar="NAME",
                       help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
@@ -58,15 +59,13 @@ def register(subs) -> None:
                         "up to D(P||Q).",
                         "codesim view wrong-codebook --p english --q uniform:26 --out wrong.png",
                         distributions=True)
-    wrong.add_argument("--p", required=True, metavar="P", help="the true distribution")
-    wrong.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(wrong)
     typical = add_command(kinds, "typical-set", "-(1/n) log2 p(X^n) and q(X^n) concentrating",
                           "Sample sequences of n symbols from P and show how -(1/n) log2 p(X^n) "
                           "concentrates at H(P) and -(1/n) log2 q(X^n) at H(P,Q) as n grows.",
                           "codesim view typical-set --p zipf:8:1 --q uniform:8 --out typical.png",
                           distributions=True)
-    typical.add_argument("--p", required=True, metavar="P", help="the true distribution")
-    typical.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(typical)
     typical.add_argument("--lengths", default="10,100,1000", metavar="N,N,...",
                          help="the sequence lengths n, one panel each")
     typical.add_argument("--sequences", type=whole_number(1, 100_000), default=2000,
@@ -80,7 +79,7 @@ def register(subs) -> None:
 
 
 def _message_options(sub) -> None:
-    sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+    add_distribution_options(sub, p=False)
     sub.add_argument("--message", metavar="SYMBOLS",
                      help="the symbols to code, e.g. '0 1 0 2' (default: sampled from P)")
     sub.add_argument("--p", metavar="P", help="sample the message from P (default: Q)")
