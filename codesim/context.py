@@ -36,6 +36,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
+from .coders.constriction_coders import ANS_START, ROUNDING_BITS, guard, payload_words
 from .distributions import as_pmf_rows, quantize
 from .errors import DecodeError, OptionError, SupportError
 from .limits import require_memory
@@ -386,7 +387,7 @@ class ContextCoder:
             for a in starts:
                 coder.encode(x[a: a + CHUNK_ROWS].astype(np.int32), family, self._weights(ctx[a: a + CHUNK_ROWS]))
         else:
-            coder = constriction.stream.stack.AnsCoder(np.array([0, 1], dtype=np.uint32))
+            coder = constriction.stream.stack.AnsCoder(ANS_START)
             for a in reversed(starts):                  # a stack: the last chunk first
                 coder.encode_reverse(x[a: a + CHUNK_ROWS].astype(np.int32), family,
                                      self._weights(ctx[a: a + CHUNK_ROWS]))
@@ -411,27 +412,31 @@ class ContextCoder:
             out = decode_intervals(encoded.payload, encoded.num_bits, n, tables.totals(), tables.cums(),
                                    walker.push)
             return np.array(out, dtype=np.int64)
-        return self._decode_constriction(encoded.payload, n)
+        return self._decode_constriction(encoded.payload, encoded.num_bits, n)
 
-    def _decode_constriction(self, payload: bytes, n: int) -> np.ndarray:
+    def _decode_constriction(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         import constriction
-        words = np.frombuffer(payload, dtype="<u4").astype(np.uint32)
+        words = payload_words(self.name, payload, num_bits)
         family = constriction.stream.model.Categorical(perfect=False)
         freqs = self.model.quantised(24, leaky=True)
         modulus, k = self.alphabet_size ** self.model.order, self.alphabet_size
-        coder = (constriction.stream.queue.RangeDecoder(words) if self.name == "range"
-                 else constriction.stream.stack.AnsCoder(words))
-        out, context = np.empty(n, dtype=np.int64), 0
-        try:
+        action = f"{self.name} decoding"
+        coder = (guard(action, constriction.stream.queue.RangeDecoder, words) if self.name == "range"
+                 else guard(action, constriction.stream.stack.AnsCoder, words))
+        out = np.empty(n, dtype=np.int64)
+
+        def decode_all():
+            context = 0
             for i in range(n):
                 s = int(coder.decode(family, (freqs[context] - 1)[None, :].astype(np.float64))[0])
                 out[i] = s
                 context = (context * k + s) % modulus if modulus > 1 else 0
-        except BaseException as err:           # constriction's panics derive from BaseException
-            if isinstance(err, (KeyboardInterrupt, SystemExit)):
-                raise
-            raise DecodeError(f"{self.name} decoding failed: {type(err).__name__}: {err}") from None
-        if self.name == "ans" and not np.array_equal(coder.get_compressed(), [0, 1]):
+
+        guard(action, decode_all)
+        if self.name == "range" and not coder.maybe_exhausted():
+            raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
+                              "the data are damaged")
+        if self.name == "ans" and not np.array_equal(coder.get_compressed(), ANS_START):
             raise DecodeError("the ANS stack did not return to its start: the data are damaged")
         return out
 
@@ -451,7 +456,7 @@ class ContextCoder:
             from .coders.arithmetic import QUARTER_RANGE
             eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)
             return eps * n, 2.0 + eps * n
-        eps = math.log2(1 + 2.0 ** -8)
+        eps = ROUNDING_BITS
         return (eps * n, 64 + eps * n) if self.name == "range" else (-32 + eps * n, 64 + eps * n)
 
 

@@ -241,3 +241,22 @@ def test_a_fixed_model_with_ruled_out_symbols_codes_within_bounds_of_its_quantis
     source = MarkovSource(rows)
     x = source.sample(20_000, 3)
     round_trip(ContextCoder(coder, cs.FixedContextModel(rows)), x)
+
+
+@pytest.mark.parametrize("coder", ["range", "ans"])
+def test_a_damaged_context_coded_message_is_a_decode_error_never_a_wrong_answer(coder):
+    """The checks of the fixed-q range and ANS coders hold for context models too: a payload
+    that is not whole 32-bit words, and a header that says fewer symbols than were coded."""
+    from codesim.container import Encoded
+    rows = [[0.5, 0.3, 0.2], [0.2, 0.7, 0.1], [0.3, 0.3, 0.4]]
+    context_coder = ContextCoder(coder, cs.FixedContextModel(rows))
+    x = MarkovSource(rows).sample(2000, 4)
+    good = context_coder.encode(x)
+    cut = Encoded(good.coder, good.num_symbols, good.num_bits - 8, good.payload[:-1],
+                  good.options, good.model_fingerprint)
+    with pytest.raises(cs.DecodeError, match="whole 32-bit words"):
+        context_coder.decode(cut)
+    fewer = Encoded(good.coder, good.num_symbols - 1000, good.num_bits, good.payload,
+                    good.options, good.model_fingerprint)
+    with pytest.raises(cs.DecodeError, match="unread|start"):
+        context_coder.decode(fewer)

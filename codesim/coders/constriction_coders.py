@@ -44,10 +44,14 @@ import numpy as np
 from ..errors import DecodeError, OptionError
 from .stream import Flush, StreamCoder, log_uniform_inverse_moments, rans_drift, DRIFT_PRECISION
 
-__all__ = ["RangeCoder", "AnsCoder", "CONSTRICTION_PRECISION"]
+__all__ = ["RangeCoder", "AnsCoder", "CONSTRICTION_PRECISION", "ROUNDING_BITS", "ANS_START", "guard",
+           "payload_words"]
 
 CONSTRICTION_PRECISION = 24     # constriction's default Categorical precision (u32 words)
-_ROUNDING_BITS = math.log2(1 + 2.0 ** -8)
+#: the worst rounding loss per symbol in states of at least 2**32 (see the module docstring)
+ROUNDING_BITS = math.log2(1 + 2.0 ** -8)
+#: the ANS stack starts (and must end) at head 2**32: little-endian words [0, 1]
+ANS_START = np.array([0, 1], dtype=np.uint32)
 
 
 def _constriction():
@@ -55,7 +59,7 @@ def _constriction():
     return constriction.stream
 
 
-def _guard(action: str, fn, *args):
+def guard(action: str, fn, *args):
     """Run a constriction call; turn anything it throws (even a panic) into DecodeError."""
     try:
         return fn(*args)
@@ -63,6 +67,15 @@ def _guard(action: str, fn, *args):
         raise
     except BaseException as err:     # constriction's PanicException derives from BaseException
         raise DecodeError(f"{action} failed: {type(err).__name__}: {err}") from None
+
+
+def payload_words(name: str, payload: bytes, num_bits: int) -> np.ndarray:
+    """A payload back as constriction's 32-bit words (no copy); DecodeError unless it is whole
+    words and num_bits says so."""
+    if len(payload) % 4 or num_bits != 8 * len(payload):
+        raise DecodeError(f"a {name} payload is whole 32-bit words; got {len(payload)} "
+                          f"bytes for {num_bits} bits")
+    return np.frombuffer(payload, dtype=np.dtype("<u4").newbyteorder("="))
 
 
 class _ConstrictionCoder(StreamCoder):
@@ -125,20 +138,13 @@ class _ConstrictionCoder(StreamCoder):
         """constriction's 32-bit words as little-endian bytes, and their exact bit count."""
         return words.astype("<u4").tobytes(), 32 * words.size
 
-    def _words(self, payload: bytes, num_bits: int) -> np.ndarray:
-        """The payload back as 32-bit words (it must be whole words)."""
-        if len(payload) % 4 or num_bits != 8 * len(payload):
-            raise DecodeError(f"a {self.name} payload is whole 32-bit words; got {len(payload)} "
-                              f"bytes for {num_bits} bits")
-        return np.frombuffer(payload, dtype=np.dtype("<u4").newbyteorder("="))   # no copy
-
     def _decode_indices(self, decoder, n: int) -> np.ndarray:
         """n indices from a constriction decoder, with the model (fixed or per position)."""
         action = f"{self.name} decoding"
         if self.per_position:
-            idx = _guard(action, decoder.decode, self._model, self._weights)
+            idx = guard(action, decoder.decode, self._model, self._weights)
         else:
-            idx = _guard(action, decoder.decode, self._model, n)
+            idx = guard(action, decoder.decode, self._model, n)
         if len(idx) != n:
             raise DecodeError(f"{action} gave {len(idx)} of {n} symbols")
         return idx
@@ -164,8 +170,8 @@ class RangeCoder(_ConstrictionCoder):
         return self._payload(encoder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        words = self._words(payload, num_bits)
-        decoder = _guard("range decoding", _constriction().queue.RangeDecoder, words)
+        words = payload_words(self.name, payload, num_bits)
+        decoder = guard("range decoding", _constriction().queue.RangeDecoder, words)
         symbols = self._to_symbols(self._decode_indices(decoder, n))
         if not decoder.maybe_exhausted():
             raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
@@ -174,7 +180,7 @@ class RangeCoder(_ConstrictionCoder):
 
     @property
     def slack(self) -> tuple[float, float, float]:
-        return 0.0, 64.0, _ROUNDING_BITS
+        return 0.0, 64.0, ROUNDING_BITS
 
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """Each step keeps scale * f of range = scale * 2**24 + r: it loses log2(1 + r / range),
@@ -197,25 +203,25 @@ class AnsCoder(_ConstrictionCoder):
     flush = Flush(32.0, 64.0, 48.0, 32 / math.sqrt(12),
                   "derived: the head in [2**32, 2**64) is flushed in 64 bits, 96 - log2 head "
                   "beyond the information; log2 head uniform")
-    _SEED = np.array([0, 1], dtype=np.uint32)     # little-endian words: head = 2**32
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        coder = _constriction().stack.AnsCoder(self._SEED)
+        coder = _constriction().stack.AnsCoder(ANS_START)
         self._encode_with(coder.encode_reverse, x)
         return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        coder = _guard("ans decoding", _constriction().stack.AnsCoder, self._words(payload, num_bits))
+        coder = guard("ans decoding", _constriction().stack.AnsCoder,
+                      payload_words(self.name, payload, num_bits))
         idx = self._decode_indices(coder, n)
         rest = coder.get_compressed()
-        if not np.array_equal(rest, self._SEED):
+        if not np.array_equal(rest, ANS_START):
             raise DecodeError("the ANS stack did not return to its start state after the last "
                               "symbol: the data are damaged or the model is wrong")
         return self._to_symbols(idx)
 
     @property
     def slack(self) -> tuple[float, float, float]:
-        return -32.0, 64.0, _ROUNDING_BITS
+        return -32.0, 64.0, ROUNDING_BITS
 
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """constriction pushes a word when head >= f * 2**40, so head / f is in [2**8, 2**40)."""
