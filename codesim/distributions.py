@@ -92,9 +92,9 @@ def _as_float_array(x, name: str) -> np.ndarray:
         bad = [i for i, v in enumerate(arr.reshape(-1).tolist()) if not is_number(v)][:1]
         if bad:
             index = np.unravel_index(bad[0], arr.shape)
-            label = ", ".join(map(str, index)) if arr.ndim != 1 else str(index[0])
+            label = f"[{', '.join(map(str, index))}]" if arr.ndim else ""
             value = arr.reshape(-1)[bad[0]]
-            raise DistributionError(f"{name}[{label}] = {value!r:.40} is not a number "
+            raise DistributionError(f"{name}{label} = {value!r:.40} is not a number "
                                     f"({type(value).__name__}): probabilities must be numbers")
     elif arr.dtype.kind not in "iuf":
         raise DistributionError(f"{name} must be an array of numbers, got dtype {arr.dtype} "
@@ -260,6 +260,26 @@ def _is_seed(v) -> bool:
     return isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) and v >= 0
 
 
+def sample_size(n) -> int:
+    """n as an int: a sample size is a non-negative integer (a numpy integer too, never a bool,
+    a float or a string); OptionError otherwise.
+
+    >>> sample_size(np.int64(3)), sample_size(0)
+    (3, 0)
+    """
+    if not _is_seed(n):
+        raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
+    return int(n)
+
+
+def seed_label(seed):
+    """What a result records as its seed: an int, a list of ints, or -1 for a Generator (whose
+    draws no number reproduces)."""
+    if isinstance(seed, (list, tuple)):
+        return [int(v) for v in seed]
+    return int(seed) if isinstance(seed, (int, np.integer)) else -1
+
+
 def as_rng(rng) -> np.random.Generator:
     """Return a numpy Generator from a Generator, an integer seed, or a sequence of them (never
     unseeded).  ``[seed, i]`` is ``SeedSequence([seed, i])``: how a sweep seeds row i, so that
@@ -299,9 +319,8 @@ def sample_counted(p, n: int, rng=0, dtype=np.int64, count: bool = True):
 def draw_counted(p: np.ndarray, n: int, rng=0, dtype=np.int64, count: bool = True):
     """:func:`sample_counted` of a p that :func:`as_pmf` has already validated (the data path
     of a simulation validates p once)."""
-    if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
-        raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
-    rng, n = as_rng(rng), int(n)
+    n = sample_size(n)
+    rng = as_rng(rng)
     dtype = np.dtype(dtype)
     if dtype not in (np.dtype(np.int32), np.dtype(np.int64)) or (dtype == np.int32 and p.size > 2**31 - 1):
         raise OptionError(f"dtype must be int64, or int32 for fewer than 2**31 symbols, got {dtype}")

@@ -25,7 +25,7 @@ from dataclasses import asdict, dataclass
 import numpy as np
 
 from .coders import make_coder
-from .distributions import as_pmf, check_same_length, sample
+from .distributions import as_pmf, check_same_length, sample, seed_label
 from .errors import OptionError
 from .measures import kl_divergence
 from .simulation import checked_round_trip
@@ -81,7 +81,7 @@ def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int =
     d = for_q.symbol_costs(x) - for_p.symbol_costs(x)
     over_q, over_p = for_q.overhead(p, size), for_p.overhead(p, size)
     return DivergenceMeasurement(
-        coder=coder, n=size, seed=int(seed), estimate=(enc_q.num_bits - enc_p.num_bits) / size,
+        coder=coder, n=size, seed=seed_label(seed), estimate=(enc_q.num_bits - enc_p.num_bits) / size,
         stderr=float(np.std(d, ddof=1)) / math.sqrt(size), kl_divergence=kl_divergence(p, q),
         bits_q=int(enc_q.num_bits), bits_p=int(enc_p.num_bits),
         overhead_bound=max(over_q.high - over_p.low, over_p.high - over_q.low))

@@ -19,7 +19,7 @@ import numpy as np
 
 from .errors import OptionError, SymbolError
 
-__all__ = ["atomic_write", "check_writable", "read_symbols", "write_symbols"]
+__all__ = ["atomic_write", "check_writable", "load_npy", "read_symbols", "write_symbols"]
 
 
 def atomic_write(path, data: bytes | str) -> None:
@@ -75,6 +75,30 @@ def check_writable(path, *, force: bool = True, inputs=()) -> Path:
     return path
 
 
+NPY_MAGIC = b"\x93NUMPY"
+
+
+def load_npy(data: bytes, path: str, error: type[Exception]) -> np.ndarray:
+    """The array in ``data``, the bytes of the .npy file ``path``; ``error`` (a codesim error
+    class) names what is wrong: not a .npy file at all, pickled objects (never loaded), or damage.
+
+    >>> load_npy(b"1 2 3", "x.npy", ValueError)
+    Traceback (most recent call last):
+    ValueError: x.npy is not a .npy file (it lacks numpy's header): write it with numpy.save
+    """
+    if not data.startswith(NPY_MAGIC):
+        raise error(f"{path} is not a .npy file (it lacks numpy's header): write it with numpy.save")
+    try:
+        return np.load(io.BytesIO(data), allow_pickle=False)
+    except ValueError as err:
+        if "allow_pickle" in str(err):
+            raise error(f"{path} holds pickled Python objects, which codesim never loads: "
+                        "save an array of numbers") from None
+        raise error(f"{path}: a damaged .npy file ({err})") from None
+    except (OSError, EOFError) as err:
+        raise error(f"{path}: a damaged .npy file ({err or 'it ends early'})") from None
+
+
 def read_symbols(path, as_bytes: bool) -> np.ndarray:
     """A symbol file as an int64 array (see the module docstring); SymbolError if malformed."""
     path = str(path)
@@ -83,10 +107,7 @@ def read_symbols(path, as_bytes: bool) -> np.ndarray:
     if as_bytes:
         return np.frombuffer(data, dtype=np.uint8).astype(np.int64)
     if path.endswith(".npy"):
-        try:
-            array = np.load(io.BytesIO(data), allow_pickle=False)
-        except (ValueError, OSError, EOFError) as err:
-            raise SymbolError(f"{path}: not a readable .npy array of integers ({err})") from None
+        array = load_npy(data, path, SymbolError)
         if not isinstance(array, np.ndarray) or array.dtype.kind not in "iu":
             raise SymbolError(f"{path}: a .npy symbol file holds integers, not "
                               f"{getattr(array, 'dtype', type(array).__name__)}")

@@ -33,7 +33,7 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .distributions import as_pmf, as_pmf_rows
+from .distributions import as_pmf, as_pmf_rows, sample_size
 from .errors import DistributionError, OptionError
 from .limits import require_memory
 
@@ -103,7 +103,7 @@ class MarkovSource:
         >>> MarkovSource.sticky(3, 0.8).rows[0].round(6).tolist()
         [0.8, 0.1, 0.1]
         """
-        if not isinstance(k, Integral) or k < 2:
+        if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
             raise OptionError(f"a sticky chain needs K >= 2 symbols, got {k!r}")
         if not isinstance(stay, Real) or not 0 <= stay < 1:
             raise OptionError(f"stay must be a probability in [0, 1), got {stay!r}")
@@ -118,7 +118,7 @@ class MarkovSource:
         from .distributions import as_rng as _rng
         if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
             raise OptionError(f"a chain needs a whole number K >= 1 of symbols, got {k!r}")
-        if not isinstance(order, Integral) or order < 0:
+        if not isinstance(order, Integral) or isinstance(order, bool) or order < 0:
             raise OptionError(f"order must be a whole number, got {order!r}")
         if not isinstance(alpha, Real) or not alpha > 0:
             raise OptionError(f"alpha must be a positive number, got {alpha!r}")
@@ -315,9 +315,7 @@ class MarkovSource:
         """
         from .distributions import as_rng as _rng
         from .limits import require_symbols
-        if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
-            raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
-        n = int(n)
+        n = sample_size(n)
         require_symbols(n)
         require_memory(16 * n, f"a sample of {n} symbols")
         rng = _rng(seed)

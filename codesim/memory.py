@@ -30,6 +30,7 @@ import numpy as np
 
 from .context import (AdaptiveContextModel, ContextCoder, ContextModel, CountContextModel,
                       FixedContextModel, context_ids)
+from .distributions import seed_label
 from .errors import OptionError
 from .markov import MarkovSource
 
@@ -138,7 +139,7 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     >>> round(r.entropy, 4), round(r.measured_bits_per_symbol, 4), round(r.stderr, 4)
     (0.6275, 0.6216, 0.0101)
     """
-    from .simulation import SimulationResult, _seed_label, checked_round_trip
+    from .simulation import SimulationResult, checked_round_trip
     model = as_context_model(model, source.alphabet_size)
     coding = ContextCoder(coder, model, precision)
     x = source.sample(n, seed)
@@ -167,7 +168,7 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
               "quantisation": code_length - nominal, "coder_overhead": encoded.num_bits - code_length}
     return SimulationResult(
-        coder=coder, n=int(n), seed=_seed_label(seed),
+        coder=coder, n=int(n), seed=seed_label(seed),
         num_bits=int(encoded.num_bits), measured_bits_per_symbol=per(encoded.num_bits),
         entropy=h, cross_entropy=hx, kl_divergence=hx - h,
         expected_bits_per_symbol=used + per(flush), ideal_bits_per_symbol=per(nominal),

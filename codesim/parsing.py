@@ -17,6 +17,7 @@ import numpy as np
 
 from . import distributions as d
 from .errors import DistributionError
+from .files import load_npy
 
 __all__ = ["parse_distribution", "symbol_labels", "FAMILIES"]
 
@@ -90,10 +91,13 @@ def _from_file(path: str, name: str) -> np.ndarray:
         raise DistributionError(f"{name}: no such file {path!r}")
     try:
         if path.endswith(".npy"):
-            values = np.load(path, allow_pickle=False)
+            with open(path, "rb") as fh:
+                data = fh.read()
         else:
             with open(path, encoding="utf-8") as fh:
                 values = json.load(fh)
     except (OSError, ValueError) as err:
         raise DistributionError(f"{name}: cannot read {path!r}: {err}") from None
+    if path.endswith(".npy"):
+        values = load_npy(data, f"{name}: {path}", DistributionError)
     return d.as_pmf(values, f"{name} (from {path})")

@@ -42,7 +42,8 @@ from dataclasses import asdict, dataclass, field
 import numpy as np
 
 from .coders import DEFAULT_CODERS, Coder, Overhead, as_symbols, make_coder
-from .distributions import as_pmf, check_same_length, draw_counted, mixture, sample, uniform
+from .distributions import (as_pmf, check_same_length, draw_counted, mixture, sample, sample_size,
+                            seed_label, uniform)
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MESSAGE_BYTES, require_memory, require_symbols
 from .pool import end_workers, ignore_interrupts, worker_count
@@ -160,7 +161,7 @@ _coders: OrderedDict = OrderedDict()
 def coder_for(name: str, q: np.ndarray, options: dict) -> Coder:
     """``make_coder(name, q, **options)``, remembered: a loop or sweep of simulations with one
     model builds its coder once (coders hold no per-message state)."""
-    if q.size > CACHE_MAX_K:
+    if q.size > CACHE_MAX_K or not isinstance(name, str):
         return make_coder(name, q, **options)
     key = (name, q.shape, q.tobytes(), repr(sorted(options.items())))
     coder = _coders.get(key)
@@ -269,6 +270,8 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     """
     p, q = as_pmf(p, "p"), as_pmf(q, "q")
     check_same_length(p, q)
+    if symbols is None:
+        n = sample_size(n)
     name = coder.name if isinstance(coder, Coder) else coder
     built = coder if isinstance(coder, Coder) else coder_for(coder, q, coder_options)
     chunk = CHUNK if chunk_size is None else chunk_size
@@ -282,13 +285,11 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
         pieces = [_code_piece(built, x, q.size, counts)]
         del x
     else:
-        if not isinstance(n, Integral) or isinstance(n, bool) or n < 0:
-            raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
-        require_symbols(int(n))
+        require_symbols(n)
         if executor is not None and isinstance(coder, Coder):
             raise OptionError("chunks on an executor build their coder there: pass its name")
         require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
-        pieces = _pieces(built, p, q, int(n), seed, int(chunk), executor, progress, name, coder_options)
+        pieces = _pieces(built, p, q, n, seed, int(chunk), executor, progress, name, coder_options)
     return _combine(built, p, q, pieces, seed, theory)
 
 
@@ -321,7 +322,7 @@ def _combine(built, p, q, pieces, seed, theory) -> Measurement:
               "quantisation": code_length - nominal, "coder_overhead": num_bits - code_length}
     per = (lambda v: v / size) if size else (lambda v: math.nan)
     result = SimulationResult(
-        coder=built.name, n=size, seed=_seed_label(seed),
+        coder=built.name, n=size, seed=seed_label(seed),
         num_bits=int(num_bits), measured_bits_per_symbol=per(num_bits),
         entropy=h, cross_entropy=hx, kl_divergence=d, expected_bits_per_symbol=rate,
         ideal_bits_per_symbol=per(nominal),
@@ -429,10 +430,17 @@ def _coder_list(coders) -> list[tuple[str, dict]]:
     if isinstance(coders, str):
         coders = [coders]
     if isinstance(coders, dict):
-        return [(name, dict(opts or {})) for name, opts in coders.items()]
+        coders = list(coders.items())
+    if not isinstance(coders, (list, tuple)):
+        raise OptionError(f"coders must be names, (name, options) pairs or a dict, got {coders!r:.60}")
     out = []
     for c in coders:
-        out.append((c, {}) if isinstance(c, str) else (c[0], dict(c[1])))
+        if isinstance(c, str):
+            out.append((c, {}))
+        elif isinstance(c, (list, tuple)) and len(c) == 2 and isinstance(c[1], (dict, type(None))):
+            out.append((c[0], dict(c[1] or {})))
+        else:
+            raise OptionError(f"a coder is a name or a (name, options) pair, got {c!r:.60}")
     return out
 
 
@@ -444,11 +452,11 @@ def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[Simulati
 
     ``coders``: names, (name, options) pairs, or a dict name -> options.
     """
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q, n = as_pmf(p, "p"), as_pmf(q, "q"), sample_size(n)
     check_same_length(p, q)
     theory = _theory(p, q)
     coders = _coder_list(list(DEFAULT_CODERS) if coders is None else coders)
-    if isinstance(n, Integral) and n > CHUNK:      # every coder codes the same chunks
+    if n > CHUNK:      # every coder codes the same chunks
         return [measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders]
     require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
     x = sample(p, n, seed)
@@ -500,11 +508,6 @@ def _completed(executor, futures):
     return as_completed(futures)
 
 
-def _seed_label(seed):
-    """What a result records as its seed: an int, a list of ints, or -1 for a Generator."""
-    if isinstance(seed, (list, tuple)):
-        return [int(v) for v in seed]
-    return int(seed) if isinstance(seed, (int, np.integer)) else -1
 
 
 def _sweep_task(task):
@@ -608,7 +611,9 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     start processes by spawning (Windows, macOS), call sweep under
     ``if __name__ == "__main__":``.
     """
-    p = as_pmf(p, "p")
+    p, n = as_pmf(p, "p"), sample_size(n)
+    if isinstance(qs, (str, bytes)) or not isinstance(qs, (dict, list, tuple, np.ndarray)):
+        raise OptionError(f"qs must be a list (or dict, or 2-D array) of distributions, got {qs!r:.60}")
     items = list(qs.items()) if isinstance(qs, dict) else [(str(i), q) for i, q in enumerate(qs)]
     if not items:
         raise OptionError("sweep needs at least one q")

@@ -134,9 +134,11 @@ def test_every_option_of_every_command_explains_itself_and_shows_its_default():
             if isinstance(action, argparse._HelpAction) or action.help == argparse.SUPPRESS:
                 continue
             assert action.help, (name, action.dest)
-            if action.option_strings and action.default not in (None, False, argparse.SUPPRESS):
-                assert "%(default)" in action.help or "default" in sub.format_help(), (name, action.dest)
+            if action.option_strings and not action.required and action.default is not False:
+                shown = sub._get_formatter()._get_help_string(action)
+                assert shown.count("default:") == 1, (name, action.dest, shown)
         assert "example:" in sub.format_help(), name
+        assert "default: None" not in sub.format_help(), name
 
 
 def test_one_option_vocabulary_n_and_dash_dash_n(capsys):

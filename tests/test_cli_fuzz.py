@@ -17,7 +17,8 @@ from codesim.commands import main
 DISTRIBUTIONS = ["0.5,0.5", "uniform:3", "zipf:5:1", "english", "python", "0.5,x", "uniform:0",
                  "uniform:99999999999", "1,0", "0.5,0.5,0", "nan,1", "", "dirichlet:4:0.5:1",
                  "geometric:3:2", "zipf:3:inf", "uniform:-1", "p.json", "p.npy", "strings.json",
-                 "null.json", "missing.json", "obj.npy", "0.25,0.25,0.25,0.25", "zipf:26:1"]
+                 "null.json", "missing.json", "obj.npy", "fake.npy", "nomagic.npy", "cut.npy",
+                 "0.25,0.25,0.25,0.25", "zipf:26:1"]
 # (no valid huge n: a run of 10**10 symbols is served, in chunks, but takes an hour)
 COUNTS = ["1", "10", "500", "0", "-3", "many", "1e9", "999999999999999999999"]
 CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans", "zip", "fano", "tans",
@@ -36,12 +37,14 @@ def _files(folder: Path) -> None:
     (folder / "null.json").write_text("[0.5, null]")
     np.save(folder / "obj.npy", np.array([0.5, None], dtype=object), allow_pickle=True)
     (folder / "fake.npy").write_bytes(b"\x93NUMPY this is not an array")
+    (folder / "nomagic.npy").write_text("0.5 0.5")
     (folder / "sym.txt").write_text("0 1 2 1 0 2 2 1")
     (folder / "huge.txt").write_text("0 1 99999999999999999999")
     (folder / "words.txt").write_text("zero one two")
     (folder / "binary.bin").write_bytes(bytes(range(256)) * 3)
     (folder / "empty.txt").write_text("")
     np.save(folder / "sym.npy", np.array([0, 1, 2, 0]))
+    (folder / "cut.npy").write_bytes((folder / "sym.npy").read_bytes()[:-5])
     np.save(folder / "float.npy", np.array([0.0, 1.0]))
     coder = cs.make_coder("ans", cs.uniform(3))
     good = coder.encode(np.array([0, 1, 2, 1])).to_bytes()
@@ -62,7 +65,8 @@ def _files(folder: Path) -> None:
 
 
 PATHS = ["sym.txt", "huge.txt", "words.txt", "binary.bin", "empty.txt", "sym.npy", "float.npy",
-         "obj.npy", "fake.npy", "missing.txt", "msg.csim", "damaged.csim", "short.csim", "spec.toml",
+         "obj.npy", "fake.npy", "nomagic.npy", "cut.npy", "missing.txt", "msg.csim", "damaged.csim",
+         "short.csim", "spec.toml",
          "out.csim", "out.txt", "out.npy", "/no/such/dir/out", ".", "p.json"]
 SPECS = ["spec.toml", "badcase.toml", "badname.toml", "badbase.toml", "listbase.toml",
          "latin1.toml", "zero.toml", "missing.toml", "sym.txt", "."]

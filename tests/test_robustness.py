@@ -278,3 +278,37 @@ def test_a_run_too_long_to_finish_is_refused_at_once():
         with pytest.raises(cs.ResourceLimitError, match="more than the 10\\*\\*12 one run codes"):
             call()
     assert time.perf_counter() - start < 2
+
+
+P3 = [0.5, 0.25, 0.25]
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: cs.simulate(P3, P3, "ans", n="10"), cs.OptionError, "sample size n must be a non-negative integer, got '10'"),
+    (lambda: cs.simulate(P3, P3, "huffman", n=None), cs.OptionError, "sample size n must be a non-negative integer, got None"),
+    (lambda: cs.compare(P3, P3, ["ans"], n=[3]), cs.OptionError, "sample size n"),
+    (lambda: cs.sweep(P3, [P3], ["ans"], n="many"), cs.OptionError, "sample size n"),
+    (lambda: cs.MarkovSource.sticky(2, 0.9).sample("5"), cs.OptionError, "sample size n"),
+    (lambda: cs.simulate(P3, P3, ["ans"], n=10), cs.OptionError, "unknown coder \\['ans'\\]"),
+    (lambda: cs.compare(P3, P3, 3, n=10), cs.OptionError, "coders must be names, \\(name, options\\) pairs or a dict"),
+    (lambda: cs.compare(P3, P3, [("ans", 5)], n=10), cs.OptionError, "a coder is a name or a \\(name, options\\) pair"),
+    (lambda: cs.sweep(P3, None, ["ans"], n=10), cs.OptionError, "qs must be a list"),
+    (lambda: cs.sweep(P3, "uniform:3", ["ans"], n=10), cs.OptionError, "qs must be a list"),
+    (lambda: cs.Encoded.from_bytes("CSIM"), cs.DecodeError, "a saved message is bytes .*, got str"),
+    (lambda: cs.Encoded.from_bytes(None), cs.DecodeError, "got NoneType"),
+    (lambda: cs.MarkovSource.sticky(True, 0.5), cs.OptionError, "K >= 2"),
+    (lambda: cs.MarkovSource.random(3, order=True), cs.OptionError, "order must be a whole number"),
+    (lambda: cs.AdaptiveContextModel(True, 1), cs.OptionError, "alphabet_size must be a positive whole number"),
+])
+def test_an_argument_of_the_wrong_type_is_a_codesim_error_naming_it(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_measure_divergence_takes_every_seed_simulate_takes_and_records_it_alike():
+    q = [0.4, 0.3, 0.3]
+    for seed, label in ((np.int64(3), 3), ([1, 2], [1, 2]), (np.random.default_rng(0), -1)):
+        m = cs.measure_divergence(P3, q, n=500, seed=seed)
+        assert m.seed == label == cs.simulate(P3, q, "ans", n=500, seed=seed).seed
+    assert cs.measure_divergence(P3, q, n=500, seed=[1, 2]).bits_q == \
+        cs.simulate(P3, q, "ans", n=500, seed=[1, 2]).num_bits

@@ -106,7 +106,7 @@ def make_coder(name: str, q, **options) -> Coder:
     codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega
     """
     registry = _registry()
-    if name not in registry:
+    if not isinstance(name, str) or name not in registry:
         raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry)}")
     cls = registry[name]
     accepted = _options_of(cls)

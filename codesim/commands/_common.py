@@ -20,12 +20,14 @@ distributions (P, Q) are given as:
 
 
 class Formatter(argparse.RawDescriptionHelpFormatter, argparse.ArgumentDefaultsHelpFormatter):
-    """Keep the description's line breaks and show every option's default (unless its help
-    already says it: "(default: the coder's own)" beats "(default: None)")."""
+    """Keep the description's line breaks and show every option's default, unless its help
+    already says it ("default: the coder's own" beats "default: None") or there is none to show
+    (a required option, or one whose help says what its absence means)."""
 
     def _get_help_string(self, action):
-        if "(default:" in (action.help or ""):
-            return action.help
+        help = action.help or ""
+        if "default:" in help or action.required or action.default is None:
+            return help
         return super()._get_help_string(action)
 
 

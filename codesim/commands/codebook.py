@@ -21,7 +21,7 @@ def register(subs) -> None:
     sub.add_argument("--coder", default="huffman", choices=PREFIX_CODERS,
                      help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
     add_coder_flags(sub, ("block", "max_length", "m", "k"),
-                    block="build the code on blocks of K symbols")
+                    block="build the code on blocks of K symbols (default: 1, single symbols)")
     sub.set_defaults(func=run)
 
 

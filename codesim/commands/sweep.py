@@ -38,9 +38,9 @@ def register(subs) -> None:
                           "(it is drawn on a terminal anyway)")
     sub.add_argument("--same-sample", action="store_true",
                      help="code one sample at every t, so rows differ by the codebook alone")
-    sub.add_argument("--csv", metavar="FILE", help="also write the rows as CSV")
+    sub.add_argument("--csv", metavar="FILE", help="also write the rows as CSV to FILE (default: not written)")
     add_sample_options(sub)
-    sub.add_argument("--json-file", metavar="FILE", help="also write the rows as JSON to FILE")
+    sub.add_argument("--json-file", metavar="FILE", help="also write the rows as JSON to FILE (default: not written)")
     sub.set_defaults(func=run)
 
 
