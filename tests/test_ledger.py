@@ -141,7 +141,12 @@ def wasteful(coder, every=1000):
     return double
 
 
-@pytest.mark.parametrize("coder", ["huffman", "arithmetic", "rans", "range", "ans"])
+#: one coder of every family: prefix codes built for q (huffman, fano), for the integers (golomb),
+#: the stream coders (arithmetic, rans, range, ans), table ANS and variable-to-fixed (tunstall)
+FAMILIES = ["huffman", "fano", "golomb", "arithmetic", "rans", "range", "ans", "tans", "tunstall"]
+
+
+@pytest.mark.parametrize("coder", FAMILIES)
 def test_the_overhead_verdict_fails_a_coder_wasting_1e_3_bits_per_symbol(coder):
     p, q = cs.dirichlet(12, 1.0, 21), cs.smooth(cs.dirichlet(12, 1.0, 22), 0.05)
     honest = make_coder(coder, q)
