@@ -38,19 +38,23 @@ def format_table(rows: list[dict], columns: list[str] | None = None) -> str:
     return "\n".join(lines)
 
 
-def codebook_text(coder, p=None, limit: int = 64, labels=None) -> str:
+#: rows a printed or displayed table of a code or model shows (the rest are counted, not built)
+SHOWN_ROWS = 64
+
+
+def codebook_text(coder, p=None, limit: int = SHOWN_ROWS, labels=None) -> str:
     """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p).
 
-    ``labels`` names what each symbol stands for (a letter, a byte), shown beside its number."""
+    Only the first ``limit`` rows are built. ``labels`` names what each symbol stands for (a
+    letter, a byte), shown beside its number."""
     from .measures import cross_entropy
-    rows = coder.codebook(p)
+    rows = coder.codebook(p, limit)
     if labels is not None:
         rows = [{"symbol": r["symbol"], "label": labels[r["symbol"]],
                  **{k: v for k, v in r.items() if k != "symbol"}} for r in rows]
-    shown = rows[:limit]
-    text = format_table(shown)
-    if len(rows) > limit:
-        text += f"\n... {len(rows) - limit} more symbols"
+    text = format_table(rows)
+    if coder.alphabet_size > limit:
+        text += f"\n... {coder.alphabet_size - limit} more symbols"
     kraft = coder.kraft_sum()
     text += f"\nKraft sum: {float(kraft):.6g}" + (" (complete)" if kraft == 1 else "")
     if coder.block > 1:

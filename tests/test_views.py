@@ -104,3 +104,18 @@ def test_notebooks_render_coders_and_results_as_html_tables():
     html = result._repr_html_()
     assert "<table>" in html and "sample_divergence" in html
     assert "<table>" in cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=10)._repr_html_()
+
+
+@pytest.mark.parametrize("coder", ["huffman", "sfe", "golomb", "arithmetic", "ans", "tunstall"])
+def test_a_coder_over_many_symbols_prints_and_displays_its_first_rows_without_building_the_rest(coder):
+    import tracemalloc
+    q = cs.zipf(2**16, 1.0)
+    built = cs.make_coder(coder, q, **({"bits": 18} if coder == "tunstall" else {}))
+    tracemalloc.start()
+    text, html = str(built), built._repr_html_()
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    # a table of every row took 25-60 MB here (9 GB and a minute for rans at 2**24)
+    assert peak < 4 << 20, peak
+    more = f"... {built.table_size - 64} more"
+    assert more in html and (more in text or coder == "tunstall")

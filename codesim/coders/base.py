@@ -232,16 +232,25 @@ class Coder(ABC):
                 f"the payload holds {8 * len(encoded.payload)} bits but num_bits says "
                 f"{encoded.num_bits}: the message is truncated")
 
+    @property
+    def table_size(self) -> int:
+        """Rows of this coder's table (its codebook or quantised model): one per symbol."""
+        return self.alphabet_size
+
     def _repr_html_(self) -> str:
         """In a notebook: the coder's table (its codebook, or its quantised model) as HTML."""
         import html
+        from ..tables import SHOWN_ROWS
         for table in ("codebook", "model_table"):
             method = getattr(self, table, None)
             if method is not None:
                 try:
-                    return f"<p><b>{html.escape(repr(self))}</b></p>" + method()._repr_html_()
+                    rows = method(limit=SHOWN_ROWS)
                 except OptionError:        # a per-position model has no single table
                     break
+                more = self.table_size - len(rows)
+                return (f"<p><b>{html.escape(repr(self))}</b></p>" + rows._repr_html_()
+                        + (f"<p>... {more} more symbols</p>" if more > 0 else ""))
         return f"<pre>{html.escape(str(self))}</pre>"
 
     def __repr__(self) -> str:

@@ -279,8 +279,12 @@ class PrefixCode:
     @property
     def codewords(self) -> list[str | None]:
         """The codewords as strings of '0'/'1' (None where a symbol has no codeword)."""
+        return self._codeword_texts(self.lengths.size)
+
+    def _codeword_texts(self, count: int) -> list[str | None]:
+        """The first ``count`` codewords as strings of '0'/'1' (None: no codeword)."""
         return [format(v, f"0{l}b") if l > 0 else ("" if l == 0 else None)
-                for v, l in zip(self._values, self.lengths.tolist())]
+                for v, l in zip(self._values[:count], self.lengths[:count].tolist())]
 
     def kraft_sum(self) -> Fraction:
         """Kraft sum, exactly: sum over symbols with a codeword of 2**-l(x)."""
@@ -477,10 +481,14 @@ class PrefixCode:
             raise DecodeError(f"the bits hold {len(out)} whole symbols, not the {count} expected")
         return np.array(out, dtype=np.int64), pos
 
-    def table(self, q=None, p=None) -> list[dict]:
-        """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given)."""
+    def table(self, q=None, p=None, limit: int | None = None) -> list[dict]:
+        """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given); only the
+        first ``limit`` symbols when it is given (a printout of a code over 2**24 symbols builds
+        64 rows, not 2**24)."""
         rows = []
-        for s, (length, word) in enumerate(zip(self.lengths.tolist(), self.codewords)):
+        count = self.lengths.size if limit is None else min(limit, self.lengths.size)
+        lengths = self.lengths[:count].tolist()
+        for s, (length, word) in enumerate(zip(lengths, self._codeword_texts(count))):
             row = {"symbol": s}
             if p is not None:
                 row["p"] = float(p[s])
@@ -662,13 +670,14 @@ class PrefixCoder(Coder):
         """2**-l(x) of the per-symbol code."""
         return self.code.implied_distribution()
 
-    def codebook(self, p=None):
-        """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a table)."""
+    def codebook(self, p=None, limit: int | None = None):
+        """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a
+        table); the first ``limit`` symbols only, when given."""
         from ..tables import Table
         if p is not None:
             p = as_pmf(p, "p")
             check_same_length(p, self.q)
-        return Table(self.code.table(self.q, p))
+        return Table(self.code.table(self.q, p, limit))
 
     def __str__(self) -> str:
         from ..tables import codebook_text

@@ -45,6 +45,7 @@ import numpy as np
 from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
 from ..errors import DecodeError, OptionError, SupportError
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
+from ..tables import SHOWN_ROWS
 from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint
 
 __all__ = ["StreamCoder", "Flush", "log_uniform_inverse_moments"]
@@ -141,17 +142,17 @@ class StreamCoder(Coder):
         """-log2 q~(x_i) for each symbol of a (valid) message."""
         return self._symbol_bits[np.arange(x.size), x] if self.per_position else self._symbol_bits[x]
 
-    def model_table(self):
-        """One row per symbol: q, the quantised q~ = f / 2**precision, f, -log2 q, -log2 q~."""
+    def model_table(self, limit: int | None = None):
+        """One row per symbol: q, the quantised q~ = f / 2**precision, f, -log2 q, -log2 q~ (the
+        first ``limit`` symbols only, when given)."""
         from ..tables import Table
         if self.per_position:
             raise OptionError("a per-position model has a table per position: index self.freqs")
         total = float(1 << self.precision)
-        with np.errstate(divide="ignore"):
-            return Table({"symbol": s, "q": float(self.q[s]), "q~": f / total, "f": int(f),
-                          "-log2 q": -math.log2(self.q[s]) if self.q[s] > 0 else math.inf,
-                          "-log2 q~": self.precision - math.log2(f) if f else math.inf}
-                         for s, f in enumerate(self.freqs.tolist()))
+        return Table({"symbol": s, "q": float(self.q[s]), "q~": f / total, "f": int(f),
+                      "-log2 q": -math.log2(self.q[s]) if self.q[s] > 0 else math.inf,
+                      "-log2 q~": self.precision - math.log2(f) if f else math.inf}
+                     for s, f in enumerate(self.freqs[:limit].tolist()))
 
     def __str__(self) -> str:
         from ..measures import kl_divergence
@@ -162,8 +163,8 @@ class StreamCoder(Coder):
         if getattr(self, "adaptive", None):
             return (f"{self.name} coder, adaptive {self.adaptive} model over "
                     f"{int(self.possible.sum())} possible symbols (q sets only the support)")
-        rows = self.model_table()
-        text = format_table(rows[:64]) + (f"\n... {len(rows) - 64} more symbols" if len(rows) > 64 else "")
+        more = self.alphabet_size - SHOWN_ROWS
+        text = format_table(self.model_table(SHOWN_ROWS)) + (f"\n... {more} more symbols" if more > 0 else "")
         return (f"{head}\n{text}\ncost of quantising: D(q||q~) = "
                 f"{kl_divergence(self.q, self.model_pmf):.3g} bits/symbol on data from q (theory)")
 

@@ -271,15 +271,24 @@ class TunstallCoder(Coder):
             costs[starts[starts < x.size]] = self.bits
         return costs
 
-    def codebook(self, p=None):
-        """The dictionary: index, word, its length, and its probability under q (and p)."""
+    @property
+    def table_size(self) -> int:
+        """Rows of the codebook: one per word of the dictionary."""
+        return len(self.words)
+
+    def codebook(self, p=None, limit: int | None = None):
+        """The dictionary: index, word, its length, and its probability under q (and p); the
+        first ``limit`` words only, when given."""
         from ..tables import Table
+        if p is not None:
+            p = as_pmf(p, "p")
+            check_same_length(p, self.q)
         rows = []
-        for index, word in enumerate(self.words):
+        for index, word in enumerate(self.words[:limit]):
             row = {"index": index, "codeword": format(index, f"0{self.bits}b"),
                    "word": " ".join(map(str, word)), "length": len(word),
                    "q(word)": float(np.prod(self.q[list(word)]))}
             if p is not None:
-                row["p(word)"] = float(np.prod(np.asarray(p, dtype=np.float64)[list(word)]))
+                row["p(word)"] = float(np.prod(p[list(word)]))
             rows.append(row)
         return Table(rows)
