@@ -105,6 +105,16 @@ def _as_float_array(x, name: str) -> np.ndarray:
         raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
 
 
+#: arrays of more entries than this are checked against the memory budget before their copy
+_ROOMY = 1 << 20
+
+
+def _require_room(x, name: str) -> None:
+    """Refuse a large array whose validated copy and temporaries would exceed the budget."""
+    if isinstance(x, np.ndarray) and x.size > _ROOMY:
+        require_memory(DISTRIBUTION_BYTES * x.size, f"validating {name} of {x.size} entries")
+
+
 def as_pmf(x, name: str = "p") -> np.ndarray:
     """Validate a probability vector and return it as a float64 array (a copy).
 
@@ -120,6 +130,7 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
     ...
     codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose
     """
+    _require_room(x, name)
     if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.size:
         # The common case, in three reductions: a NaN, negative or infinite entry fails
         # 0 <= min <= max <= 1 (so the sum cannot overflow); the checks below name the entry.
@@ -144,6 +155,7 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
 
 def as_pmf_rows(x, name: str = "q") -> np.ndarray:
     """Validate a matrix whose rows are probability vectors (one distribution per position)."""
+    _require_room(x, name)
     arr = _as_float_array(x, name)
     if arr.ndim != 2:
         raise DistributionError(f"{name} must be a 2-D array of distributions, got shape {arr.shape}")

@@ -107,6 +107,7 @@ class MarkovSource:
             raise OptionError(f"a sticky chain needs K >= 2 symbols, got {k!r}")
         if not isinstance(stay, Real) or not 0 <= stay < 1:
             raise OptionError(f"stay must be a probability in [0, 1), got {stay!r}")
+        require_memory(8 * k * k, f"transitions over {k} contexts")
         rows = np.full((k, k), (1 - stay) / (k - 1))
         np.fill_diagonal(rows, stay)
         return cls(rows)

@@ -129,12 +129,23 @@ def test_too_many_workers_are_refused_and_workers_never_outnumber_tasks():
     (lambda: cs.make_coder("huffman", cs.uniform(2**24)), "a huffman code over 16777216 symbols"),
     (lambda: cs.uniform(99_999_999_999), "a distribution over 99999999999 symbols"),
     (lambda: cs.sample([0.5, 0.5], 10**12), "a sample of 1000000000000 symbols"),
+    (lambda: cs.MarkovSource.sticky(10**6, 0.5), "transitions over 1000000 contexts"),   # was numpy's 7 TiB error
 ])
 def test_sizes_beyond_the_memory_budget_are_refused_at_once_naming_how_to_raise_it(call, message):
     start = time.perf_counter()
     with pytest.raises(cs.ResourceLimitError, match=message) as info:
         call()
     assert "CODESIM_MEMORY" in str(info.value) and time.perf_counter() - start < 5
+
+
+@pytest.mark.parametrize("call", [lambda q: cs.make_coder("arithmetic", q.reshape(2**11, 2**10)),
+                                  lambda q: cs.make_coder("huffman", q), lambda q: cs.entropy(q)])
+def test_an_array_the_user_already_holds_is_budgeted_before_its_validated_copy(monkeypatch, call):
+    # a 3 GiB 2-D q took numpy's MemoryError from the copy; here the budget is small instead
+    q = np.full(2**21, 2.0**-21)
+    monkeypatch.setenv("CODESIM_MEMORY", "32M")
+    with pytest.raises(cs.ResourceLimitError, match="validating (p|q) of 2097152 entries needs about 64 MiB"):
+        call(q)
 
 
 def test_the_memory_budget_can_be_raised(monkeypatch):
