@@ -23,7 +23,12 @@ def api(call, error, message):
 
 
 def works(call):
-    return call
+    """A row that is served, not refused: the call returns (and a row that returns a truth
+    value, such as a claim about the output, returns True)."""
+    def check():
+        result = call()
+        assert not isinstance(result, (bool, np.bool_)) or result
+    return check
 
 
 def cli(argv, message, files=None):
@@ -147,6 +152,9 @@ ROWS = {
     "too-many-workers": api(lambda: cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["ans"], n=10, workers=100_000),
                             OptionError, "workers must be an integer from 1 to"),
     "header-claims-more-symbols": api(_lying_header, DecodeError, r"the header says 1000000000 symbols, but \d+ bits hold at most"),
+    "paired-d-with-a-prefix-code": api(lambda: cs.measure_divergence([0.5, 0.5], [0.25, 0.75], "huffman", n=100),
+                                       OptionError, "huffman pays whole-bit codeword lengths"),
+    "printing-a-huge-model": works(lambda: "... 1048512 more symbols" in str(cs.make_coder("rans", cs.uniform(2**20)))),
     "skewed-cost-small-n": api(_skewed_check, OptionError, r"needs n > 11\d\d symbols \(Cochran's rule"),
     "empty-sample": works(lambda: np.isnan(cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=0).measured_bits_per_symbol)),
     "cli-binary-without-bytes": cli(["encode", "--q", "uniform:256", "b.bin", "b.csim"],
