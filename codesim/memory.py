@@ -141,6 +141,12 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     """
     from .simulation import SimulationResult, checked_round_trip
     model = as_context_model(model, source.alphabet_size)
+    if not isinstance(model, (FixedContextModel, CountContextModel, AdaptiveContextModel)):
+        raise OptionError(
+            f"simulate sets the bits beside the model's rates, and a {model.kind} model's expected "
+            "rate has no closed form, only a bound (codesim.ctw.ctw_redundancy_bound): code the "
+            f"sample with ContextCoder('arithmetic', model) and compare it with "
+            "source.entropy_rate() and that bound")
     coding = ContextCoder(coder, model, precision)
     x = source.sample(n, seed)
     encoded, encode_seconds, decode_seconds = checked_round_trip(coding, x)

@@ -8,6 +8,7 @@ import pytest
 
 import codesim as cs
 from codesim.commands import main
+from codesim.ctw import CTWModel
 from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError,
                             SupportError, SymbolError)
 
@@ -155,6 +156,9 @@ ROWS = {
     "paired-d-with-a-prefix-code": api(lambda: cs.measure_divergence([0.5, 0.5], [0.25, 0.75], "huffman", n=100),
                                        OptionError, "huffman pays whole-bit codeword lengths"),
     "printing-a-huge-model": works(lambda: "... 1048512 more symbols" in str(cs.make_coder("rans", cs.uniform(2**20)))),
+    "ctw-in-simulate": api(lambda: cs.simulate(cs.MarkovSource.sticky(2, 0.9), CTWModel(3), "arithmetic", n=100),
+                           OptionError,
+                           "a ctw model's expected rate has no closed form, only a bound"),
     "skewed-cost-small-n": api(_skewed_check, OptionError, r"needs n > 11\d\d symbols \(Cochran's rule"),
     "empty-sample": works(lambda: np.isnan(cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=0).measured_bits_per_symbol)),
     "cli-binary-without-bytes": cli(["encode", "--q", "uniform:256", "b.bin", "b.csim"],
