@@ -49,6 +49,7 @@ from statistics import NormalDist
 from .coders import PREFIX_CODERS, available_coders
 from .coders.prefix import block_distribution
 from .errors import CodesimError, OptionError, SpecError
+from .limits import MAX_SYMBOLS
 from .measures import cross_entropy, entropy, kl_divergence
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
@@ -232,6 +233,18 @@ def _distribution(value, path, case, key):
     raise _spec_error(path, case, key, f"must be a string or a list of numbers, got {value!r}")
 
 
+def _require_codable(p, q, path, case) -> None:
+    """A spec error, before any work, when p and q differ in size or q rules out a symbol of p."""
+    if p.size != q.size:
+        raise _spec_error(path, case, "q", f"has {q.size} entries but p has {p.size}: they must "
+                          "be over the same alphabet")
+    ruled_out = np.flatnonzero((p > 0) & (q == 0))
+    if ruled_out.size:
+        s = int(ruled_out[0])
+        raise _spec_error(path, case, "q", f"q[{s}] = 0 but p[{s}] = {p[s]:g}: no code built for q "
+                          f"can describe symbol {s} (the cross-entropy is infinite)")
+
+
 def _coders(value, path, case):
     if not isinstance(value, list) or not value:
         raise _spec_error(path, case, "coders", "must be a non-empty list")
@@ -304,13 +317,20 @@ def load_spec(path: str) -> tuple[dict, list[Case]]:
             if not isinstance(v, int) or isinstance(v, bool) or v < least:
                 kind = "a positive integer (a check needs a sample)" if least else "a non-negative integer"
                 raise _spec_error(path, name, key, f"must be {kind}, got {v!r}")
+        if n > MAX_SYMBOLS:
+            raise _spec_error(path, name, "n", f"{n} symbols is more than the 10**12 one run codes "
+                              "(about a day at 10**7 symbols per second)")
         checks = raw.get("checks", ["bound", "statistical"])
         if not isinstance(checks, list) or any(c not in CHECKS for c in checks):
             raise _spec_error(path, name, "checks", f"must be a list of {', '.join(CHECKS)}; got {checks!r}")
+        if not checks:
+            raise _spec_error(path, name, "checks", "is empty: a case that checks nothing would pass "
+                              "whatever the coders do; name at least one of " + ", ".join(CHECKS))
         if "baseline" in checks and not settings["baseline"]:
             raise _spec_error(path, name, "checks", "'baseline' needs a top-level baseline = FILE")
         p = _distribution(raw["p"], path, name, "p")
         q = _distribution(raw["q"], path, name, "q")
+        _require_codable(p, q, path, name)
         cases.append(Case(name, p, q, _coders(raw["coders"], path, name), n, seed, checks))
     return settings, cases
 

@@ -188,6 +188,8 @@ ROWS = {
     "cli-bad-output-folder": cli(["sweep", "--p", "uniform:4", "--csv", "/no/such/rows.csv"],
                                  "cannot write /no/such/rows.csv: no folder /no/such"),
     "spec-case-not-a-table": cli(["check", "s.toml"], "each case is a table", {"s.toml": b'case = ["a"]\n'}),
+    "spec-checks-nothing": cli(["check", "s.toml"], "key 'checks': is empty: a case that checks nothing would pass",
+                               {"s.toml": b'[[case]]\np = "uniform:2"\nq = "uniform:2"\ncoders = ["ans"]\nchecks = []\n'}),
     "spec-not-utf8": cli(["check", "s.toml"], "not UTF-8 text", {"s.toml": "# caf\xe9\n".encode("latin-1")}),
     "baseline-not-an-object": cli(["check", "s.toml"], "a baseline is a JSON object",
                                   {"s.toml": b'baseline = "b.json"\n[[case]]\np = "uniform:2"\n'

@@ -90,6 +90,15 @@ def test_json_output_has_a_verdict_per_check(tmp_path, capsys):
     ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = [{name = 'ans', colour = 1}]\n",
      "coder 'ans' has no option 'colour'"),
     ("colour = 1\n", "key 'colour': unknown top-level key"),
+    # found by fuzzing specs: a case checking nothing passed (exit 0), and these were named 'coders'
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nchecks = []\n",
+     "case 'a', key 'checks': is empty: a case that checks nothing would pass"),
+    ("[[case]]\nname = 'a'\np = 'uniform:3'\nq = 'uniform:2'\ncoders = ['ans']\n",
+     "case 'a', key 'q': has 2 entries but p has 3"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = '0,1'\ncoders = ['ans']\n",
+     "case 'a', key 'q': q[0] = 0 but p[0] = 0.5: no code built for q can describe symbol 0"),
+    ("[[case]]\nname = 'a'\np = 'uniform:2'\nq = 'uniform:2'\ncoders = ['ans']\nn = 10000000000000\n",
+     "case 'a', key 'n': 10000000000000 symbols is more than the 10**12 one run codes"),
     ("[[case]\n", "not valid TOML"),
     ("", "the spec needs at least one [[case]]"),
 ])
