@@ -323,3 +323,18 @@ def test_measure_divergence_takes_every_seed_simulate_takes_and_records_it_alike
         assert m.seed == label == cs.simulate(P3, q, "ans", n=500, seed=seed).seed
     assert cs.measure_divergence(P3, q, n=500, seed=[1, 2]).bits_q == \
         cs.simulate(P3, q, "ans", n=500, seed=[1, 2]).num_bits
+
+
+@pytest.mark.parametrize("coder", [c for c in cs.available_coders() if c not in ("arithmetic", "range", "ans")])
+def test_a_coder_of_one_fixed_q_refuses_one_q_per_position_naming_the_coders_that_take_it(coder):
+    # prefix codes and tunstall said only "q must be a 1-D probability vector"
+    with pytest.raises(cs.OptionError, match=f"{coder} codes with one fixed q; for one distribution per "
+                                             "position use 'arithmetic', 'range' or 'ans'"):
+        cs.make_coder(coder, np.full((4, 2), 0.5))
+
+
+@pytest.mark.parametrize("coder", cs.available_coders())
+def test_a_ragged_q_is_a_distribution_error_for_every_coder(coder):
+    # tans read q with numpy before validating it: numpy's ValueError
+    with pytest.raises(cs.DistributionError, match=r"q\[0\] = \[0.5\] is not a number"):
+        cs.make_coder(coder, [[0.5], [0.5, 0.5]])

@@ -111,6 +111,22 @@ _KEPT = (np.dtype(np.int32), np.dtype(np.int64))
 SMALL_MESSAGE = 64
 
 
+def ndim_of(x) -> int:
+    """Dimensions of an array-like q (ragged nested lists count as 1: as_pmf names them)."""
+    try:
+        return int(np.ndim(x))
+    except ValueError:
+        return 1
+
+
+def refuse_per_position(q, coder: str) -> None:
+    """OptionError for a 2-D q (one distribution per position) given to a coder of one fixed q,
+    before any of it is validated or quantised."""
+    if ndim_of(q) == 2:
+        raise OptionError(f"{coder} codes with one fixed q; for one distribution per position "
+                          "use 'arithmetic', 'range' or 'ans'")
+
+
 def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q") -> None:
     """Raise SupportError for the first symbol of x that the model rules out (possible[s] false)."""
     if x.size == 0 or possible.all():

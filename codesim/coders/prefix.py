@@ -30,7 +30,7 @@ from bitarray.util import canonical_decode
 from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
 from ..limits import PREFIX_CODE_BYTES, require_memory
-from .base import Coder, Encoded, as_symbols, check_support, fingerprint
+from .base import Coder, Encoded, as_symbols, check_support, fingerprint, refuse_per_position
 
 __all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
            "MAX_BLOCK_ALPHABET"]
@@ -510,6 +510,7 @@ class PrefixCoder(Coder):
     """
 
     def __init__(self, q, block: int = 1):
+        refuse_per_position(q, self.name)
         q = as_pmf(q, "q")
         if not isinstance(block, Integral) or isinstance(block, bool) or block < 1:
             raise OptionError(f"block must be a positive integer, got {block!r}")

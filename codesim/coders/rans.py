@@ -34,7 +34,8 @@ from bisect import bisect_right
 
 import numpy as np
 
-from ..errors import DecodeError, OptionError
+from ..errors import DecodeError
+from .base import refuse_per_position
 from .stream import Flush, StreamCoder, rans_drift
 
 __all__ = ["RansCoder", "rans_encode", "rans_decode", "RANS_L"]
@@ -106,10 +107,8 @@ class RansCoder(StreamCoder):
                   "the information; log2 x uniform")
 
     def __init__(self, q, precision: int = 24):
+        refuse_per_position(q, "rans")
         super().__init__(q, precision)
-        if self.per_position:
-            raise OptionError("rans codes with one fixed q; for one distribution per position "
-                              "use 'arithmetic', 'range' or 'ans'")
         self._freqs = self.freqs.tolist()
         self._cum = [0] + np.cumsum(self.freqs).tolist()
 

@@ -46,7 +46,7 @@ from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
 from ..errors import DecodeError, OptionError, SupportError
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from ..tables import SHOWN_ROWS
-from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint
+from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint, ndim_of
 
 __all__ = ["StreamCoder", "Flush", "log_uniform_inverse_moments"]
 
@@ -88,12 +88,6 @@ def rans_drift(p_rows: np.ndarray, freqs: np.ndarray, total: int, low: float, hi
     return mean, inv_sq / math.log(2) ** 2, DRIFT_PRECISION * scale
 
 
-def _ndim(x) -> int:
-    try:
-        return int(np.ndim(x))
-    except ValueError:          # ragged nested lists: let as_pmf report them
-        return 1
-
 
 class StreamCoder(Coder):
     """Base of the stream coders: validation, quantised model, theory; subclasses code bits."""
@@ -104,7 +98,7 @@ class StreamCoder(Coder):
     leaky_rows = False
 
     def __init__(self, q, precision: int = 24):
-        q = as_pmf_rows(q, "q") if _ndim(q) == 2 else as_pmf(q, "q")
+        q = as_pmf_rows(q, "q") if ndim_of(q) == 2 else as_pmf(q, "q")
         require_memory(STREAM_MODEL_BYTES * q.size, f"a {self.name} model over {q.size} frequencies")
         if (not isinstance(precision, Integral) or isinstance(precision, bool)
                 or not 1 <= precision <= self.max_precision):

@@ -42,9 +42,10 @@ from numbers import Integral
 
 import numpy as np
 
+from ..distributions import as_pmf
 from ..errors import DecodeError, OptionError, ResourceLimitError
 from .prefix import pack_codewords
-from .base import NO_OVERHEAD, Overhead
+from .base import NO_OVERHEAD, Overhead, refuse_per_position
 from .stream import Flush, StreamCoder
 
 __all__ = ["TansCoder", "tans_spread", "TansStep"]
@@ -104,7 +105,9 @@ class TansCoder(StreamCoder):
     bytes_per_symbol = 160          # the pure-Python encoder's per-symbol lists
 
     def __init__(self, q, table_log: int | None = None):
-        possible = int(np.count_nonzero(np.asarray(q, dtype=np.float64) > 0)) if np.ndim(q) == 1 else 0
+        refuse_per_position(q, "tans")
+        q = as_pmf(q, "q")
+        possible = int(np.count_nonzero(q > 0))
         if table_log is None:
             table_log = min(MAX_TABLE_LOG, max(11, (possible - 1).bit_length() + 1))
         if (not isinstance(table_log, Integral) or isinstance(table_log, bool)
@@ -115,9 +118,6 @@ class TansCoder(StreamCoder):
             raise OptionError(f"tans: a table of 2**{table_log} = {1 << table_log} states cannot "
                               f"hold {possible} possible symbols; raise table_log")
         super().__init__(q, precision=int(table_log))
-        if self.per_position:
-            raise OptionError("tans codes with one fixed q; for one distribution per position "
-                              "use 'arithmetic', 'range' or 'ans'")
         self.options = {"table_log": self.precision}
         self.table_log = self.precision
         size = 1 << self.table_log

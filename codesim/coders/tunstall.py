@@ -42,7 +42,7 @@ import numpy as np
 from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
-from .base import NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint
+from .base import NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint, refuse_per_position
 from .prefix import pack_codewords
 
 __all__ = ["TunstallCoder", "tunstall_words", "MAX_BITS"]
@@ -87,6 +87,7 @@ class TunstallCoder(Coder):
     bytes_per_symbol = 120          # the pure-Python parser's list of word indices
 
     def __init__(self, q, bits: int | None = None):
+        refuse_per_position(q, "tunstall")
         q = as_pmf(q, "q")
         if bits is None:
             bits = min(MAX_BITS, max(8, (int(np.count_nonzero(q)) - 1).bit_length() + 1))
