@@ -1,27 +1,55 @@
-"""Worker processes: how many, and how to end them at once when the user presses Ctrl-C.
+"""Worker processes: how many, and how to end them at once when the user presses Ctrl-C, or
+when their parent is gone.
 
-Used by :func:`codesim.sweep` and :func:`codesim.report.build_report`: both run a
-``ProcessPoolExecutor(worker_count(...), initializer=ignore_interrupts)`` and, on Ctrl-C, call
-:func:`end_workers`, which cancels what is queued and ends the processes without waiting.
+Used by :func:`codesim.sweep`, :func:`codesim.report.build_report` and the calibration
+experiment: each runs a :func:`process_pool` of ``worker_count(...)`` processes and, on Ctrl-C,
+calls :func:`end_workers`, which cancels what is queued and ends the processes without waiting.
+A worker also ends itself within :data:`PARENT_CHECK_SECONDS` once its parent has died (killed
+by ``kill`` or the OOM killer, which run no clean-up): it would otherwise wait forever for work
+from a pipe its sibling workers keep open.
 """
 
 from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from numbers import Integral
 
 from .errors import OptionError
 from .limits import MAX_WORKERS_PER_CORE
 
-__all__ = ["worker_count", "ignore_interrupts", "end_workers"]
+__all__ = ["worker_count", "process_pool", "start_worker", "ignore_interrupts", "end_workers",
+           "PARENT_CHECK_SECONDS"]
+
+#: how often a worker looks for its parent
+PARENT_CHECK_SECONDS = 0.5
 
 
 def ignore_interrupts() -> None:
-    """Worker initialiser: Ctrl-C is for the parent, which cancels the work and ends workers."""
+    """Ctrl-C is for the parent, which cancels the work and ends workers."""
     import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def start_worker(parent: int) -> None:
+    """Worker initialiser: ignore Ctrl-C, and end this process once ``parent`` (the pid of the
+    process that made the pool) is no longer its parent."""
+    ignore_interrupts()
+
+    def watch():
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="codesim-parent-watch", daemon=True).start()
+
+
+def process_pool(count: int) -> ProcessPoolExecutor:
+    """A pool of ``count`` worker processes that ignore Ctrl-C and never outlive this process."""
+    return ProcessPoolExecutor(max_workers=count, initializer=start_worker, initargs=(os.getpid(),))
 
 
 def end_workers(pool: ProcessPoolExecutor) -> None:

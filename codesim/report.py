@@ -16,13 +16,13 @@ import html
 import io
 import sys
 import time
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures import as_completed
 from pathlib import Path
 
 from .errors import OptionError
 from .experiment import list_experiments, load_experiment, run_and_write
 from .files import atomic_write, check_writable
-from .pool import end_workers, ignore_interrupts, worker_count
+from .pool import end_workers, process_pool, worker_count
 from .tables import Table
 
 __all__ = ["build_report", "TABLE_ROWS"]
@@ -130,7 +130,7 @@ class _Experiments:
             self.names = names
             return
         self.names = sorted(names, key=lambda n: -getattr(load_experiment(n), "QUICK_SECONDS", 1))
-        self.pool = ProcessPoolExecutor(max_workers=count, initializer=ignore_interrupts)
+        self.pool = process_pool(count)
         self.futures = [self.pool.submit(_run_one, name, *self.args) for name in self.names]
 
     def __iter__(self):

@@ -36,7 +36,7 @@ import sys
 import time
 from numbers import Integral
 from collections import OrderedDict
-from concurrent.futures import Executor, ProcessPoolExecutor, as_completed
+from concurrent.futures import Executor, as_completed
 from dataclasses import asdict, dataclass, field
 
 import numpy as np
@@ -46,7 +46,7 @@ from .distributions import (as_pmf, check_same_length, draw_counted, mixture, sa
                             seed_label, uniform)
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MESSAGE_BYTES, require_memory, require_symbols
-from .pool import end_workers, ignore_interrupts, worker_count
+from .pool import end_workers, process_pool, worker_count
 from .measures import theory_bits
 from .tables import Table
 
@@ -632,7 +632,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     start, results, futures = time.perf_counter(), {}, []
     own_pool = None
     if executor is None and count > 1:
-        executor = own_pool = ProcessPoolExecutor(max_workers=count, initializer=ignore_interrupts)
+        executor = own_pool = process_pool(count)
     try:
         if executor is None:
             for task in tasks:

@@ -1,7 +1,6 @@
 """Is the instrument calibrated?  The statistical verdict's false alarms, counted over many seeds."""
 
 import sys
-from concurrent.futures import ProcessPoolExecutor
 
 import numpy as np
 
@@ -9,7 +8,7 @@ import codesim as cs
 from codesim.check import count_false_alarms
 from codesim.commands.experiment import main
 from codesim.experiment import Outcome
-from codesim.pool import worker_count
+from codesim.pool import process_pool, worker_count
 
 TITLE = "Calibration: how often an honest coder fails the statistical and overhead verdicts"
 CLAIM = ("With each coder's real expected overhead in the expectation, a check at false-alarm "
@@ -40,7 +39,7 @@ def run(n, seed, quick):
     if workers == 1:
         results = [count_false_alarms(*task) for task in tasks]
     else:
-        with ProcessPoolExecutor(workers) as pool:
+        with process_pool(workers) as pool:
             results = list(pool.map(count_false_alarms, *zip(*tasks)))
     rows = []
     for coder in CODERS:

@@ -48,10 +48,26 @@ def _alive(pid: int) -> bool:
     return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
-def _interrupt_when(proc, ready) -> tuple[bytes, list[int], float]:
+def _read_until_closed(stream, seconds: float) -> bytes:
+    """What is left in a pipe, up to its end or ``seconds`` (a surviving worker holds it open)."""
+    import selectors
+    out, deadline = b"", time.monotonic() + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                chunk = os.read(stream.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+    return out
+
+
+def _interrupt_when(proc, ready, sig=signal.SIGINT, group=True) -> tuple[bytes, list[int], float]:
     """Read the process's stderr until ``ready(what it printed)`` (or EOF, or the timeout),
     note its worker processes, then press Ctrl-C (SIGINT to the whole process group, as a
-    terminal does).  Return what it printed, the workers, and the seconds it took to exit."""
+    terminal does; or send ``sig`` to the process alone, as ``kill`` does).  Return what it
+    printed, the workers, and the seconds it took to exit."""
     try:
         seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
         while not ready(seen) and time.monotonic() < deadline:
@@ -61,10 +77,11 @@ def _interrupt_when(proc, ready) -> tuple[bytes, list[int], float]:
             seen += chunk
         workers = _children(proc.pid)
         assert workers, f"it should run worker processes; it printed {seen[-300:]!r}"
-        os.killpg(proc.pid, signal.SIGINT)
+        (os.killpg if group else os.kill)(proc.pid, sig)
         start = time.monotonic()
         proc.wait(timeout=10)
-        return seen + proc.stderr.read(), workers, time.monotonic() - start
+        elapsed = time.monotonic() - start
+        return seen + _read_until_closed(proc.stderr, 10), workers, elapsed
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
@@ -102,6 +119,26 @@ def test_ctrl_c_stops_a_report_within_3_seconds_and_leaves_no_process_and_no_pag
     assert elapsed < 3, elapsed
     assert not [pid for pid in workers if _alive(pid)]
     assert not (tmp_path / "page" / "index.html").exists()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_workers_end_themselves_when_a_kill_takes_their_parent(tmp_path, how):
+    # `kill PID` or the OOM killer run no clean-up in the parent; its workers slept on forever,
+    # waiting for work from a pipe their siblings held open
+    ts = ",".join(str(i / 40) for i in range(40))
+    proc = codesim("sweep", "--p", "zipf:16:1", "--t", ts, "--coder", "arithmetic", "-n", "100000",
+                   "--workers", "2", "--progress", cwd=tmp_path)
+    try:
+        _, workers, _ = _interrupt_when(proc, _q_count_at_least(2), sig=how, group=False)
+        deadline = time.monotonic() + 10
+        while [pid for pid in workers if _alive(pid)] and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        for pid in workers if "workers" in locals() else []:
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_a_worker_process_starts_no_workers_of_its_own_by_default():
