@@ -22,11 +22,13 @@ from .errors import OptionError, SymbolError
 __all__ = ["atomic_write", "check_writable", "load_npy", "read_symbols", "write_symbols"]
 
 
-def atomic_write(path, data: bytes | str) -> None:
+def atomic_write(path, data: bytes | str, overwrite: bool = True) -> None:
     """Write ``data`` to ``path`` through a temporary file in the same folder and a rename.
 
     The file gets the permissions a plain ``open(path, "w")`` would give (0666 less the umask),
-    not the temporary file's private 0600."""
+    not the temporary file's private 0600.  With ``overwrite=False`` the file is linked into
+    place, which fails if ``path`` exists, so that two writers racing for one new path cannot
+    both win: the second gets OptionError (a check beforehand would let both pass)."""
     path = Path(path)
     raw = data.encode("utf-8") if isinstance(data, str) else data
     fd, tmp = tempfile.mkstemp(dir=path.parent or ".", prefix=f".{path.name}.", suffix=".tmp")
@@ -34,13 +36,31 @@ def atomic_write(path, data: bytes | str) -> None:
         os.chmod(tmp, 0o666 & ~_umask())
         with os.fdopen(fd, "wb") as fh:
             fh.write(raw)
-        os.replace(tmp, path)
+        if overwrite:
+            os.replace(tmp, path)
+        else:
+            _link_new(tmp, path)
     except BaseException:
         try:
             os.unlink(tmp)
         except OSError:
             pass
         raise
+
+
+def _link_new(tmp: str, path: Path) -> None:
+    """Put ``tmp`` at ``path`` only if nothing is there (a hard link is created or fails
+    whole), then drop ``tmp``; where links are not supported, check and rename."""
+    try:
+        os.link(tmp, path)
+    except FileExistsError:
+        raise OptionError(f"{path} exists: add --force to overwrite it") from None
+    except OSError:                    # a file system without hard links
+        if path.exists():
+            raise OptionError(f"{path} exists: add --force to overwrite it") from None
+        os.replace(tmp, path)
+        return
+    os.unlink(tmp)
 
 
 def _umask() -> int:
@@ -127,16 +147,17 @@ def read_symbols(path, as_bytes: bool) -> np.ndarray:
         raise SymbolError(f"{path}: symbol {big[:24]} is far outside any alphabet") from None
 
 
-def write_symbols(path, symbols: np.ndarray, as_bytes: bool) -> None:
-    """Write symbols in the format the path asks for, atomically."""
+def write_symbols(path, symbols: np.ndarray, as_bytes: bool, overwrite: bool = True) -> None:
+    """Write symbols in the format the path asks for, atomically (see :func:`atomic_write`)."""
     path = str(path)
     if as_bytes:
         if symbols.size and (symbols.min() < 0 or symbols.max() > 255):
             raise SymbolError("--bytes writes symbols 0..255, and this message has others")
-        atomic_write(path, symbols.astype(np.uint8).tobytes())
+        data = symbols.astype(np.uint8).tobytes()
     elif path.endswith(".npy"):
         buffer = io.BytesIO()
         np.save(buffer, symbols)
-        atomic_write(path, buffer.getvalue())
+        data = buffer.getvalue()
     else:
-        atomic_write(path, " ".join(map(str, symbols.tolist())) + "\n")
+        data = " ".join(map(str, symbols.tolist())) + "\n"
+    atomic_write(path, data, overwrite)

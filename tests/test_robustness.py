@@ -266,6 +266,26 @@ def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
     assert not list(tmp_path.glob(".*.tmp"))
 
 
+def test_encodes_racing_for_one_new_path_without_force_leave_one_winner(tmp_path):
+    # encode checked "exists" before its work and renamed after: every racer passed the check,
+    # and all but one silently overwrote a file they had not been allowed to
+    inputs = []
+    for i in range(4):
+        path = tmp_path / f"in{i}.txt"
+        path.write_text(" ".join(map(str, cs.sample(cs.uniform(256), 200_000, i).tolist())))
+        inputs.append(path)
+    target = tmp_path / "new.csim"
+    procs = [codesim("encode", "--q", "uniform:256", "--coder", "huffman", str(path), str(target),
+                     cwd=tmp_path) for path in inputs]
+    results = [(proc.communicate(timeout=CHILD_TIMEOUT)[1], proc.returncode) for proc in procs]
+    assert sorted(code for _, code in results) == [0, 2, 2, 2], results
+    assert all(b"new.csim exists: add --force to overwrite it" in err for err, code in results if code)
+    winner = inputs[[code for _, code in results].index(0)]
+    assert main(["decode", "--q", "uniform:256", str(target), str(tmp_path / "back.txt")]) == 0
+    assert (tmp_path / "back.txt").read_text().split() == winner.read_text().split()
+    assert not list(tmp_path.glob(".*.tmp"))
+
+
 def test_encode_refuses_its_input_as_output_and_an_existing_file_without_force(tmp_path, capsys):
     src = tmp_path / "f"
     src.write_text("0 1 2 1 0")

@@ -30,6 +30,6 @@ def run(args) -> int:
         enc = loads(fh.read())
     coder = make_coder(enc.coder, distribution(args.q, "q"), **enc.options)
     symbols = coder.decode(enc)
-    write_symbols(args.output, symbols, args.bytes)
+    write_symbols(args.output, symbols, args.bytes, overwrite=args.force)
     print(f"{enc.coder}: {enc.num_bits} bits -> {symbols.size} symbols -> {args.output}")
     return 0

@@ -35,7 +35,7 @@ def run(args) -> int:
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))
     x = read_symbols(args.input, args.bytes)
     enc = coder.encode(x)
-    atomic_write(args.output, enc.to_bytes())
+    atomic_write(args.output, enc.to_bytes(), overwrite=args.force)
     empirical = np.bincount(np.asarray(x, dtype=np.int64), minlength=q.size) / max(len(x), 1)
     theory = cross_entropy(empirical, q) if len(x) else 0.0
     print(f"{args.coder}: {enc.num_symbols} symbols -> {enc.num_bits} bits "

@@ -139,6 +139,6 @@ def run(args) -> int:
                                 _lengths(args.lengths), args.sequences, args.seed)
     buffer = io.BytesIO()
     fig.savefig(buffer, format=out.suffix[1:].lower())
-    atomic_write(out, buffer.getvalue())
+    atomic_write(out, buffer.getvalue(), overwrite=args.force)
     print(f"{args.kind} view -> {out}")
     return 0
