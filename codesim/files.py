@@ -82,8 +82,13 @@ def check_writable(path, *, force: bool = True, inputs=()) -> Path:
         raise OptionError(f"{path} is a folder, not a file to write")
     if not folder.is_dir():
         raise OptionError(f"cannot write {path}: no folder {folder}")
-    if not os.access(folder, os.W_OK | os.X_OK):
-        raise OptionError(f"cannot write {path}: the folder {folder} is not writable")
+    try:                                 # the one sure test: make a file there (access() is
+        fd, probe = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:               # not enough: root in /proc, a read-only mount)
+        raise OptionError(f"cannot write {path}: the folder {folder} takes no new files "
+                          f"({err.strerror or err})") from None
+    os.close(fd)
+    os.unlink(probe)
     for source in map(Path, inputs):
         same = path.resolve() == source.resolve()
         if not same and path.exists() and source.exists():

@@ -306,12 +306,19 @@ def test_encode_refuses_its_input_as_output_and_an_existing_file_without_force(t
     ["sweep", "--p", "uniform:4", "--csv", "/no/such/folder/rows.csv"],
     ["sweep", "--p", "uniform:4", "--json-file", "/no/such/folder/rows.json"],
     ["experiment", "wrong_codebook", "--out", "/proc/no/such"],
+    # found by trying: access() says root may write in /proc, and the work ran before the write
+    # failed; two outputs at one path had the JSON overwrite the CSV
+    pytest.param(["experiment", "wrong_codebook", "--out", "/proc"],
+                 marks=pytest.mark.skipif(not Path("/proc/self").exists(), reason="needs /proc")),
+    ["sweep", "--p", "uniform:4", "--csv", "rows.out", "--json-file", "./rows.out"],
 ])
-def test_a_bad_output_path_fails_before_the_work(argv, capsys):
+def test_a_bad_output_path_fails_before_the_work(argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
     start = time.perf_counter()
     assert main(argv) == 2
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and time.perf_counter() - start < 2
+    assert not list(tmp_path.iterdir())
 
 
 # --- samples, seeds and labels ------------------------------------------------------------------

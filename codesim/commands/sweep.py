@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import sys
 
 from ..errors import OptionError
@@ -59,6 +60,8 @@ def run(args) -> int:
     targets = [path for path in (args.csv, args.json_file) if path]
     for path in targets:                              # fail before the work, not after it
         check_writable(path)
+    if len(targets) == 2 and os.path.abspath(targets[0]) == os.path.abspath(targets[1]):
+        raise OptionError(f"--csv and --json-file both name {targets[0]}: one would overwrite the other")
     p = distribution(args.p, "p")
     toward = distribution(args.toward, "toward") if args.toward else None
     grid = mixture_grid(p, weights(args.t), toward)
