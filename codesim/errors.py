@@ -51,3 +51,12 @@ class ResourceLimitError(OptionError):
 
 class SpecError(CodesimError, ValueError):
     """A regression-check spec file is malformed (names the file, case and key)."""
+
+
+def a(noun: str) -> str:
+    """``noun`` after the article it is read with: a coder's name in a message.
+
+    >>> a("huffman"), a("ans"), a("unary"), a("elias_gamma")
+    ('a huffman', 'an ans', 'a unary', 'an elias_gamma')
+    """
+    return ("an " if noun[:1] in "aeio" else "a ") + noun

@@ -41,7 +41,7 @@ import math
 
 import numpy as np
 
-from ..errors import DecodeError, OptionError
+from ..errors import DecodeError, OptionError, a
 from .stream import Flush, StreamCoder, log_uniform_inverse_moments, rans_drift, DRIFT_PRECISION
 
 __all__ = ["RangeCoder", "AnsCoder", "CONSTRICTION_PRECISION", "ROUNDING_BITS", "ANS_START", "guard",
@@ -73,7 +73,7 @@ def payload_words(name: str, payload: bytes, num_bits: int) -> np.ndarray:
     """A payload back as constriction's 32-bit words (no copy); DecodeError unless it is whole
     words and num_bits says so."""
     if len(payload) % 4 or num_bits != 8 * len(payload):
-        raise DecodeError(f"a {name} payload is whole 32-bit words; got {len(payload)} "
+        raise DecodeError(f"{a(name)} payload is whole 32-bit words; got {len(payload)} "
                           f"bytes for {num_bits} bits")
     return np.frombuffer(payload, dtype=np.dtype("<u4").newbyteorder("="))
 

@@ -28,7 +28,7 @@ from bitarray import bitarray, decodetree
 from bitarray.util import canonical_decode
 
 from ..distributions import as_pmf, check_same_length
-from ..errors import DecodeError, OptionError
+from ..errors import DecodeError, OptionError, a
 from ..limits import PREFIX_CODE_BYTES, require_memory
 from .base import Coder, Encoded, as_symbols, check_support, fingerprint, refuse_per_position
 
@@ -525,7 +525,7 @@ class PrefixCoder(Coder):
                 f"{k ** block} tuples, more than the {MAX_BLOCK_ALPHABET} codesim builds")
         size = k ** block if block > 1 else k
         require_memory(PREFIX_CODE_BYTES * (size + (k if block > 1 else 0)),
-                       f"a {self.name} code over {size} {'tuples' if block > 1 else 'symbols'}")
+                       f"{a(self.name)} code over {size} {'tuples' if block > 1 else 'symbols'}")
         self.code = self.build_code(q)          # per-symbol code (and the tail code of blocks)
         self.block_code = self.build_code(block_distribution(q, block)) if block > 1 else None
         self._place = k ** np.arange(block - 1, -1, -1, dtype=np.int64)

@@ -43,7 +43,7 @@ from numbers import Integral
 import numpy as np
 
 from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
-from ..errors import DecodeError, OptionError, SupportError
+from ..errors import DecodeError, OptionError, SupportError, a
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from ..tables import SHOWN_ROWS
 from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint, ndim_of
@@ -99,7 +99,7 @@ class StreamCoder(Coder):
 
     def __init__(self, q, precision: int = 24):
         q = as_pmf_rows(q, "q") if ndim_of(q) == 2 else as_pmf(q, "q")
-        require_memory(STREAM_MODEL_BYTES * q.size, f"a {self.name} model over {q.size} frequencies")
+        require_memory(STREAM_MODEL_BYTES * q.size, f"{a(self.name)} model over {q.size} frequencies")
         if (not isinstance(precision, Integral) or isinstance(precision, bool)
                 or not 1 <= precision <= self.max_precision):
             raise OptionError(f"{self.name}: precision must be an integer from 1 to "
