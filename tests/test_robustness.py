@@ -122,6 +122,28 @@ def test_ctrl_c_stops_a_report_within_3_seconds_and_leaves_no_process_and_no_pag
 
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
+def test_ctrl_c_stops_the_calibration_experiment_within_3_seconds_and_leaves_no_process(tmp_path):
+    # its workers ignore Ctrl-C (the parent ends them); it waited for their running tasks, which
+    # at this n are 125 samples of 10**6 symbols each (15 s at the default n, later in the run)
+    proc = codesim("experiment", "calibration", "-n", "1000000", "--out", "out", cwd=tmp_path)
+    try:
+        deadline = time.monotonic() + CHILD_TIMEOUT
+        while len(_children(proc.pid)) < 2 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        workers = _children(proc.pid)
+        assert len(workers) >= 2, "it should run worker processes"
+        time.sleep(3)                                       # the long tasks are running
+        os.killpg(proc.pid, signal.SIGINT)
+        start = time.monotonic()
+        proc.wait(timeout=30)
+        assert time.monotonic() - start < 3 and proc.returncode == 130
+        assert not [pid for pid in workers if _alive(pid)]
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc to see children")
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_workers_end_themselves_when_a_kill_takes_their_parent(tmp_path, how):
     # `kill PID` or the OOM killer run no clean-up in the parent; its workers slept on forever,
