@@ -83,7 +83,8 @@ def dumps(encoded) -> bytes:
 def loads(data: bytes):
     """Read what :func:`dumps` wrote; raise DecodeError naming the damage."""
     if not isinstance(data, (bytes, bytearray, memoryview)):
-        raise DecodeError(f"a saved message is bytes (as to_bytes wrote them), got {type(data).__name__}")
+        raise DecodeError("a saved message is bytes (as to_bytes wrote them), got "
+                          f"{type(data).__name__}")
     data = bytes(data)
     if len(data) < _FIXED.size or data[:4] != MAGIC:
         raise DecodeError("not a codesim message (no CSIM magic at the start)")

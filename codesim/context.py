@@ -81,7 +81,8 @@ class ContextModel:
     def __init__(self, order: int, alphabet_size: int):
         if not isinstance(order, Integral) or isinstance(order, bool) or order < 0:
             raise OptionError(f"a context model's order must be a whole number, got {order!r}")
-        if not isinstance(alphabet_size, Integral) or isinstance(alphabet_size, bool) or alphabet_size < 1:
+        if (not isinstance(alphabet_size, Integral) or isinstance(alphabet_size, bool)
+                or alphabet_size < 1):
             raise OptionError(f"alphabet_size must be a positive whole number, got {alphabet_size!r}")
         if alphabet_size ** order > 2 ** 62:
             raise OptionError(f"order {order} over {alphabet_size} symbols has more contexts "

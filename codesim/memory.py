@@ -145,7 +145,7 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
         raise OptionError(
             f"simulate sets the bits beside the model's rates, and a {model.kind} model's expected "
             "rate has no closed form, only a bound (codesim.ctw.ctw_redundancy_bound): code the "
-            f"sample with ContextCoder('arithmetic', model) and compare it with "
+            "sample with ContextCoder('arithmetic', model) and compare it with "
             "source.entropy_rate() and that bound")
     coding = ContextCoder(coder, model, precision)
     x = source.sample(n, seed)

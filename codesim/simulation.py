@@ -508,8 +508,6 @@ def _completed(executor, futures):
     return as_completed(futures)
 
 
-
-
 def _sweep_task(task):
     """One q of a sweep: every coder on one sample (module-level so processes can run it).
 

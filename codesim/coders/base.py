@@ -248,6 +248,9 @@ class Coder(ABC):
                 f"the payload holds {8 * len(encoded.payload)} bits but num_bits says "
                 f"{encoded.num_bits}: the message is truncated")
 
+    #: what a row of this coder's table stands for
+    table_unit = "symbols"
+
     @property
     def table_size(self) -> int:
         """Rows of this coder's table (its codebook or quantised model): one per symbol."""
@@ -266,7 +269,7 @@ class Coder(ABC):
                     break
                 more = self.table_size - len(rows)
                 return (f"<p><b>{html.escape(repr(self))}</b></p>" + rows._repr_html_()
-                        + (f"<p>... {more} more symbols</p>" if more > 0 else ""))
+                        + (f"<p>... {more} more {self.table_unit}</p>" if more > 0 else ""))
         return f"<pre>{html.escape(str(self))}</pre>"
 
     def __repr__(self) -> str:

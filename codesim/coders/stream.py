@@ -46,7 +46,8 @@ from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
 from ..errors import DecodeError, OptionError, SupportError, a
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from ..tables import SHOWN_ROWS
-from .base import NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint, ndim_of
+from .base import (NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint,
+                   ndim_of)
 
 __all__ = ["StreamCoder", "Flush", "log_uniform_inverse_moments"]
 
@@ -86,7 +87,6 @@ def rans_drift(p_rows: np.ndarray, freqs: np.ndarray, total: int, low: float, hi
     scale = inv / math.log(2)
     mean = scale * float(np.mean(np.sum(p_rows * term, axis=-1)))
     return mean, inv_sq / math.log(2) ** 2, DRIFT_PRECISION * scale
-
 
 
 class StreamCoder(Coder):
@@ -158,7 +158,8 @@ class StreamCoder(Coder):
             return (f"{self.name} coder, adaptive {self.adaptive} model over "
                     f"{int(self.possible.sum())} possible symbols (q sets only the support)")
         more = self.alphabet_size - SHOWN_ROWS
-        text = format_table(self.model_table(SHOWN_ROWS)) + (f"\n... {more} more symbols" if more > 0 else "")
+        text = format_table(self.model_table(SHOWN_ROWS))
+        text += f"\n... {more} more symbols" if more > 0 else ""
         return (f"{head}\n{text}\ncost of quantising: D(q||q~) = "
                 f"{kl_divergence(self.q, self.model_pmf):.3g} bits/symbol on data from q (theory)")
 

@@ -42,7 +42,8 @@ import numpy as np
 from ..distributions import as_pmf, check_same_length
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
-from .base import NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint, refuse_per_position
+from .base import (NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint,
+                   refuse_per_position)
 from .prefix import pack_codewords
 
 __all__ = ["TunstallCoder", "tunstall_words", "MAX_BITS"]
@@ -271,6 +272,8 @@ class TunstallCoder(Coder):
             starts = np.cumsum(lengths) - lengths
             costs[starts[starts < x.size]] = self.bits
         return costs
+
+    table_unit = "words"
 
     @property
     def table_size(self) -> int:

@@ -39,9 +39,11 @@ def register(subs) -> None:
                           "(it is drawn on a terminal anyway)")
     sub.add_argument("--same-sample", action="store_true",
                      help="code one sample at every t, so rows differ by the codebook alone")
-    sub.add_argument("--csv", metavar="FILE", help="also write the rows as CSV to FILE (default: not written)")
+    sub.add_argument("--csv", metavar="FILE",
+                     help="also write the rows as CSV to FILE (default: not written)")
     add_sample_options(sub)
-    sub.add_argument("--json-file", metavar="FILE", help="also write the rows as JSON to FILE (default: not written)")
+    sub.add_argument("--json-file", metavar="FILE",
+                     help="also write the rows as JSON to FILE (default: not written)")
     sub.set_defaults(func=run)
 
 
@@ -61,7 +63,8 @@ def run(args) -> int:
     for path in targets:                              # fail before the work, not after it
         check_writable(path)
     if len(targets) == 2 and os.path.abspath(targets[0]) == os.path.abspath(targets[1]):
-        raise OptionError(f"--csv and --json-file both name {targets[0]}: one would overwrite the other")
+        raise OptionError(f"--csv and --json-file both name {targets[0]}: one would overwrite "
+                          "the other")
     p = distribution(args.p, "p")
     toward = distribution(args.toward, "toward") if args.toward else None
     grid = mixture_grid(p, weights(args.t), toward)
