@@ -266,12 +266,16 @@ def test_a_lone_symbol_message_with_a_huge_count_is_refused_by_the_budget():
 
 # --- files ------------------------------------------------------------------------------------
 
-def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
-    inputs = []
-    for i in range(4):
-        path = tmp_path / f"in{i}.txt"
+def _symbol_files(folder, count: int) -> list:
+    """``count`` symbol files of 200,000 bytes' symbols each (encoding one takes a while)."""
+    paths = [folder / f"in{i}.txt" for i in range(count)]
+    for i, path in enumerate(paths):
         path.write_text(" ".join(map(str, cs.sample(cs.uniform(256), 200_000, i).tolist())))
-        inputs.append(path)
+    return paths
+
+
+def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
+    inputs = _symbol_files(tmp_path, 4)
     whole = set()
     for i, path in enumerate(inputs):          # each writer's complete output, alone
         out = tmp_path / f"alone{i}.csim"
@@ -291,11 +295,7 @@ def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
 def test_encodes_racing_for_one_new_path_without_force_leave_one_winner(tmp_path):
     # encode checked "exists" before its work and renamed after: every racer passed the check,
     # and all but one silently overwrote a file they had not been allowed to
-    inputs = []
-    for i in range(4):
-        path = tmp_path / f"in{i}.txt"
-        path.write_text(" ".join(map(str, cs.sample(cs.uniform(256), 200_000, i).tolist())))
-        inputs.append(path)
+    inputs = _symbol_files(tmp_path, 4)
     target = tmp_path / "new.csim"
     procs = [codesim("encode", "--q", "uniform:256", "--coder", "huffman", str(path), str(target),
                      cwd=tmp_path) for path in inputs]
