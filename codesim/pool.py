@@ -2,8 +2,9 @@
 when their parent is gone.
 
 Used by :func:`codesim.sweep`, :func:`codesim.report.build_report` and the calibration
-experiment: each runs a :func:`process_pool` of ``worker_count(...)`` processes and, on Ctrl-C,
-calls :func:`end_workers`, which cancels what is queued and ends the processes without waiting.
+experiment: each runs a :func:`process_pool` of ``worker_count(...)`` processes (most through
+:func:`worker_pool`) and, on Ctrl-C, calls :func:`end_workers`, which cancels what is queued and
+ends the processes without waiting.
 A worker also ends itself within :data:`PARENT_CHECK_SECONDS` once its parent has died (killed
 by ``kill`` or the OOM killer, which run no clean-up): it would otherwise wait forever for work
 from a pipe its sibling workers keep open.
@@ -16,13 +17,14 @@ import os
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from numbers import Integral
 
 from .errors import OptionError
 from .limits import MAX_WORKERS_PER_CORE
 
-__all__ = ["worker_count", "process_pool", "start_worker", "ignore_interrupts", "end_workers",
-           "PARENT_CHECK_SECONDS"]
+__all__ = ["worker_count", "worker_pool", "process_pool", "start_worker", "ignore_interrupts",
+           "end_workers", "PARENT_CHECK_SECONDS"]
 
 #: how often a worker looks for its parent
 PARENT_CHECK_SECONDS = 0.5
@@ -50,6 +52,20 @@ def start_worker(parent: int) -> None:
 def process_pool(count: int) -> ProcessPoolExecutor:
     """A pool of ``count`` worker processes that ignore Ctrl-C and never outlive this process."""
     return ProcessPoolExecutor(max_workers=count, initializer=start_worker, initargs=(os.getpid(),))
+
+
+@contextmanager
+def worker_pool(count: int):
+    """``with worker_pool(count) as pool:`` a :func:`process_pool` that is shut down when the
+    block ends, and ended at once (:func:`end_workers`) when it ends by an exception, Ctrl-C
+    included."""
+    pool = process_pool(count)
+    try:
+        yield pool
+    except BaseException:
+        end_workers(pool)
+        raise
+    pool.shutdown()
 
 
 def end_workers(pool: ProcessPoolExecutor) -> None:

@@ -36,6 +36,7 @@ import sys
 import time
 from numbers import Integral
 from collections import OrderedDict
+from contextlib import nullcontext
 from concurrent.futures import Executor, as_completed
 from dataclasses import asdict, dataclass, field
 
@@ -46,7 +47,7 @@ from .distributions import (as_pmf, check_same_length, draw_counted, mixture, sa
                             seed_label, uniform)
 from .errors import DecodeError, OptionError, SupportError
 from .limits import MESSAGE_BYTES, require_memory, require_symbols
-from .pool import end_workers, process_pool, worker_count
+from .pool import worker_count, worker_pool
 from .measures import theory_bits
 from .tables import Table
 
@@ -628,36 +629,29 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     require_memory(MESSAGE_BYTES * n * count, f"{count} processes coding {n} symbols each")
     show = sys.stderr.isatty() if progress is None else progress
     start, results, futures = time.perf_counter(), {}, []
-    own_pool = None
-    if executor is None and count > 1:
-        executor = own_pool = process_pool(count)
-    try:
-        if executor is None:
-            for task in tasks:
-                index, rows = _sweep_task(task)
-                results[index] = rows
-                if show:
-                    _progress(len(results), len(tasks), start, sys.stderr)
-        else:
-            workers = count if own_pool is not None else (os.cpu_count() or 1)
-            futures = [_submit(executor, _sweep_batch, batch) for batch in _batches(tasks, workers)]
-            for future in _completed(executor, futures):
-                for index, rows in future.result():
+    own = executor is None and count > 1
+    with (worker_pool(count) if own else nullcontext(executor)) as executor:
+        try:
+            if executor is None:
+                for task in tasks:
+                    index, rows = _sweep_task(task)
                     results[index] = rows
-                if show:
-                    _progress(len(results), len(tasks), start, sys.stderr)
-    except KeyboardInterrupt:
-        if own_pool is not None:
-            end_workers(own_pool)
-            own_pool = None
-        elif executor is not None:
-            for future in futures:
-                future.cancel()
-        if show:
-            sys.stderr.write("\n")
-        raise SweepInterrupted(Table(row for i in sorted(results) for row in results[i]),
-                               len(results), len(tasks)) from None
-    finally:
-        if own_pool is not None:
-            own_pool.shutdown()
+                    if show:
+                        _progress(len(results), len(tasks), start, sys.stderr)
+            else:
+                workers = count if own else (os.cpu_count() or 1)
+                futures = [_submit(executor, _sweep_batch, batch) for batch in _batches(tasks, workers)]
+                for future in _completed(executor, futures):
+                    for index, rows in future.result():
+                        results[index] = rows
+                    if show:
+                        _progress(len(results), len(tasks), start, sys.stderr)
+        except KeyboardInterrupt:           # our own pool ends its workers as this leaves it
+            if not own:
+                for future in futures:
+                    future.cancel()
+            if show:
+                sys.stderr.write("\n")
+            raise SweepInterrupted(Table(row for i in sorted(results) for row in results[i]),
+                                   len(results), len(tasks)) from None
     return Table(row for i in sorted(results) for row in results[i])

@@ -8,7 +8,7 @@ import codesim as cs
 from codesim.check import count_false_alarms
 from codesim.commands.experiment import main
 from codesim.experiment import Outcome
-from codesim.pool import end_workers, process_pool, worker_count
+from codesim.pool import worker_count, worker_pool
 
 TITLE = "Calibration: how often an honest coder fails the statistical and overhead verdicts"
 CLAIM = ("With each coder's real expected overhead in the expectation, a check at false-alarm "
@@ -39,13 +39,8 @@ def run(n, seed, quick):
     if workers == 1:
         results = [count_false_alarms(*task) for task in tasks]
     else:
-        pool = process_pool(workers)
-        try:
+        with worker_pool(workers) as pool:      # Ctrl-C ends its workers at once
             results = list(pool.map(count_false_alarms, *zip(*tasks)))
-        except BaseException:               # Ctrl-C: cancel what is queued, end the workers now
-            end_workers(pool)
-            raise
-        pool.shutdown()
     rows = []
     for coder in CODERS:
         for size in sizes:
