@@ -10,7 +10,7 @@ beside H(p), H(p, q) and D(p||q).
 2.0
 """
 
-from .distributions import (
+from .sources.distributions import (
     as_pmf, dirichlet, geometric, mixture, normalize, quantize, sample, smooth, uniform, zipf,
 )
 from .errors import (
@@ -20,10 +20,13 @@ from .errors import (
 from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
 from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
-from .divergence import DivergenceMeasurement, measure_divergence
-from .markov import MarkovSource
-from .context import AdaptiveContextModel, ContextCoder, FixedContextModel, fit_context_model
-from . import memory  # noqa: F401  (cs.memory.simulate_source, cs.memory.projection)
+from .simulation.divergence import DivergenceMeasurement, measure_divergence
+from .sources.markov import MarkovSource
+from .coders.context import ContextCoder
+from .models.context import AdaptiveContextModel, FixedContextModel, fit_context_model
+from . import _moved
+
+_moved.install()
 
 __version__ = "0.1.0"
 
@@ -38,3 +41,11 @@ __all__ = [
     "DivergenceMeasurement", "measure_divergence",
     "MarkovSource", "AdaptiveContextModel", "ContextCoder", "FixedContextModel", "fit_context_model",
 ]
+
+
+def __getattr__(name: str):
+    """``cs.memory``, ``cs.views``, ...: the modules of the old layout, by their old names."""
+    module = _moved.old_module(name)
+    if module is None:
+        raise AttributeError(f"module 'codesim' has no attribute {name!r}")
+    return module

@@ -20,14 +20,17 @@ rather than turned into wrong symbols.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import struct
 import zlib
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .errors import DecodeError
 
-__all__ = ["Encoded", "dumps", "loads", "MAGIC", "FORMAT_VERSION"]
+__all__ = ["Encoded", "dumps", "loads", "fingerprint", "MAGIC", "FORMAT_VERSION"]
 
 
 @dataclass(frozen=True)
@@ -116,3 +119,13 @@ def loads(data: bytes):
     if num_bits > 8 * len(payload):
         raise DecodeError(f"num_bits {num_bits} exceeds the payload's {8 * len(payload)} bits")
     return Encoded(coder, num_symbols, num_bits, payload, options, fingerprint)
+
+
+def fingerprint(*arrays, **options) -> str:
+    """A short hash of a model's arrays and options, stored with a message to detect misuse."""
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a)
+        h.update(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes())
+    h.update(repr(sorted(options.items())).encode())
+    return h.hexdigest()[:16]

@@ -20,7 +20,7 @@ Conventions (they live here and only here):
 * D(p||q) is summed term by term (never as H(p, q) - H(p)), so it is exactly 0 when
   p == q, and never negative (a rounding-level negative sum is returned as 0.0).
 
-Every function validates its arguments with :func:`codesim.distributions.as_pmf`.
+Every function validates its arguments by the rules of :func:`codesim.validate.as_pmf`.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ import math
 
 import numpy as np
 
-from .distributions import as_pmf, check_same_length
+from .validate import checked_pmf, check_same_length
 from .errors import DistributionError, SymbolError
 
 __all__ = ["entropy", "cross_entropy", "kl_divergence", "information_content", "log_base"]
@@ -76,7 +76,7 @@ def entropy(p, base: float = 2) -> float:
     0.0
     """
     log_base(base)
-    return _to_base(entropy_bits(as_pmf(p, "p")), base)
+    return _to_base(entropy_bits(checked_pmf(p, "p")), base)
 
 
 def entropy_bits(p: np.ndarray) -> float:
@@ -99,7 +99,7 @@ def theory_bits(p: np.ndarray, q: np.ndarray) -> tuple[float, float, float]:
 def _pair(p, q, base):
     """Validate p, q and base; return (p, q, p > 0), or on = None when q rules out an x of p."""
     log_base(base)
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     on = p > 0
     return p, q, (None if np.any(q[on] == 0) else on)
@@ -156,7 +156,7 @@ def information_content(q, symbols, base: float = 2) -> np.ndarray:
     [1.0, 2.0, 2.0, 1.0]
     """
     log_base(base)
-    q = as_pmf(q, "q")
+    q = checked_pmf(q, "q")
     x = np.asarray(symbols)
     if x.size and (x.dtype.kind not in "iu" or x.min() < 0 or x.max() >= q.size):
         raise SymbolError(f"symbols must be integers in 0..{q.size - 1}")

@@ -1,11 +1,15 @@
-"""Text tables for results and codebooks: print them, write them as CSV or JSON, or read them
-as HTML in a notebook."""
+"""Rows as tables: print them, write them as CSV or JSON, or read them as HTML in a notebook."""
 
 from __future__ import annotations
 
 import math
+from .files import atomic_write
+import csv
+import html
+import io
+import json
 
-__all__ = ["format_table", "codebook_text", "Table"]
+__all__ = ["format_table", "Table", "SHOWN_ROWS"]
 
 
 def _cell(v) -> str:
@@ -42,46 +46,19 @@ def format_table(rows: list[dict], columns: list[str] | None = None) -> str:
 SHOWN_ROWS = 64
 
 
-def codebook_text(coder, p=None, limit: int = SHOWN_ROWS, labels=None) -> str:
-    """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p).
-
-    Only the first ``limit`` rows are built. ``labels`` names what each symbol stands for (a
-    letter, a byte), shown beside its number."""
-    from .measures import cross_entropy
-    rows = coder.codebook(p, limit)
-    if labels is not None:
-        rows = [{"symbol": r["symbol"], "label": labels[r["symbol"]],
-                 **{k: v for k, v in r.items() if k != "symbol"}} for r in rows]
-    text = format_table(rows)
-    if coder.alphabet_size > limit:
-        text += f"\n... {coder.alphabet_size - limit} more symbols"
-    kraft = coder.kraft_sum()
-    text += f"\nKraft sum: {float(kraft):.6g}" + (" (complete)" if kraft == 1 else "")
-    if coder.block > 1:
-        text += f"  [block code on {coder.block}-tuples; table shows the per-symbol code]"
-    if p is not None:
-        text += (f"\nexpected length under p: {coder.expected_bits_per_symbol(p):.6f} bits/symbol"
-                 f"   H(p, q) = {cross_entropy(p, coder.q):.6f} (theory)")
-    return text
-
-
 class Table(list):
     """A list of row dicts that prints as a table and writes CSV and JSON."""
 
     def to_json(self, path=None) -> str:
         """JSON text of the rows (infinity written as the string "inf"); also saved to ``path``."""
-        import json
         text = json.dumps([{k: _jsonable(v) for k, v in row.items()} for row in self], indent=2)
         if path is not None:
-            from .files import atomic_write
             atomic_write(path, text + "\n")
         return text
 
     def to_csv(self, path=None) -> str:
         """CSV text of the rows (columns: union of keys in first-seen order; a dict cell such
         as a ledger spreads into columns ``key.subkey``)."""
-        import csv
-        import io
         flat = [_flatten(row) for row in self]
         columns = list(dict.fromkeys(k for row in flat for k in row))
         buf = io.StringIO()
@@ -89,7 +66,6 @@ class Table(list):
         writer.writeheader()
         writer.writerows(flat)
         if path is not None:
-            from .files import atomic_write
             atomic_write(path, buf.getvalue())
         return buf.getvalue()
 
@@ -98,7 +74,6 @@ class Table(list):
 
     def _repr_html_(self) -> str:
         """An HTML table, for notebooks."""
-        import html
         columns = list(dict.fromkeys(k for row in self for k in row))
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns)

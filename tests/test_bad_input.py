@@ -8,7 +8,7 @@ import pytest
 
 import codesim as cs
 from codesim.commands import main
-from codesim.ctw import CTWModel
+from codesim.models.ctw import CTWModel
 from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError,
                             SupportError, SymbolError)
 
@@ -66,7 +66,7 @@ def _lying_header():
 
 
 def _skewed_check():
-    from codesim.check import check_statistical
+    from codesim.simulation.check import check_statistical
     check_statistical(cs.measure([0.98, 0.02], [1 - 1e-6, 1e-6], "arithmetic", n=50))
 
 

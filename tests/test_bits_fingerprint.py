@@ -86,7 +86,7 @@ def simulations() -> dict:
 
 
 def context_messages() -> dict:
-    from codesim.ctw import CTWModel
+    from codesim.models.ctw import CTWModel
     out = {}
     chain = cs.MarkovSource.sticky(3, 0.8)
     order2 = cs.MarkovSource.random(3, 2, seed=4)

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.check import check_statistical, z_for
+from codesim.simulation.check import check_statistical, z_for
 from codesim.commands import main
 from codesim.simulation import measure
-from codesim.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
+from codesim.simulation.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
 
 
 def write(tmp_path, text, name="spec.toml"):

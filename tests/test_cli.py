@@ -147,7 +147,7 @@ def test_one_option_vocabulary_n_and_dash_dash_n(capsys):
         code, out, _ = run(capsys, *argv)
         assert code == 0 and {r["n"] for r in json.loads(out)} == {100}
     from codesim.commands.experiment import parser
-    from codesim.experiment import load_experiment
+    from codesim.experiments.runner import load_experiment
     assert parser(load_experiment("adaptive")).parse_args(["-n", "50"]).n == 50
 
 

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 import codesim as cs
 from codesim.coders import make_coder
-from codesim.coders.base import SMALL_MESSAGE, as_symbols
+from codesim.validate import SMALL_MESSAGE, as_symbols
 from codesim.errors import OptionError, SupportError, SymbolError
 
 from conftest import ALL_CODERS, INTEGER, PREFIX, STREAM, coder_or_refusal, random_q, round_trip

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.distributions import as_pmf, as_pmf_rows, check_same_length
+from codesim.sources.distributions import as_pmf, as_pmf_rows, check_same_length
 from codesim.errors import DistributionError, OptionError
 
 

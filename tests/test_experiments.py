@@ -7,7 +7,7 @@ import pytest
 
 import codesim as cs
 from codesim.commands import main
-from codesim.experiment import list_experiments, load_experiment
+from codesim.experiments.runner import list_experiments, load_experiment
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",

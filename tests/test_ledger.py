@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import codesim as cs
-from codesim.check import check_overhead, check_statistical
+from codesim.simulation.check import check_overhead, check_statistical
 from codesim.coders import Encoded, make_coder
 from codesim.simulation import LEDGER_TERMS, measure
 

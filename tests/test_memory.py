@@ -7,8 +7,9 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.context import ContextCoder, context_ids
-from codesim.markov import MarkovSource
+from codesim.models.context import context_ids
+from codesim.coders.context import ContextCoder
+from codesim.sources.markov import MarkovSource
 
 from conftest import round_trip
 
@@ -141,7 +142,7 @@ def test_what_each_coder_supports_is_said():
 @pytest.mark.parametrize("depth", [2, 3, 6])
 @pytest.mark.parametrize("seed", [1, 2])
 def test_ctw_is_within_its_redundancy_bound_of_any_tree_source_of_depth_at_most_d(depth, seed):
-    from codesim.ctw import CTWModel, ctw_redundancy_bound
+    from codesim.models.ctw import CTWModel, ctw_redundancy_bound
     source = MarkovSource.random(2, 2, 0.3, seed)            # a full binary tree of depth 2
     x = source.sample(4000, seed)
     own = -np.log2(source.rows[context_ids(x, 2, 2), x]).sum()   # its probability, same start
@@ -153,7 +154,7 @@ def test_ctw_is_within_its_redundancy_bound_of_any_tree_source_of_depth_at_most_
 
 
 def test_ctw_on_a_depth_1_source_with_a_deeper_tree_pays_only_the_tree_description():
-    from codesim.ctw import CTWModel, ctw_redundancy_bound
+    from codesim.models.ctw import CTWModel, ctw_redundancy_bound
     source = MarkovSource([[0.9, 0.1], [0.4, 0.6]])
     x = source.sample(3000, 3)
     own = -np.log2(source.rows[context_ids(x, 1, 2), x]).sum()
@@ -207,7 +208,7 @@ def test_the_language_model_experiment_shows_overfitting_in_bits():
     assert 0 < best < 5 and test[-1] > test[best] + 0.5                 # test cost turns up
     other = [r["measured bits/char"] for r in rows if r["test text"] == "Python source"]
     assert all(o > t for o, t in zip(other[1:], test[1:]))              # the other kind costs more
-    from codesim.experiment import load_experiment
+    from codesim.experiments.runner import load_experiment
     size = load_experiment("language_model").QUICK_N // 5           # characters of each test text
     for r in rows:                                  # measured = cross-entropy, up to the flush
         if r["cross-entropy (theory)"] is not None:

@@ -12,7 +12,7 @@ import pytest
 
 pytest.importorskip("matplotlib")
 
-from codesim.experiment import list_experiments
+from codesim.experiments.runner import list_experiments
 
 MEMORY_CAP = 6 << 30
 REPORT_TIMEOUT = 600          # the build takes about a minute; this only stops a hang

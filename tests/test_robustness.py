@@ -165,7 +165,7 @@ def test_workers_end_themselves_when_a_kill_takes_their_parent(tmp_path, how):
 
 def test_a_worker_process_starts_no_workers_of_its_own_by_default():
     from concurrent.futures import ProcessPoolExecutor
-    from codesim.pool import worker_count
+    from codesim.parallel.pool import worker_count
     cap = (resource.RLIMIT_AS, (MEMORY_CAP, MEMORY_CAP))
     with ProcessPoolExecutor(1, initializer=resource.setrlimit, initargs=cap) as pool:
         assert pool.submit(worker_count, None, 100).result(timeout=60) == 1    # pools never nest
@@ -176,7 +176,7 @@ def test_a_worker_process_starts_no_workers_of_its_own_by_default():
 def test_too_many_workers_are_refused_and_workers_never_outnumber_tasks():
     with pytest.raises(cs.OptionError, match="workers must be an integer from 1 to"):
         cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=10, workers=100_000)
-    from codesim.simulation import worker_count
+    from codesim.parallel.pool import worker_count
     assert worker_count(None, 1) == 1 and worker_count(4, 2) == 2
 
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.check import check_overhead, check_statistical
+from codesim.simulation.check import check_overhead, check_statistical
 from codesim.simulation import chunk_seed, measure
 
 CHILD_MEMORY = 8 << 30        # RLIMIT_AS of each process a test starts (Dask workers inherit it)
@@ -103,7 +103,7 @@ def test_a_dask_cluster_runs_sweeps_and_chunks_with_the_same_rows_as_one_process
 
 
 def test_compare_past_a_chunk_codes_the_same_chunks_with_every_coder(monkeypatch):
-    import codesim.simulation as simulation
+    import codesim.simulation.iid as simulation
     monkeypatch.setattr(simulation, "CHUNK", 40_000)
     p, q = cs.zipf(16, 1.0), cs.uniform(16)
     results = cs.compare(p, q, ["huffman", "ans"], n=100_000, seed=2)

@@ -38,6 +38,13 @@ from .base import Coder, Encoded, Overhead, as_symbols
 from .huffman import HuffmanCoder, huffman_code_lengths
 from .prefix import PrefixCode, PrefixCoder
 from .shannon import SFECoder, ShannonCoder, sfe_codewords, shannon_code_lengths
+from .arithmetic import ArithmeticCoder
+from .constriction_coders import AnsCoder, RangeCoder
+from .fano import FanoCoder
+from .integer import EliasDeltaCoder, EliasGammaCoder, EliasOmegaCoder, GolombCoder, RiceCoder, UnaryCoder
+from .rans import RansCoder
+from .tans import TansCoder
+from .tunstall import TunstallCoder
 
 __all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
@@ -53,14 +60,6 @@ DEFAULT_CODERS = ("huffman", "shannon", "sfe", "arithmetic", "rans", "range", "a
 
 
 def _registry() -> dict[str, type[Coder]]:
-    from .arithmetic import ArithmeticCoder
-    from .constriction_coders import AnsCoder, RangeCoder
-    from .fano import FanoCoder
-    from .integer import (EliasDeltaCoder, EliasGammaCoder, EliasOmegaCoder, GolombCoder,
-                          RiceCoder, UnaryCoder)
-    from .rans import RansCoder
-    from .tans import TansCoder
-    from .tunstall import TunstallCoder
     return {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "fano": FanoCoder,
             "arithmetic": ArithmeticCoder, "rans": RansCoder, "tans": TansCoder,
             "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,

@@ -58,10 +58,12 @@ import numpy as np
 
 from ..errors import DecodeError, OptionError
 from ..measures import entropy
-from .base import fingerprint
+from ..container import fingerprint
 from .prefix import pack_codewords
-from .sequential import code_length_variance, expected_code_length
+from ..models.adaptive import code_length_variance, expected_code_length
 from .stream import Flush, StreamCoder
+from ..tables import format_table
+from ..validate import checked_pmf, check_same_length
 
 __all__ = ["ArithmeticCoder", "encode_intervals", "decode_intervals", "FenwickTree", "STATE_BITS"]
 
@@ -398,8 +400,7 @@ class ArithmeticCoder(StreamCoder):
 
     def _adaptive_p(self, p) -> np.ndarray | None:
         """p validated against the model; None when p gives mass to an impossible symbol."""
-        from ..distributions import as_pmf, check_same_length
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, self.q)
         return None if np.any((p > 0) & ~self.possible) else p
 
@@ -482,7 +483,6 @@ class Trace(list):
         return sum(len(step["bits"]) for step in self)
 
     def __str__(self) -> str:
-        from ..tables import format_table
 
         def span(v):
             return "-" if v is None else f"[{v[0]:.6f}, {v[1]:.6f})"

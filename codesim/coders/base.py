@@ -26,7 +26,6 @@ Together these account for every bit of a message (the ledger of
 
 from __future__ import annotations
 
-import hashlib
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,7 +34,10 @@ import numpy as np
 
 from ..container import Encoded
 from ..limits import MESSAGE_BYTES
-from ..errors import DecodeError, OptionError, SupportError, SymbolError
+from ..errors import DecodeError, OptionError, SupportError
+from ..validate import as_symbols
+from ..tables import SHOWN_ROWS
+import html
 
 __all__ = ["Coder", "Encoded", "Overhead", "as_symbols", "check_support", "NO_OVERHEAD"]
 
@@ -74,45 +76,8 @@ class Overhead:
 NO_OVERHEAD = Overhead(0.0, 0.0, 0.0, 0.0, 0.0, "exact: num_bits is the sum of the code lengths")
 
 
-def as_symbols(symbols, alphabet_size: int) -> np.ndarray:
-    """Validate a message: a 1-D array of integers in 0..K-1, returned contiguous (int32 and
-    int64 messages keep their dtype; other integer dtypes become int64).
-
-    >>> as_symbols([0, 2, 1], 3).tolist()
-    [0, 2, 1]
-    >>> as_symbols([0, 3], 3)
-    Traceback (most recent call last):
-    ...
-    codesim.errors.SymbolError: symbol 3 at position 1 is outside the alphabet 0..2
-    """
-    x = np.asarray(symbols)
-    if x.ndim != 1:
-        raise SymbolError(f"a message must be a 1-D sequence of symbols, got shape {x.shape}")
-    if x.size == 0:
-        return np.zeros(0, dtype=np.int64)
-    if x.dtype.kind not in "iu":
-        raise SymbolError(
-            f"symbols must be integers 0..{alphabet_size - 1}, got dtype {x.dtype} "
-            f"(first entry {x[0]!r})")
-    if x.size <= SMALL_MESSAGE:                   # Python's min and max beat numpy's set-up
-        values = x.tolist()
-        outside = min(values) < 0 or max(values) >= alphabet_size
-    else:   # one pass: viewed as unsigned, a negative symbol is huge, so max() < K checks both ends
-        outside = (x.view(x.dtype.str.replace("i", "u")) if x.dtype.kind == "i" else x).max() >= alphabet_size
-    if outside:
-        i = int(np.argmax((x < 0) | (x >= alphabet_size)))
-        raise SymbolError(
-            f"symbol {x[i]} at position {i} is outside the alphabet 0..{alphabet_size - 1}")
-    return np.ascontiguousarray(x, dtype=x.dtype if x.dtype in _KEPT else np.int64)
-
-
-_KEPT = (np.dtype(np.int32), np.dtype(np.int64))
-#: messages up to this many symbols are checked with Python's min and max
-SMALL_MESSAGE = 64
-
-
 def ndim_of(x) -> int:
-    """Dimensions of an array-like q (ragged nested lists count as 1: as_pmf names them)."""
+    """Dimensions of an array-like q (ragged nested lists count as 1: checked_pmf names them)."""
     try:
         return int(np.ndim(x))
     except ValueError:
@@ -138,16 +103,6 @@ def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str 
         raise SupportError(
             f"symbol {s} at position {i} has {name}[{s}] = {q[s]:g}: a code built for {name} "
             f"has no codeword for it (the cross-entropy is infinite)", symbol=s, position=i)
-
-
-def fingerprint(*arrays, **options) -> str:
-    """A short hash of a model's arrays and options, stored with a message to detect misuse."""
-    h = hashlib.sha256()
-    for a in arrays:
-        a = np.ascontiguousarray(a)
-        h.update(str(a.dtype).encode() + str(a.shape).encode() + a.tobytes())
-    h.update(repr(sorted(options.items())).encode())
-    return h.hexdigest()[:16]
 
 
 class Coder(ABC):
@@ -258,8 +213,6 @@ class Coder(ABC):
 
     def _repr_html_(self) -> str:
         """In a notebook: the coder's table (its codebook, or its quantised model) as HTML."""
-        import html
-        from ..tables import SHOWN_ROWS
         for table in ("codebook", "model_table"):
             method = getattr(self, table, None)
             if method is not None:

@@ -27,10 +27,13 @@ import numpy as np
 from bitarray import bitarray, decodetree
 from bitarray.util import canonical_decode
 
-from ..distributions import as_pmf, check_same_length
+from ..validate import checked_pmf, check_same_length
 from ..errors import DecodeError, OptionError, a
 from ..limits import PREFIX_CODE_BYTES, require_memory
-from .base import Coder, Encoded, as_symbols, check_support, fingerprint, refuse_per_position
+from ..container import fingerprint
+from .base import Coder, Encoded, as_symbols, check_support, refuse_per_position
+from ..tables import Table
+from .codebook import codebook_text
 
 __all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
            "MAX_BLOCK_ALPHABET"]
@@ -296,7 +299,7 @@ class PrefixCode:
 
     def expected_length(self, p) -> float:
         """E_p[l] = sum_x p(x) l(x); ``inf`` if p gives mass to a symbol without a codeword."""
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, self.lengths, ("p", "the code"))
         if np.any(p[~self.has_codeword] > 0):
             return math.inf
@@ -304,7 +307,7 @@ class PrefixCode:
 
     def length_variance(self, p) -> float:
         """Var_p[l(X)]."""
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         if np.any(p[~self.has_codeword] > 0):
             return math.inf
         mean = float(np.dot(p, self._bits_per_symbol))
@@ -511,7 +514,7 @@ class PrefixCoder(Coder):
 
     def __init__(self, q, block: int = 1):
         refuse_per_position(q, self.name)
-        q = as_pmf(q, "q")
+        q = checked_pmf(q, "q")
         if not isinstance(block, Integral) or isinstance(block, bool) or block < 1:
             raise OptionError(f"block must be a positive integer, got {block!r}")
         block = int(block)
@@ -622,7 +625,7 @@ class PrefixCoder(Coder):
     def _expected_length(self, p) -> float:
         if self.block == 1:
             return self.code.expected_length(p)
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, self.q)
         return self.block_code.expected_length(block_distribution(p, self.block)) / self.block
 
@@ -633,7 +636,7 @@ class PrefixCoder(Coder):
     def _length_variance(self, p) -> float:
         if self.block == 1:
             return self.code.length_variance(p)
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         return self.block_code.length_variance(block_distribution(p, self.block)) / self.block
 
     def cost_distribution(self, p):
@@ -674,14 +677,12 @@ class PrefixCoder(Coder):
     def codebook(self, p=None, limit: int | None = None):
         """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a
         table); the first ``limit`` symbols only, when given."""
-        from ..tables import Table
         if p is not None:
-            p = as_pmf(p, "p")
+            p = checked_pmf(p, "p")
             check_same_length(p, self.q)
         return Table(self.code.table(self.q, p, limit))
 
     def __str__(self) -> str:
-        from ..tables import codebook_text
         return codebook_text(self)
 
 

@@ -38,16 +38,21 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from numbers import Integral
 
 import numpy as np
 
-from ..distributions import as_pmf, as_pmf_rows, check_same_length, quantize
+from ..validate import checked_pmf, checked_pmf_rows, check_same_length
+
+from ..sources.distributions import quantize
 from ..errors import DecodeError, OptionError, SupportError, a
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from ..tables import SHOWN_ROWS
-from .base import (NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, fingerprint,
-                   ndim_of)
+from ..validate import precision_bits
+from ..container import fingerprint
+from .base import (NO_OVERHEAD, Coder, Encoded, Overhead, as_symbols, check_support, ndim_of)
+from ..measures import kl_divergence
+from ..tables import Table
+from ..tables import format_table
 
 __all__ = ["StreamCoder", "Flush", "log_uniform_inverse_moments"]
 
@@ -98,12 +103,9 @@ class StreamCoder(Coder):
     leaky_rows = False
 
     def __init__(self, q, precision: int = 24):
-        q = as_pmf_rows(q, "q") if ndim_of(q) == 2 else as_pmf(q, "q")
+        q = checked_pmf_rows(q, "q") if ndim_of(q) == 2 else checked_pmf(q, "q")
         require_memory(STREAM_MODEL_BYTES * q.size, f"{a(self.name)} model over {q.size} frequencies")
-        if (not isinstance(precision, Integral) or isinstance(precision, bool)
-                or not 1 <= precision <= self.max_precision):
-            raise OptionError(f"{self.name}: precision must be an integer from 1 to "
-                              f"{self.max_precision} bits, got {precision!r}")
+        precision = precision_bits(precision, self.max_precision, f"{self.name}: ")
         super().__init__(q, {"precision": int(precision)})
         self.precision = int(precision)
         self.per_position = q.ndim == 2
@@ -139,7 +141,6 @@ class StreamCoder(Coder):
     def model_table(self, limit: int | None = None):
         """One row per symbol: q, the quantised q~ = f / 2**precision, f, -log2 q, -log2 q~ (the
         first ``limit`` symbols only, when given)."""
-        from ..tables import Table
         if self.per_position:
             raise OptionError("a per-position model has a table per position: index self.freqs")
         total = float(1 << self.precision)
@@ -149,8 +150,6 @@ class StreamCoder(Coder):
                      for s, f in enumerate(self.freqs[:limit].tolist()))
 
     def __str__(self) -> str:
-        from ..measures import kl_divergence
-        from ..tables import format_table
         head = f"{self.name} coder, model q~ = f / 2**{self.precision}"
         if self.per_position:
             return f"{head}, one distribution per position ({self.q.shape[0]} positions, K = {self.alphabet_size})"
@@ -244,10 +243,10 @@ class StreamCoder(Coder):
         """p as rows matching the model (one row per position, or a single row)."""
         if self.per_position:
             p = np.asarray(p, dtype=np.float64)
-            rows = as_pmf_rows(np.broadcast_to(p, self.q.shape) if p.ndim == 1 else p, "p")
+            rows = checked_pmf_rows(np.broadcast_to(p, self.q.shape) if p.ndim == 1 else p, "p")
             check_same_length(rows[0], self.q[0])
             return rows, self.freqs
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, self.q)
         return p[None, :], self.freqs[None, :]
 

@@ -42,7 +42,7 @@ from numbers import Integral
 
 import numpy as np
 
-from ..distributions import as_pmf
+from ..validate import checked_pmf
 from ..errors import DecodeError, OptionError, ResourceLimitError
 from .prefix import pack_codewords
 from .base import NO_OVERHEAD, Overhead, refuse_per_position
@@ -106,7 +106,7 @@ class TansCoder(StreamCoder):
 
     def __init__(self, q, table_log: int | None = None):
         refuse_per_position(q, "tans")
-        q = as_pmf(q, "q")
+        q = checked_pmf(q, "q")
         possible = int(np.count_nonzero(q > 0))
         if table_log is None:
             table_log = min(MAX_TABLE_LOG, max(11, (possible - 1).bit_length() + 1))

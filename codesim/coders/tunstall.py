@@ -39,12 +39,14 @@ from numbers import Integral
 
 import numpy as np
 
-from ..distributions import as_pmf, check_same_length
+from ..validate import checked_pmf, check_same_length
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
-from .base import (NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, fingerprint,
-                   refuse_per_position)
+from ..container import fingerprint
+from .base import (NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, refuse_per_position)
 from .prefix import pack_codewords
+from ..measures import entropy
+from ..tables import Table
 
 __all__ = ["TunstallCoder", "tunstall_words", "MAX_BITS"]
 
@@ -89,7 +91,7 @@ class TunstallCoder(Coder):
 
     def __init__(self, q, bits: int | None = None):
         refuse_per_position(q, "tunstall")
-        q = as_pmf(q, "q")
+        q = checked_pmf(q, "q")
         if bits is None:
             bits = min(MAX_BITS, max(8, (int(np.count_nonzero(q)) - 1).bit_length() + 1))
         if not isinstance(bits, Integral) or isinstance(bits, bool) or not 1 <= bits <= MAX_BITS:
@@ -219,7 +221,7 @@ class TunstallCoder(Coder):
         return self._per_p("words", p, self._word_moments)
 
     def _word_moments(self, p) -> tuple[float, float]:
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, self.q)
         if np.any(p[~self.possible] > 0):
             return math.inf, math.inf
@@ -258,7 +260,6 @@ class TunstallCoder(Coder):
     def tunstall_bound(self) -> float:
         """H(q) bits / (bits - log2(1 / q_min)): the most Tunstall's code costs per symbol on
         data from q itself (inf where the dictionary is too small for the bound to say anything)."""
-        from ..measures import entropy
         q = self.q[self.possible]
         room = self.bits - math.log2(1 / float(q.min()))
         return entropy(q) * self.bits / room if room > 0 else math.inf
@@ -283,9 +284,8 @@ class TunstallCoder(Coder):
     def codebook(self, p=None, limit: int | None = None):
         """The dictionary: index, word, its length, and its probability under q (and p); the
         first ``limit`` words only, when given."""
-        from ..tables import Table
         if p is not None:
-            p = as_pmf(p, "p")
+            p = checked_pmf(p, "p")
             check_same_length(p, self.q)
         rows = []
         for index, word in enumerate(self.words[:limit]):

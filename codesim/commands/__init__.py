@@ -8,13 +8,10 @@ nothing of argparse: each command parses its options and calls them.
 
 from __future__ import annotations
 
-import os
-import sys
 
 from .. import __version__
-from ..errors import CodesimError
 from . import check, codebook, compare, decode, demo, encode, experiment, report, sweep, text, view
-from ._common import Formatter, Parser
+from ._common import Formatter, Parser, guarded
 
 __all__ = ["main", "build_parser", "guarded"]
 
@@ -33,29 +30,6 @@ def build_parser() -> Parser:
     for command in COMMANDS:
         command.register(subs)
     return parser
-
-
-def guarded(action) -> int:
-    """Run a command; turn what a user can provoke into one line on stderr and an exit status."""
-    try:
-        return action()
-    except CodesimError as err:
-        print(f"codesim: error: {err}", file=sys.stderr)
-        return 2
-    except BrokenPipeError:                  # the reader went away (| head): stop quietly
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 1
-    except OSError as err:
-        where = f": {err.filename}" if err.filename else ""
-        print(f"codesim: error: {err.strerror or err}{where}", file=sys.stderr)
-        return 2
-    except MemoryError:
-        print("codesim: error: out of memory (lower n or K, or raise CODESIM_MEMORY only if the "
-              "machine has the memory)", file=sys.stderr)
-        return 2
-    except KeyboardInterrupt:
-        print("codesim: interrupted", file=sys.stderr)
-        return 130
 
 
 def main(argv=None) -> int:

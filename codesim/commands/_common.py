@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 
 from ..coders import available_coders
-from ..errors import OptionError
+from ..errors import CodesimError, OptionError
+from ..coders import DEFAULT_CODERS
+from ..coders import options_of
+from ..sources.notation import parse_distribution
 
 EPILOG_DISTRIBUTIONS = """\
 distributions (P, Q) are given as:
@@ -106,7 +111,6 @@ def add_coder_flags(sub, options=tuple(CODER_FLAGS), **helps) -> None:
 
 def add_coder_options(sub, several: bool = True, default=None) -> None:
     """--coder (repeatable) and every coder's options (left out: the coder's own default)."""
-    from ..coders import DEFAULT_CODERS
     coders = available_coders()
     if several:
         sub.add_argument("--coder", action="append", choices=coders, metavar="NAME",
@@ -122,7 +126,6 @@ def coder_options(name: str, args, chosen=None) -> dict:
     """The coder options given on the command line that coder ``name`` accepts.  An option
     that none of the ``chosen`` coders (default: this one) accepts is an error naming the
     coders it applies to."""
-    from ..coders import options_of
     accepted = options_of(name)
     options = {}
     for option, (flag, *_) in CODER_FLAGS.items():
@@ -146,10 +149,31 @@ def coder_list(args) -> list[tuple[str, dict]]:
 
 def default_coders(args) -> list[str]:
     """The coders named with --coder, or the codes built for q."""
-    from ..coders import DEFAULT_CODERS
     return args.coder or list(DEFAULT_CODERS)
 
 
 def distribution(text: str, name: str):
-    from ..parsing import parse_distribution
     return parse_distribution(text, name)
+
+
+def guarded(action) -> int:
+    """Run a command; turn what a user can provoke into one line on stderr and an exit status."""
+    try:
+        return action()
+    except CodesimError as err:
+        print(f"codesim: error: {err}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:                  # the reader went away (| head): stop quietly
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 1
+    except OSError as err:
+        where = f": {err.filename}" if err.filename else ""
+        print(f"codesim: error: {err.strerror or err}{where}", file=sys.stderr)
+        return 2
+    except MemoryError:
+        print("codesim: error: out of memory (lower n or K, or raise CODESIM_MEMORY only if the "
+              "machine has the memory)", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("codesim: interrupted", file=sys.stderr)
+        return 130

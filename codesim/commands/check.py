@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import textwrap
 
-from ..check import run_spec
+from ..simulation.check import run_spec
 from ..tables import Table, format_table
 from ._common import add_command
 

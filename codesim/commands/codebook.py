@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from ..coders import PREFIX_CODERS, make_coder
-from ..tables import codebook_text
+from ..coders.codebook import codebook_text
 from ._common import (add_coder_flags, add_command, add_distribution_options, coder_options,
                       distribution)
+from ..sources.notation import symbol_labels
 
 
 def register(subs) -> None:
@@ -26,7 +27,6 @@ def register(subs) -> None:
 
 
 def run(args) -> int:
-    from ..parsing import symbol_labels
     q = distribution(args.q, "q")
     p = distribution(args.p, "p") if args.p else None
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))

@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 from ..errors import CodesimError
-from ..experiment import list_experiments, load_experiment, run_and_write
-from ._common import Formatter, Parser, add_command, whole_number
+from ..experiments.runner import list_experiments, load_experiment, run_and_write
+from ._common import Formatter, Parser, add_command, guarded, whole_number
 
 
 def register(subs) -> None:
@@ -58,6 +58,11 @@ def run(args) -> int:
 
 
 def main(module) -> None:
-    """Entry point for ``python experiments/NAME.py``: the same errors as the codesim command."""
-    from . import guarded
+    """Run an experiment module with the command line's options, with the same errors as the
+    codesim command."""
     sys.exit(guarded(lambda: run_module(module, sys.argv[1:])))
+
+
+def script(name: str) -> None:
+    """Entry point of the script ``experiments/NAME.py`` of a checkout."""
+    sys.exit(guarded(lambda: run_module(load_experiment(name), sys.argv[1:])))

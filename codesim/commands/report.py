@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ._common import add_command, whole_number
+from ..experiments.report import build_report
 
 
 def register(subs) -> None:
@@ -25,7 +26,6 @@ def register(subs) -> None:
 
 
 def run(args) -> int:
-    from ..report import build_report
     page = build_report(args.out, quick=args.quick, seed=args.seed, workers=args.workers)
     print(f"report written: {page}")
     return 0

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 
 from ._common import add_command, whole_number
+from ..simulation.text import text_costs
+from ..tables import Table, format_table
 
 
 def register(subs) -> None:
@@ -32,8 +34,6 @@ def register(subs) -> None:
 
 
 def run(args) -> int:
-    from ..tables import Table, format_table
-    from ..textcoding import text_costs
     with open(args.file, "rb") as fh:
         data = fh.read()
     train = None

@@ -12,6 +12,9 @@ from ..errors import OptionError
 from ..files import atomic_write, check_writable
 from ._common import (Parser, add_coder_flags, add_command, add_distribution_options, coder_options,
                       distribution, whole_number)
+from ..present import views
+from ..sources.distributions import sample
+from ..sources.notation import symbol_labels
 
 FORMATS = (".png", ".svg")
 
@@ -95,7 +98,6 @@ def _message(args, q) -> np.ndarray:
         except ValueError:
             raise OptionError(f"--message must be whole numbers separated by spaces, got "
                               f"{args.message!r}") from None
-    from ..distributions import sample
     p = distribution(args.p, "p") if args.p else q
     return sample(p, args.n, args.seed)
 
@@ -111,8 +113,6 @@ def _lengths(text: str) -> list[int]:
 
 
 def run(args) -> int:
-    from .. import views
-    from ..parsing import symbol_labels
     out = check_writable(args.out, force=args.force)
     if out.suffix.lower() not in FORMATS:
         raise OptionError(f"--out must end in {' or '.join(FORMATS)}, got {out.name!r}")

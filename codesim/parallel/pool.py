@@ -20,8 +20,9 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from numbers import Integral
 
-from .errors import OptionError
-from .limits import MAX_WORKERS_PER_CORE
+from ..errors import OptionError
+from ..limits import MAX_WORKERS_PER_CORE
+import signal
 
 __all__ = ["worker_count", "worker_pool", "process_pool", "start_worker", "ignore_interrupts",
            "end_workers", "PARENT_CHECK_SECONDS"]
@@ -32,7 +33,6 @@ PARENT_CHECK_SECONDS = 0.5
 
 def ignore_interrupts() -> None:
     """Ctrl-C is for the parent, which cancels the work and ends workers."""
-    import signal
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -73,8 +73,6 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
 
     A second Ctrl-C while this runs (a user pressing it twice) is ignored, so that no worker
     is left behind."""
-    import signal
-    import threading
     main = threading.current_thread() is threading.main_thread()
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:

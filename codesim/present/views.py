@@ -20,7 +20,7 @@ command line.
 Every number in a view is either measured (from a real encode) or theory, and says which.
 
 >>> import codesim as cs
->>> from codesim.views import code_tree
+>>> from codesim.present.views import code_tree
 >>> fig = code_tree(cs.make_coder("huffman", [0.5, 0.25, 0.125, 0.125]), p=cs.uniform(4))
 >>> fig.codesim["leaves"], fig.codesim["kraft_sum"], fig.codesim["expected_length"]
 ({0: '0', 1: '10', 2: '110', 3: '111'}, 1.0, 2.25)
@@ -33,8 +33,11 @@ from fractions import Fraction
 
 import numpy as np
 
-from .distributions import as_pmf, check_same_length
-from .errors import OptionError, SupportError
+from ..errors import OptionError, SupportError
+from ..limits import require_memory
+from ..measures import cross_entropy, entropy, kl_divergence
+from ..sources.distributions import sample
+from ..validate import checked_pmf, check_same_length
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
            "VIEWS", "MAX_LEAVES", "MAX_STEPS"]
@@ -76,7 +79,7 @@ def code_tree(coder, p=None, labels=None):
         raise OptionError(f"a tree of {len(leaves)} leaves is too many to read: view a code over "
                           f"at most {MAX_LEAVES} symbols")
     if p is not None:
-        p = as_pmf(p, "p")
+        p = checked_pmf(p, "p")
         check_same_length(p, coder.q)
     order = sorted(leaves, key=lambda s: leaves[s])            # left to right: 0 before 1
     x_of = {leaves[s]: float(i) for i, s in enumerate(order)}
@@ -276,8 +279,7 @@ def wrong_codebook(p, q, labels=None):
     never in total.  ``fig.codesim``: ``contributions`` (per symbol), ``kl_divergence``,
     ``entropy``, ``cross_entropy`` (all theory).
     """
-    from .measures import cross_entropy, entropy, kl_divergence
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     ruled_out = (p > 0) & (q == 0)
     if ruled_out.any():
@@ -321,10 +323,7 @@ def typical_set(p, q, ns=(10, 100, 1000), sequences: int = 2000, seed=0):
     measured ``mean_p``, ``sd_p``, ``mean_q``, ``sd_q`` beside ``entropy`` and
     ``cross_entropy`` (theory).
     """
-    from .distributions import sample
-    from .limits import require_memory
-    from .measures import cross_entropy, entropy
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     if ((p > 0) & (q == 0)).any():
         s = int(np.argmax((p > 0) & (q == 0)))

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from .errors import DistributionError
+from ..errors import DistributionError
 
 __all__ = ["gaussian_entropy", "gaussian_cross_entropy", "gaussian_kl_divergence",
            "discretize_gaussian", "quantize_samples", "bin_edges"]

@@ -12,20 +12,7 @@ start of a message the context is filled with symbol 0.  Three kinds:
   alpha = 1/2; Laplace: alpha = 1), which needs no training and pays a learning cost of about
   (K - 1)/2 log2(n_c) bits per context.
 
-:class:`ContextCoder` codes a message with a context model, one position at a time:
-
-* ``arithmetic`` (exact integers): every kind.  Count and adaptive models give integer
-  frequencies exactly (KT: 2c + 1 out of 2 n_c + K), so their ideal length is their exact
-  sequential code length; a fixed model's rows are quantised to 2^precision per context.
-* ``range`` and ``ans`` (constriction): fixed models with dense rows, quantised to 2^24 per
-  context with one slot even for a symbol the row rules out (constriction's rule; we still
-  refuse to code such a symbol); the encoder feeds constriction chunks of per-position rows (ANS: the chunks in
-  reverse), never an (n, K) array for the whole message; the decoder goes symbol by symbol.
-* the prefix coders, ``rans``, ``tans`` and ``tunstall`` code one fixed q: refused.
-
-``code_length`` is the information content under the model really used (the quantised rows,
-or the exact integer counts), and ``num_bits`` stays within the arithmetic coder's bounds of it
-(I - n eps <= num_bits <= I + 2 + n eps) or constriction's.
+The coder these models drive is :class:`codesim.coders.context.ContextCoder`.
 """
 
 from __future__ import annotations
@@ -36,34 +23,20 @@ from numbers import Integral, Real
 
 import numpy as np
 
-from .coders.constriction_coders import ANS_START, ROUNDING_BITS, guard, payload_words
-from .distributions import as_pmf_rows, quantize
-from .errors import DecodeError, OptionError, SupportError
-from .limits import require_memory
+from ..validate import checked_pmf_rows
+
+from ..sources.distributions import quantize
+from ..sources.markov import MarkovSource, context_ids
+from ..errors import OptionError, SupportError
+from ..container import fingerprint
+from ..limits import require_memory
+from ..validate import as_symbols
 
 __all__ = ["ContextModel", "FixedContextModel", "CountContextModel", "AdaptiveContextModel",
-           "fit_context_model", "ContextCoder", "context_ids", "CONTEXT_CODERS"]
+           "fit_context_model", "as_context_model", "dense_rows", "context_ids"]
 
-#: the coders a context model can drive
-CONTEXT_CODERS = ("arithmetic", "range", "ans")
 #: the rule of each adaptive model: alpha
 RULES = {"kt": Fraction(1, 2), "laplace": Fraction(1)}
-#: chunk of per-position rows range and ans encode at a time
-CHUNK_ROWS = 4096
-
-
-def context_ids(x: np.ndarray, order: int, alphabet_size: int) -> np.ndarray:
-    """The context of every position: the ``order`` symbols before it (0 before the start),
-    read as a base-K number, oldest first.
-
-    >>> context_ids(np.array([1, 2, 0, 1]), 2, 3).tolist()      # (0,0) (0,1) (1,2) (2,0)
-    [0, 1, 5, 6]
-    """
-    out = np.zeros(x.size, dtype=np.int64)
-    for d in range(1, order + 1):                       # x_{i-d} weighs K^(d-1)
-        if d <= x.size:
-            out[d:] += x[:-d].astype(np.int64) * alphabet_size ** (d - 1)
-    return out
 
 
 def ruled_out(symbol: int, position: int, kind: str) -> SupportError:
@@ -110,7 +83,6 @@ class ContextModel:
 
     def fingerprint(self, precision: int) -> str:
         """A hash of the model really used, stored with a message to refuse another model."""
-        from .coders.base import fingerprint
         return fingerprint(*self._identity(precision), kind=self.kind, order=self.order,
                            K=self.alphabet_size)
 
@@ -136,7 +108,7 @@ class _FixedWalker:
 class FixedContextModel(ContextModel):
     """One distribution per context: ``rows`` of shape (K^j, K) (or (K,)*j + (K,)).
 
-    >>> from codesim.markov import MarkovSource
+    >>> from codesim.sources.markov import MarkovSource
     >>> model = FixedContextModel.from_source(MarkovSource([[0.9, 0.1], [0.2, 0.8]]))
     >>> model.order, model.rows.tolist()
     (1, [[0.9, 0.1], [0.2, 0.8]])
@@ -147,7 +119,7 @@ class FixedContextModel(ContextModel):
     def __init__(self, rows):
         arr = np.asarray(rows, dtype=np.float64)
         size = arr.shape[-1] if arr.ndim else 0
-        flat = as_pmf_rows(arr.reshape(-1, size) if arr.ndim >= 1 and size else arr, "rows")
+        flat = checked_pmf_rows(arr.reshape(-1, size) if arr.ndim >= 1 and size else arr, "rows")
         order = round(math.log(flat.shape[0], size)) if size > 1 else 0
         if size ** order != flat.shape[0]:
             raise OptionError(f"a fixed context model needs K^j rows of K entries; got "
@@ -261,7 +233,6 @@ def fit_context_model(symbols, order: int, alphabet_size: int, alpha=0.5) -> Cou
     >>> int(model.counts[0][1]), int(model.counts[1][0])       # after 0 came 1, after 1 came 0
     (3, 2)
     """
-    from .coders.base import as_symbols
     model = CountContextModel({}, order, alphabet_size, alpha)
     x = as_symbols(symbols, alphabet_size).astype(np.int64)
     ctx = context_ids(x, model.order, alphabet_size)
@@ -305,174 +276,32 @@ class AdaptiveContextModel(ContextModel):
         return f"AdaptiveContextModel(order={self.order}, K={self.alphabet_size}, rule={self.rule!r})"
 
 
-class ContextCoder:
-    """A stream coder driven by a context model, one position at a time (see the module
-    docstring for what each coder supports).
-
-    >>> import codesim as cs
-    >>> model = AdaptiveContextModel(3, order=1, rule="kt")
-    >>> coder = ContextCoder("arithmetic", model)
-    >>> x = np.array([0, 1, 2, 0, 1, 2, 0, 1, 2])
-    >>> enc = coder.encode(x)
-    >>> coder.decode(enc).tolist() == x.tolist(), round(coder.code_length(x), 3)
-    (True, 11.107)
-    """
-
-    def __init__(self, name: str, model: ContextModel, precision: int = 24):
-        if name not in CONTEXT_CODERS:
-            raise OptionError(f"a context model drives {', '.join(CONTEXT_CODERS)}, not {name!r}: "
-                              "the other coders code one fixed q")
-        if not isinstance(model, ContextModel):
-            raise OptionError(f"expected a context model, got {type(model).__name__}")
-        if name != "arithmetic" and not isinstance(model, FixedContextModel):
-            raise OptionError(f"{name} codes fixed context models (dense rows, quantised once); "
-                              f"the {model.kind} model needs 'arithmetic'")
-        if not isinstance(precision, Integral) or not 1 <= precision <= 24:
-            raise OptionError(f"precision must be a whole number from 1 to 24, got {precision!r}")
-        self.name, self.model = name, model
-        self.precision = 24 if name != "arithmetic" else int(precision)
-        self.alphabet_size = model.alphabet_size
-
-    @property
-    def options(self) -> dict:
-        return {"model": repr(self.model), "precision": self.precision}
-
-    # --- coding ----------------------------------------------------------------------------
-    def _check(self, symbols) -> np.ndarray:
-        from .coders.base import as_symbols
-        return as_symbols(symbols, self.alphabet_size).astype(np.int64)
-
-    def encode(self, symbols):
-        from .container import Encoded
-        x = self._check(symbols)
-        if x.size == 0:
-            return Encoded(self.name, 0, 0, b"", {}, "")
-        if self.name == "arithmetic":
-            payload, num_bits = self._encode_arithmetic(x)
-        else:
-            self.costs(x)                    # a ruled-out symbol: SupportError before constriction
-            payload, num_bits = self._encode_constriction(x)
-        return Encoded(self.name, int(x.size), num_bits, payload, {}, self.fingerprint)
-
-    @property
-    def fingerprint(self) -> str:
-        return self.model.fingerprint(self.precision)
-
-    def _encode_arithmetic(self, x):
-        from .coders.arithmetic import encode_intervals, finish
-        walker = self.model.walker(self.precision)
-        lows, highs, totals = [], [], []
-        for i, s in enumerate(x.tolist()):
-            total, cum = walker.table()
-            if cum[s + 1] <= cum[s]:
-                raise ruled_out(s, i, self.model.kind)
-            lows.append(int(cum[s]))
-            highs.append(int(cum[s + 1]))
-            totals.append(int(total))
-            walker.push(s)
-        chunks, state = encode_intervals(lows, highs, totals)
-        return finish(chunks, state)
-
-    def _weights(self, contexts: np.ndarray) -> np.ndarray:
-        """constriction's weights f - 1 for our leaky frequencies f: it then uses exactly f
-        (see :mod:`codesim.coders.constriction_coders`)."""
-        return (self.model.quantised(24, leaky=True)[contexts] - 1).astype(np.float64)
-
-    def _encode_constriction(self, x):
-        import constriction
-        family = constriction.stream.model.Categorical(perfect=False)
-        ctx = context_ids(x, self.model.order, self.alphabet_size)
-        starts = range(0, x.size, CHUNK_ROWS)
-        if self.name == "range":
-            coder = constriction.stream.queue.RangeEncoder()
-            for a in starts:
-                coder.encode(x[a: a + CHUNK_ROWS].astype(np.int32), family, self._weights(ctx[a: a + CHUNK_ROWS]))
-        else:
-            coder = constriction.stream.stack.AnsCoder(ANS_START)
-            for a in reversed(starts):                  # a stack: the last chunk first
-                coder.encode_reverse(x[a: a + CHUNK_ROWS].astype(np.int32), family,
-                                     self._weights(ctx[a: a + CHUNK_ROWS]))
-        words = coder.get_compressed()
-        return words.astype("<u4").tobytes(), 32 * words.size
-
-    def decode(self, encoded) -> np.ndarray:
-        if encoded.coder != self.name:
-            raise DecodeError(f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
-        if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:
-            raise DecodeError("this message was encoded with a different context model "
-                              f"({encoded.model_fingerprint} != {self.fingerprint}): decoding it "
-                              "would give wrong symbols")
-        n = encoded.num_symbols
-        require_memory(64 * n, f"decoding {n} symbols")
-        if n == 0:
-            return np.zeros(0, dtype=np.int64)
-        if self.name == "arithmetic":
-            from .coders.arithmetic import decode_intervals
-            walker = self.model.walker(self.precision)
-            tables = _Tables(walker)
-            out = decode_intervals(encoded.payload, encoded.num_bits, n, tables.totals(), tables.cums(),
-                                   walker.push)
-            return np.array(out, dtype=np.int64)
-        return self._decode_constriction(encoded.payload, encoded.num_bits, n)
-
-    def _decode_constriction(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        import constriction
-        words = payload_words(self.name, payload, num_bits)
-        family = constriction.stream.model.Categorical(perfect=False)
-        freqs = self.model.quantised(24, leaky=True)
-        modulus, k = self.alphabet_size ** self.model.order, self.alphabet_size
-        action = f"{self.name} decoding"
-        coder = (guard(action, constriction.stream.queue.RangeDecoder, words) if self.name == "range"
-                 else guard(action, constriction.stream.stack.AnsCoder, words))
-        out = np.empty(n, dtype=np.int64)
-
-        def decode_all():
-            context = 0
-            for i in range(n):
-                s = int(coder.decode(family, (freqs[context] - 1)[None, :].astype(np.float64))[0])
-                out[i] = s
-                context = (context * k + s) % modulus if modulus > 1 else 0
-
-        guard(action, decode_all)
-        if self.name == "range" and not coder.maybe_exhausted():
-            raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
-                              "the data are damaged")
-        if self.name == "ans" and not np.array_equal(coder.get_compressed(), ANS_START):
-            raise DecodeError("the ANS stack did not return to its start: the data are damaged")
-        return out
-
-    # --- theory ----------------------------------------------------------------------------
-    def costs(self, symbols) -> np.ndarray:
-        """-log2 of each symbol's probability under the model really used."""
-        return self.model.costs(self._check(symbols), self.precision, leaky=self.name != "arithmetic")
-
-    def code_length(self, symbols) -> float:
-        return float(self.costs(symbols).sum())
-
-    def length_bounds(self, n: int) -> tuple[float, float]:
-        """(below, above) of num_bits against code_length (see the module docstring)."""
-        if n == 0:
-            return 0.0, 0.0
-        if self.name == "arithmetic":
-            from .coders.arithmetic import QUARTER_RANGE
-            eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)
-            return eps * n, 2.0 + eps * n
-        eps = ROUNDING_BITS
-        return (eps * n, 64 + eps * n) if self.name == "range" else (-32 + eps * n, 64 + eps * n)
+def as_context_model(model, alphabet_size: int) -> ContextModel:
+    """A context model from a context model, a MarkovSource, or a plain q (order 0)."""
+    if isinstance(model, ContextModel):
+        built = model
+    elif isinstance(model, MarkovSource):
+        built = FixedContextModel.from_source(model)
+    else:
+        built = FixedContextModel(np.asarray(model, dtype=np.float64)[None, :]
+                                  if np.ndim(model) == 1 else model)
+    if built.alphabet_size != alphabet_size:
+        raise OptionError(f"the model has {built.alphabet_size} symbols, the source {alphabet_size}")
+    return built
 
 
-class _Tables:
-    """The walker's tables as the two streams decode_intervals reads (it pulls step i's after
-    pushing step i - 1's symbol)."""
-
-    def __init__(self, walker):
-        self.walker, self.current = walker, None
-
-    def totals(self):
-        while True:
-            self.current = self.walker.table()
-            yield int(self.current[0])
-
-    def cums(self):
-        while True:
-            yield self.current[1]
+def dense_rows(model: ContextModel, precision: int, leaky: bool = False):
+    """(rows of the model's own probabilities, rows of the model really used) for theory."""
+    size = model.alphabet_size
+    if isinstance(model, FixedContextModel):
+        return model.rows, model.quantised(precision, leaky) / float(1 << precision)
+    if isinstance(model, CountContextModel):
+        if size ** model.order * size > 1 << 22:
+            raise OptionError(f"the theory of an order-{model.order} count model over {size} "
+                              "symbols needs a dense table too large to build")
+        alpha = float(model.alpha)
+        rows = np.full((size ** model.order, size), 1.0 / size)
+        for c, counts in model.counts.items():
+            rows[c] = (counts + alpha) / (counts.sum() + size * alpha)
+        return rows, rows
+    raise OptionError("an adaptive model has no fixed rows")

@@ -23,9 +23,12 @@ import zlib
 
 import numpy as np
 
-from .context import AdaptiveContextModel, ContextCoder, fit_context_model
-from .errors import DecodeError, OptionError
-from .simulation import checked_round_trip
+from ..coders.context import ContextCoder
+from ..models.context import AdaptiveContextModel, fit_context_model
+from ..errors import DecodeError, OptionError
+from .roundtrip import checked_round_trip
+from ..models.context import _alpha
+from ..sources.corpora import letters_of
 
 __all__ = ["text_costs", "text_symbols", "MODELS", "MAX_SYMBOLS"]
 
@@ -40,7 +43,6 @@ COMPRESSORS = {"zlib": (lambda b: zlib.compress(b, 9), zlib.decompress),
 def text_symbols(data: bytes, letters: bool) -> tuple[np.ndarray, int]:
     """(symbols, K): the bytes (K = 256), or the letters a..z case folded (K = 26)."""
     if letters:
-        from .texts import letters_of
         return letters_of(data.decode("utf-8", errors="replace")).astype(np.int64), 26
     return np.frombuffer(data, dtype=np.uint8).astype(np.int64), 256
 
@@ -64,7 +66,6 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     if unknown:
         raise OptionError(f"unknown model {unknown[0]!r}; models: {', '.join(MODELS)}")
     if "fixed" in models:
-        from .context import _alpha
         _alpha(alpha)                          # a bad alpha is named before any coding
     training = text_symbols(train, letters)[0] if train is not None else None
     rows = []

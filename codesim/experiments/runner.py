@@ -1,6 +1,7 @@
 """Running an experiment: options, a table, JSON and CSV rows, and a figure.
 
-Each experiment is a module in the ``experiments/`` folder of the source checkout with
+Each experiment is a module of this package (:mod:`codesim.experiments`, so it runs from an
+installed wheel as well as from a checkout), listed in :data:`EXPERIMENTS`, with
 
 * ``TITLE`` and ``CLAIM`` (what it demonstrates, two lines), ``DEFAULT_N`` and ``QUICK_N``;
 * ``run(n, seed, quick) -> Outcome``: code real samples and return rows of measured figures
@@ -9,24 +10,26 @@ Each experiment is a module in the ``experiments/`` folder of the source checkou
 * ``QUICK_SECONDS`` (optional, default 1): about how long its quick run takes on one core, so
   that the report starts the longest first and no core idles at the end.
 
-It runs as ``python experiments/NAME.py`` or ``codesim experiment NAME``, with ``-n``,
+It runs as ``codesim experiment NAME`` (or ``python experiments/NAME.py`` in a checkout), with ``-n``,
 ``--seed``, ``--out DIR`` and ``--quick`` (the options live in
 :mod:`codesim.commands.experiment`), and writes ``DIR/NAME.json``, ``.csv`` and ``.png``.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import os
+import importlib
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import OptionError
-from .tables import Table, format_table
+from ..errors import OptionError
+from ..tables import Table, format_table
+from ..files import atomic_write
+from ..files import check_writable
+import io
 
-__all__ = ["Outcome", "run_and_write", "experiments_dir", "list_experiments", "load_experiment",
+__all__ = ["Outcome", "run_and_write", "EXPERIMENTS", "list_experiments", "load_experiment",
            "save_figure"]
 
 
@@ -40,36 +43,23 @@ class Outcome:
     extra: dict = field(default_factory=dict)
 
 
-def experiments_dir() -> Path:
-    """The experiments folder: $CODESIM_EXPERIMENTS, or ``experiments/`` beside the package."""
-    env = os.environ.get("CODESIM_EXPERIMENTS")
-    path = Path(env) if env else Path(__file__).resolve().parent.parent / "experiments"
-    if not path.is_dir():
-        raise OptionError(f"no experiments folder at {path}: the experiments live in the source "
-                          "checkout (install it with pip install -e .) or set CODESIM_EXPERIMENTS")
-    return path
+#: the experiments, in their documented order: each is the module codesim.experiments.NAME
+EXPERIMENTS = ("wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
+               "support_mismatch", "block_length", "quantization", "continuous", "classification",
+               "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
+               "language_model")
 
 
 def list_experiments() -> list[str]:
     """Names of the experiments, in their documented order."""
-    names = [p.stem for p in experiments_dir().glob("*.py") if not p.stem.startswith("_")]
-    order = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
-             "support_mismatch", "block_length", "quantization", "continuous", "classification",
-             "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
-             "language_model"]
-    return sorted(names, key=lambda n: (order.index(n) if n in order else len(order), n))
+    return list(EXPERIMENTS)
 
 
 def load_experiment(name: str):
-    """Import experiments/NAME.py as a module."""
-    names = list_experiments()
-    if name not in names:
-        raise OptionError(f"unknown experiment {name!r}; available: {', '.join(names)}")
-    path = experiments_dir() / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(f"codesim_experiment_{name}", path)
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module          # so that its functions pickle into worker processes
-    spec.loader.exec_module(module)
+    """The module of experiment ``name``."""
+    if name not in EXPERIMENTS:
+        raise OptionError(f"unknown experiment {name!r}; available: {', '.join(EXPERIMENTS)}")
+    module = importlib.import_module(f"{__package__}.{name}")
     module.NAME = name
     return module
 
@@ -82,8 +72,6 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
         import matplotlib.pyplot as plt
     except ImportError:
         return "figure skipped: matplotlib is not installed (pip install -e '.[plot]')"
-    import io
-    from .files import atomic_write
     fig = module.plot(outcome, plt)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
@@ -97,7 +85,6 @@ def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> O
 
     ``out`` is checked before the work starts: a folder that cannot be made or written is an
     error at once, not after minutes of coding."""
-    from .files import check_writable
     stream = stream or sys.stdout
     name = getattr(module, "NAME", Path(module.__file__).stem)
     if n < 1:

@@ -26,12 +26,13 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 
-from .coders import STREAM_CODERS, make_coder
-from .coders.stream import StreamCoder
-from .distributions import as_pmf, check_same_length, sample, seed_label
-from .errors import OptionError
-from .measures import kl_divergence
-from .simulation import checked_round_trip
+from ..coders import STREAM_CODERS, make_coder
+from ..coders.stream import StreamCoder
+from ..validate import checked_pmf, check_same_length, seed_label
+from ..sources.distributions import sample
+from ..errors import OptionError
+from ..measures import kl_divergence
+from .roundtrip import checked_round_trip
 
 __all__ = ["measure_divergence", "DivergenceMeasurement"]
 
@@ -80,7 +81,7 @@ def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int =
     codeword lengths (the paired difference would be D(p||2^-l_q) - D(p||2^-l_p), not D(p||q)),
     Tunstall pays per word, and an adaptive coder learns its own model and ignores q.
     """
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     for_q = make_coder(coder, q, **coder_options)
     _require_paired_costs(coder, for_q, coder_options)

@@ -1,9 +1,9 @@
-"""Probability distributions: validation at the door, named families, sampling, quantisation.
+"""Probability distributions: named families, sampling, quantisation.
 
-Everything that takes a distribution passes it through :func:`as_pmf` once.  It never
-renormalises silently: a vector that does not sum to 1 within the rounding its own dtype can
-explain (:func:`sum_tolerance`: a few ulps per entry) is an error; :func:`normalize` is the
-explicit way to turn weights into a distribution.
+Everything that takes a distribution passes it through :func:`~codesim.validate.as_pmf` once
+(re-exported here).  It never renormalises silently: a vector that does not sum to 1 within the
+rounding its own dtype can explain (:func:`~codesim.validate.sum_tolerance`: a few ulps per
+entry) is an error; :func:`normalize` is the explicit way to turn weights into a distribution.
 
 :func:`quantize` turns q into integer frequencies summing to 2**precision, the form in which
 stream coders (arithmetic, range, ANS) really use a model.
@@ -12,173 +12,21 @@ stream coders (arithmetic, range, ANS) really use a model.
 from __future__ import annotations
 
 import math
-from numbers import Integral, Real
+from numbers import Integral
 
 import numpy as np
 
-from .errors import DistributionError, OptionError
-from .limits import DISTRIBUTION_BYTES, require_memory
+from ..errors import DistributionError, OptionError
+from ..limits import DISTRIBUTION_BYTES, require_memory
+from ..validate import (_as_float_array, _check_entries, as_pmf, as_pmf_rows, as_rng, checked_pmf,
+                        check_same_length, is_number, precision_for, sample_size, seed_label,
+                        sum_tolerance)
 
 __all__ = [
     "sum_tolerance", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
     "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "sample_counted", "quantize",
-    "as_rng",
+    "as_rng", "sample_size", "seed_label", "is_number",
 ]
-
-#: ulps of rounding allowed per entry when a distribution's sum is checked
-ULPS_PER_ENTRY = 4
-_FLOAT64_TOLERANCE = ULPS_PER_ENTRY * float(np.finfo(np.float64).eps)   # per entry
-
-
-def sum_tolerance(dtype, k: int) -> float:
-    """How far from 1 the sum of k probabilities of this dtype may be: rounding, not error.
-
-    ``ULPS_PER_ENTRY * k * eps(dtype)``: each entry of a computed distribution (a softmax,
-    counts / total) carries about half an ulp of rounding, and summing adds one more per entry.
-    Integers and Python floats are checked as float64.
-
-    >>> sum_tolerance(np.float64, 3) < 3e-15 < sum_tolerance(np.float32, 3)
-    True
-    """
-    dtype = np.dtype(dtype)
-    eps = np.finfo(dtype).eps if dtype.kind == "f" else np.finfo(np.float64).eps
-    return ULPS_PER_ENTRY * max(int(k), 1) * float(eps)
-
-
-def _input_dtype(x) -> np.dtype:
-    """The floating dtype a distribution was given in (float64 for lists and integers)."""
-    dtype = getattr(x, "dtype", None)
-    return np.dtype(dtype) if dtype is not None and np.dtype(dtype).kind == "f" else np.dtype(np.float64)
-
-
-def _sum_error(name: str, total: float, tolerance: float, dtype, k: int) -> DistributionError:
-    return DistributionError(
-        f"{name} sums to {total:.12g}, not 1 (off by {abs(total - 1):.2g}; rounding in {k} "
-        f"{dtype} entries explains at most {tolerance:.2g}): use codesim.normalize to rescale "
-        "weights on purpose")
-
-
-def _check_entries(x: np.ndarray, name: str) -> None:
-    """Raise DistributionError naming the first NaN, infinite or negative entry of x."""
-    bad = ~np.isfinite(x)
-    if bad.any():
-        i = tuple(int(v) for v in np.argwhere(bad)[0])
-        label = i[0] if len(i) == 1 else ", ".join(map(str, i))
-        raise DistributionError(f"{name}[{label}] = {x[i]} is not a finite number")
-    neg = x < 0
-    if neg.any():
-        i = tuple(int(v) for v in np.argwhere(neg)[0])
-        label = i[0] if len(i) == 1 else ", ".join(map(str, i))
-        raise DistributionError(f"{name}[{label}] = {x[i]:g} is negative")
-
-
-def is_number(v) -> bool:
-    """A real number that is not a bool (numpy scalars included).
-
-    >>> [is_number(v) for v in (0.5, np.float32(0.5), 1, True, "0.5", None)]
-    [True, True, True, False, False, False]
-    """
-    return isinstance(v, (Real, np.number)) and not isinstance(v, (bool, np.bool_)) \
-        and not isinstance(v, np.complexfloating)
-
-
-def _as_float_array(x, name: str) -> np.ndarray:
-    """x as a float64 array; strings, booleans, None and other non-numbers are refused by name."""
-    try:
-        arr = np.asarray(x) if isinstance(x, np.ndarray) else np.asarray(x, dtype=object)
-    except (TypeError, ValueError):
-        raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
-    if arr.dtype.kind == "O":
-        bad = [i for i, v in enumerate(arr.reshape(-1).tolist()) if not is_number(v)][:1]
-        if bad:
-            index = np.unravel_index(bad[0], arr.shape)
-            label = f"[{', '.join(map(str, index))}]" if arr.ndim else ""
-            value = arr.reshape(-1)[bad[0]]
-            raise DistributionError(f"{name}{label} = {value!r:.40} is not a number "
-                                    f"({type(value).__name__}): probabilities must be numbers")
-    elif arr.dtype.kind not in "iuf":
-        raise DistributionError(f"{name} must be an array of numbers, got dtype {arr.dtype} "
-                                f"({x!r:.60})")
-    try:
-        return np.array(arr, dtype=np.float64)
-    except (TypeError, ValueError, OverflowError):
-        raise DistributionError(f"{name} must be an array of numbers, got {x!r:.60}") from None
-
-
-#: arrays of more entries than this are checked against the memory budget before their copy
-_ROOMY = 1 << 20
-
-
-def _require_room(x, name: str) -> None:
-    """Refuse a large array whose validated copy and temporaries would exceed the budget."""
-    if isinstance(x, np.ndarray) and x.size > _ROOMY:
-        require_memory(DISTRIBUTION_BYTES * x.size, f"validating {name} of {x.size} entries")
-
-
-def as_pmf(x, name: str = "p") -> np.ndarray:
-    """Validate a probability vector and return it as a float64 array (a copy).
-
-    Checks: 1-D, non-empty, finite, non-negative, sums to 1 within :func:`sum_tolerance` of
-    its dtype (so a float32 softmax passes, and a float64 vector 1e-10 off does not).
-
-    Examples
-    --------
-    >>> as_pmf([0.5, 0.5])
-    array([0.5, 0.5])
-    >>> as_pmf([0.5, 0.6])
-    Traceback (most recent call last):
-    ...
-    codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose
-    """
-    _require_room(x, name)
-    if isinstance(x, np.ndarray) and x.dtype == np.float64 and x.ndim == 1 and x.size:
-        # The common case, in three reductions: a NaN, negative or infinite entry fails
-        # 0 <= min <= max <= 1 (so the sum cannot overflow); the checks below name the entry.
-        arr = x.copy()
-        if (arr.min() >= 0 and arr.max() <= 1
-                and abs(float(arr.sum()) - 1.0) <= _FLOAT64_TOLERANCE * arr.size):
-            return arr
-    arr = _as_float_array(x, name)
-    if arr.ndim != 1:
-        raise DistributionError(f"{name} must be a 1-D probability vector, got shape {arr.shape}")
-    if arr.size == 0:
-        raise DistributionError(f"{name} is empty: a distribution needs at least one symbol")
-    _check_entries(arr, name)
-    with np.errstate(over="ignore"):          # finite entries near 1e308 sum to inf: not 1
-        total = float(arr.sum())
-    dtype = _input_dtype(x)
-    tolerance = sum_tolerance(dtype, arr.size)
-    if abs(total - 1.0) > tolerance:
-        raise _sum_error(name, total, tolerance, dtype, arr.size)
-    return arr
-
-
-def as_pmf_rows(x, name: str = "q") -> np.ndarray:
-    """Validate a matrix whose rows are probability vectors (one distribution per position)."""
-    _require_room(x, name)
-    arr = _as_float_array(x, name)
-    if arr.ndim != 2:
-        raise DistributionError(f"{name} must be a 2-D array of distributions, got shape {arr.shape}")
-    if arr.shape[1] == 0:
-        raise DistributionError(f"{name} has rows of length 0: a distribution needs a symbol")
-    _check_entries(arr, name)
-    totals = arr.sum(axis=1)
-    dtype = _input_dtype(x)
-    tolerance = sum_tolerance(dtype, arr.shape[1])
-    off = np.abs(totals - 1.0) > tolerance
-    if off.any():
-        i = int(np.argmax(off))
-        raise _sum_error(f"{name}[{i}]", float(totals[i]), tolerance, dtype, arr.shape[1])
-    return arr
-
-
-def check_same_length(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("p", "q")) -> None:
-    """Raise DistributionError when two distributions are over alphabets of different sizes."""
-    if len(p) != len(q):
-        raise DistributionError(
-            f"{names[0]} has {len(p)} entries but {names[1]} has {len(q)}: "
-            "they must be over the same alphabet")
-
 
 def normalize(weights) -> np.ndarray:
     """Turn non-negative weights into a distribution by dividing by their sum (explicitly).
@@ -256,7 +104,7 @@ def mixture(p, q, t: float) -> np.ndarray:
     >>> mixture([1.0, 0.0], [0.0, 1.0], 0.25)
     array([0.75, 0.25])
     """
-    p, q = as_pmf(p, "p"), as_pmf(q, "q")
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     t = _check_real(t, "mixture weight t", 0.0, False, 1.0)
     return (1 - t) * p + t * q
@@ -264,50 +112,8 @@ def mixture(p, q, t: float) -> np.ndarray:
 
 def smooth(q, eps: float) -> np.ndarray:
     """q_eps = (1 - eps) q + eps u, with u uniform: every symbol gets probability >= eps / K."""
-    q = as_pmf(q, "q")
+    q = checked_pmf(q, "q")
     return mixture(q, uniform(q.size), eps)
-
-
-def _is_seed(v) -> bool:
-    return isinstance(v, Integral) and not isinstance(v, (bool, np.bool_)) and v >= 0
-
-
-def sample_size(n) -> int:
-    """n as an int: a sample size is a non-negative integer (a numpy integer too, never a bool,
-    a float or a string); OptionError otherwise.
-
-    >>> sample_size(np.int64(3)), sample_size(0)
-    (3, 0)
-    """
-    if not _is_seed(n):
-        raise OptionError(f"sample size n must be a non-negative integer, got {n!r}")
-    return int(n)
-
-
-def seed_label(seed):
-    """What a result records as its seed: an int, a list of ints, or -1 for a Generator (whose
-    draws no number reproduces)."""
-    if isinstance(seed, (list, tuple)):
-        return [int(v) for v in seed]
-    return int(seed) if isinstance(seed, (int, np.integer)) else -1
-
-
-def as_rng(rng) -> np.random.Generator:
-    """Return a numpy Generator from a Generator, an integer seed, or a sequence of them (never
-    unseeded).  ``[seed, i]`` is ``SeedSequence([seed, i])``: how a sweep seeds row i, so that
-    ``simulate(..., seed=row["seed"])`` reproduces the row; ``[s]`` is the same as ``s``.
-
-    >>> as_rng([7]).random() == as_rng(7).random()
-    True
-    """
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if _is_seed(rng):
-        return np.random.default_rng(int(rng))
-    if isinstance(rng, (list, tuple)) and rng and all(_is_seed(v) for v in rng):
-        return np.random.default_rng(np.random.SeedSequence([int(v) for v in rng]))
-    raise OptionError(f"rng must be a numpy Generator, a non-negative integer seed or a list of "
-                      f"them, got {rng!r}")
 
 
 def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:
@@ -325,7 +131,7 @@ def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:
 def sample_counted(p, n: int, rng=0, dtype=np.int64, count: bool = True):
     """:func:`sample`, and (with ``count``) how often each symbol was drawn, counted chunk by
     chunk while the chunk is in cache (``np.bincount`` of the whole sample, without its pass)."""
-    return draw_counted(as_pmf(p, "p"), n, rng, dtype, count)
+    return draw_counted(checked_pmf(p, "p"), n, rng, dtype, count)
 
 
 def draw_counted(p: np.ndarray, n: int, rng=0, dtype=np.int64, count: bool = True):
@@ -386,17 +192,6 @@ class _GuideTable:
         return x
 
 
-def _check_precision(precision, support: int) -> int:
-    if not isinstance(precision, Integral) or isinstance(precision, bool) or not 1 <= precision <= 62:
-        raise OptionError(f"precision must be an integer from 1 to 62 bits, got {precision!r}")
-    if support > 2 ** precision:
-        raise OptionError(
-            f"precision {precision} gives {2 ** precision} slots but the model needs one for "
-            f"each of its {support} possible symbols: raise precision to at least "
-            f"{math.ceil(math.log2(support))}")
-    return int(precision)
-
-
 def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
     r"""Integer frequencies f with sum 2**precision that approximate q: q~(x) = f(x) / 2**precision.
 
@@ -427,7 +222,7 @@ def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
     q = np.asarray(q, dtype=np.float64)
     rows = np.atleast_2d(q)
     possible = np.ones_like(rows, dtype=bool) if leaky else rows > 0
-    precision = _check_precision(precision, int(possible.sum(axis=1).max()))
+    precision = precision_for(precision, int(possible.sum(axis=1).max()))
     total = 1 << precision
     f = np.maximum(np.floor(rows * total).astype(np.int64), possible.astype(np.int64))
     deficit = total - f.sum(axis=1)

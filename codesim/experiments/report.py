@@ -19,11 +19,16 @@ import time
 from concurrent.futures import as_completed
 from pathlib import Path
 
-from .errors import OptionError
-from .experiment import list_experiments, load_experiment, run_and_write
-from .files import atomic_write, check_writable
-from .pool import end_workers, process_pool, worker_count
-from .tables import Table
+from ..errors import OptionError
+from .runner import list_experiments, load_experiment, run_and_write
+from ..files import atomic_write, check_writable
+from ..parallel.pool import end_workers, process_pool, worker_count
+from ..tables import Table
+from ..coders import DEFAULT_CODERS, make_coder
+from ..present import views
+from ..simulation import compare
+from ..sources.distributions import sample
+from ..sources.notation import parse_distribution, symbol_labels
 
 __all__ = ["build_report", "TABLE_ROWS"]
 
@@ -54,11 +59,6 @@ def _img(data: str, alt: str) -> str:
 
 def _front(n: int, seed: int) -> str:
     """The demo table and the teaching views, on English letter frequencies."""
-    from . import views
-    from .coders import DEFAULT_CODERS, make_coder
-    from .distributions import sample
-    from .parsing import parse_distribution, symbol_labels
-    from .simulation import compare
     p = parse_distribution("english", "p")
     letters = symbol_labels("english")
     rows = []

@@ -30,7 +30,7 @@ from numbers import Integral
 import numpy as np
 
 from .context import ContextModel
-from .errors import OptionError
+from ..errors import OptionError
 
 __all__ = ["CTWModel", "ctw_redundancy_bound", "MAX_DEPTH"]
 

@@ -28,16 +28,19 @@ not the i.i.d. Var[f]: a sticky chain's costs come in runs (``cost_moments``).
 from __future__ import annotations
 
 import math
+from types import SimpleNamespace
 from bisect import bisect_right
 from numbers import Integral, Real
 
 import numpy as np
 
-from .distributions import as_pmf, as_pmf_rows, sample_size
-from .errors import DistributionError, OptionError
-from .limits import require_memory
+from ..validate import checked_pmf, checked_pmf_rows, sample_size
+from ..errors import DistributionError, OptionError
+from ..limits import require_memory
+from ..limits import require_symbols
+from ..validate import as_rng as _rng
 
-__all__ = ["MarkovSource", "MAX_WINDOWS"]
+__all__ = ["MarkovSource", "MAX_WINDOWS", "context_ids", "projection", "start_excess", "sample_entropy"]
 
 #: windows (K^(m+1) cells) a rate or a variance is computed over, at most
 MAX_WINDOWS = 1 << 22
@@ -59,11 +62,11 @@ def _rows(transitions) -> tuple[np.ndarray, int, int]:
         raise DistributionError(f"transitions must have shape (K,)*k + (K,): every axis of "
                                 f"length K, got shape {arr.shape}")
     if k == 0:
-        return as_pmf(arr, "transitions")[None, :], 0, size
+        return checked_pmf(arr, "transitions")[None, :], 0, size
     require_memory(8 * arr.size, f"transitions over {size ** k} contexts")
     flat = arr.reshape(-1, size)
     try:
-        rows = as_pmf_rows(flat, "transitions")
+        rows = checked_pmf_rows(flat, "transitions")
     except DistributionError as err:
         message = str(err)
         if message.startswith("transitions["):            # name the context, not the row number
@@ -116,7 +119,6 @@ class MarkovSource:
     def random(cls, k: int, order: int = 1, alpha: float = 1.0, seed=0) -> "MarkovSource":
         """Each context's row drawn from Dirichlet(alpha) with a seeded Generator: small alpha
         gives nearly deterministic rows (strong memory), large alpha nearly uniform ones."""
-        from .distributions import as_rng as _rng
         if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
             raise OptionError(f"a chain needs a whole number K >= 1 of symbols, got {k!r}")
         if not isinstance(order, Integral) or isinstance(order, bool) or order < 0:
@@ -227,7 +229,7 @@ class MarkovSource:
         rows = getattr(model, "rows", None)
         if rows is not None and hasattr(model, "order"):            # a fixed context model
             return np.asarray(rows), int(model.order)
-        q = as_pmf(model, "q")
+        q = checked_pmf(model, "q")
         if q.size != self.alphabet_size:
             raise DistributionError(f"q has {q.size} entries but the source has "
                                     f"{self.alphabet_size} symbols")
@@ -314,8 +316,6 @@ class MarkovSource:
         >>> MarkovSource.sticky(2, 0.99).sample(12, seed=1).tolist()
         [1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1]
         """
-        from .distributions import as_rng as _rng
-        from .limits import require_symbols
         n = sample_size(n)
         require_symbols(n)
         require_memory(16 * n, f"a sample of {n} symbols")
@@ -345,3 +345,58 @@ class MarkovSource:
 
     def __repr__(self) -> str:
         return f"MarkovSource(order={self.order}, K={self.alphabet_size})"
+
+
+def context_ids(x: np.ndarray, order: int, alphabet_size: int) -> np.ndarray:
+    """The context of every position: the ``order`` symbols before it (0 before the start),
+    read as a base-K number, oldest first.
+
+    >>> context_ids(np.array([1, 2, 0, 1]), 2, 3).tolist()      # (0,0) (0,1) (1,2) (2,0)
+    [0, 1, 5, 6]
+    """
+    out = np.zeros(x.size, dtype=np.int64)
+    for d in range(1, order + 1):                       # x_{i-d} weighs K^(d-1)
+        if d <= x.size:
+            out[d:] += x[:-d].astype(np.int64) * alphabet_size ** (d - 1)
+    return out
+
+
+def projection(source: MarkovSource, order: int) -> SimpleNamespace:
+    """The best model of ``order`` for the source: P(X_t | the last ``order`` symbols) in
+    stationarity (rows with no mass: uniform)."""
+    size = source.alphabet_size
+    joint = source.windows(order + 1).reshape(size ** order, size)
+    mass = joint.sum(axis=1, keepdims=True)
+    rows = np.where(mass > 0, joint / np.where(mass > 0, mass, 1), 1.0 / size)
+    return SimpleNamespace(rows=rows, order=order, mass=mass[:, 0])
+
+
+def start_excess(source: MarkovSource, model) -> float:
+    """E[sum over the first j positions of their cost] - j * rate: the model reads a context
+    padded with 0 there, not the symbols before the stationary sample began (bits)."""
+    j, size = model.order, source.alphabet_size
+    if j == 0:
+        return 0.0
+    rate = source.cross_entropy_rate(model)
+    excess = 0.0
+    for i in range(min(j, 12)):
+        probs = source.windows(i + 1)                      # (x_0, ..., x_i), oldest first
+        index = np.arange(probs.size)
+        symbol, past = index % size, index // size         # past: x_0..x_{i-1} in base K
+        with np.errstate(divide="ignore"):
+            cost = -np.log2(model.rows[past, symbol])      # context (0, ..., 0, x_0..x_{i-1})
+        on = probs > 0
+        excess += float(probs[on] @ cost[on]) - rate
+    return excess
+
+
+def sample_entropy(source: MarkovSource, x: np.ndarray) -> float:
+    """sum_i -log2 P(x_i | x_<i) under the source; the first k symbols at their stationary
+    probability."""
+    k, size = source.order, source.alphabet_size
+    if k == 0:
+        return float(-np.log2(source.rows[0][x]).sum())
+    head = min(k, x.size)
+    start = source.windows(head)[int(np.ravel_multi_index(x[:head], (size,) * head))] if head else 1.0
+    rest = source.rows[context_ids(x, k, size)[k:], x[k:]]
+    return float(-math.log2(start) - np.log2(rest).sum())

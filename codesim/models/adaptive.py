@@ -38,7 +38,10 @@ import math
 
 import numpy as np
 
-__all__ = ["PRIORS", "expected_code_length", "code_length_variance", "learning_cost_asymptotic"]
+from ..sources.markov import projection
+
+__all__ = ["PRIORS", "expected_code_length", "code_length_variance", "learning_cost_asymptotic",
+           "learning_cost_on_source"]
 
 #: prior weight a of each adaptive rule
 PRIORS = {"laplace": 1.0, "kt": 0.5}
@@ -115,3 +118,16 @@ def learning_cost_asymptotic(p, n: int, rule: str) -> float:
     if rule == "kt":
         return cost + (m * math.lgamma(0.5) - math.lgamma(m / 2)) / math.log(2)
     return cost - math.lgamma(m) / math.log(2) - 0.5 * float(np.sum(np.log2(p)))
+
+
+def learning_cost_on_source(source, model, n: int) -> float:
+    """Clarke-Barron's learning cost in bits of an adaptive context ``model`` on a Markov
+    ``source``, summed over contexts seen about n pi(c) times (an approximation)."""
+    best = projection(source, model.order)
+    total = 0.0
+    for c in np.flatnonzero(best.mass > 0).tolist():
+        seen = n * float(best.mass[c])
+        row = best.rows[c]
+        if seen > 1:
+            total += max(learning_cost_asymptotic(np.maximum(row, 1e-12), seen, model.rule), 0.0)
+    return total

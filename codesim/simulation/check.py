@@ -46,11 +46,16 @@ import numpy as np
 from dataclasses import asdict, dataclass
 from statistics import NormalDist
 
-from .coders import PREFIX_CODERS, available_coders
-from .coders.prefix import block_distribution
-from .errors import CodesimError, OptionError, SpecError
-from .limits import MAX_SYMBOLS
-from .measures import cross_entropy, entropy, kl_divergence
+from ..coders import PREFIX_CODERS, available_coders
+from ..coders.prefix import block_distribution
+from ..errors import CodesimError, OptionError, SpecError
+from ..limits import MAX_SYMBOLS
+from ..measures import cross_entropy, entropy, kl_divergence
+from ..coders import make_coder
+from ..files import atomic_write
+from ..sources.notation import parse_distribution
+from ..validate import checked_pmf
+from .iid import measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
            "cost_skewness", "count_false_alarms", "z_for",
@@ -181,8 +186,6 @@ def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01
     at each false-alarm rate, then the overhead verdict.  Over many seeds the columns' means
     are the observed false-alarm rates (``experiments/calibration.py`` tabulates them).
     """
-    from .coders import make_coder
-    from .simulation import measure
     built = make_coder(coder, q, **coder_options)
     rows = []
     for seed in seeds:
@@ -219,15 +222,13 @@ def _spec_error(path, case, key, message) -> SpecError:
 
 
 def _distribution(value, path, case, key):
-    from .distributions import as_pmf
-    from .parsing import parse_distribution
     try:
         if isinstance(value, str):
             if value.endswith((".json", ".npy")) and not os.path.isabs(value):
                 value = os.path.join(os.path.dirname(os.path.abspath(path)), value)
             return parse_distribution(value, key)
         if isinstance(value, list):
-            return as_pmf(value, key)
+            return checked_pmf(value, key)
     except CodesimError as err:
         raise _spec_error(path, case, key, str(err)) from None
     raise _spec_error(path, case, key, f"must be a string or a list of numbers, got {value!r}")
@@ -341,7 +342,6 @@ def _coder_key(name: str, opts: dict) -> str:
 
 def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
     """Run every case of a spec; one row per (case, coder, check)."""
-    from .simulation import measure
     settings, cases = load_spec(path)
     baseline_path = None
     baseline = {}
@@ -385,7 +385,6 @@ def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
                 rows.append({"case": case.name, "coder": key, **asdict(outcome),
                              "verdict": outcome.verdict})
     if update_baseline and baseline_path:
-        from .files import atomic_write
         atomic_write(baseline_path, json.dumps(new_baseline, indent=2, sort_keys=True) + "\n")
     return rows
 

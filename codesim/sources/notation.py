@@ -16,8 +16,10 @@ import os
 import numpy as np
 
 from . import distributions as d
-from .errors import DistributionError
-from .files import load_npy
+from ..errors import DistributionError
+from ..files import load_npy
+from . import corpora as texts
+from .corpora import LETTERS
 
 __all__ = ["parse_distribution", "symbol_labels", "FAMILIES"]
 
@@ -31,7 +33,6 @@ FAMILIES = {
 
 
 def _texts():
-    from . import texts
     return {"english": lambda: texts.letter_distribution(texts.english_prose()),
             "python": lambda: texts.letter_distribution(texts.python_source())}
 
@@ -61,7 +62,7 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
             values = [t(v) for t, v in zip(types, params)]
         except ValueError:
             raise DistributionError(f"{name}: cannot read the parameters of {text!r}") from None
-        return d.as_pmf(build(*values), name)
+        return d.checked_pmf(build(*values), name)
     texts = _texts()
     if text in texts:
         return texts[text]()
@@ -72,7 +73,7 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
             f"{name}: cannot read {text!r}: give a comma list (0.5,0.5), a family "
             f"({', '.join(f'{k}:...' for k in FAMILIES)}), {' or '.join(texts)}, "
             "or a .json/.npy file") from None
-    return d.as_pmf(values, name)
+    return d.checked_pmf(values, name)
 
 
 def symbol_labels(text: str) -> list[str] | None:
@@ -82,7 +83,6 @@ def symbol_labels(text: str) -> list[str] | None:
     >>> symbol_labels("english")[:3], symbol_labels("uniform:3")
     (['a', 'b', 'c'], None)
     """
-    from .texts import LETTERS
     return list(LETTERS) if str(text).strip() in _texts() else None
 
 
@@ -100,4 +100,4 @@ def _from_file(path: str, name: str) -> np.ndarray:
         raise DistributionError(f"{name}: cannot read {path!r}: {err}") from None
     if path.endswith(".npy"):
         values = load_npy(data, f"{name}: {path}", DistributionError)
-    return d.as_pmf(values, f"{name} (from {path})")
+    return d.checked_pmf(values, f"{name} (from {path})")

@@ -1,0 +1,31 @@
+"""A prefix code's table as text: each symbol's codeword and length, the Kraft sum, and (given
+p) the expected length beside H(p, q)."""
+
+from __future__ import annotations
+
+from ..measures import cross_entropy
+from ..tables import SHOWN_ROWS, format_table
+
+__all__ = ["codebook_text"]
+
+
+def codebook_text(coder, p=None, limit: int = SHOWN_ROWS, labels=None) -> str:
+    """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p).
+
+    Only the first ``limit`` rows are built. ``labels`` names what each symbol stands for (a
+    letter, a byte), shown beside its number."""
+    rows = coder.codebook(p, limit)
+    if labels is not None:
+        rows = [{"symbol": r["symbol"], "label": labels[r["symbol"]],
+                 **{k: v for k, v in r.items() if k != "symbol"}} for r in rows]
+    text = format_table(rows)
+    if coder.alphabet_size > limit:
+        text += f"\n... {coder.alphabet_size - limit} more symbols"
+    kraft = coder.kraft_sum()
+    text += f"\nKraft sum: {float(kraft):.6g}" + (" (complete)" if kraft == 1 else "")
+    if coder.block > 1:
+        text += f"  [block code on {coder.block}-tuples; table shows the per-symbol code]"
+    if p is not None:
+        text += (f"\nexpected length under p: {coder.expected_bits_per_symbol(p):.6f} bits/symbol"
+                 f"   H(p, q) = {cross_entropy(p, coder.q):.6f} (theory)")
+    return text

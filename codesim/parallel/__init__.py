@@ -1,0 +1,1 @@
+"""Work across processes: pools that end cleanly, any Executor or Dask, progress on stderr."""

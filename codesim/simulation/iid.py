@@ -1,0 +1,145 @@
+r"""Simulating an i.i.d. source: sample from p, code with a coder built for q, measure.
+
+One run (:func:`measure`, and :func:`codesim.simulate` for a distribution p)::
+
+    p, q  -> checked_pmf (validated once, at the door)
+    q     -> coder_for(coder, q, options)            a code designed for q (remembered)
+    p, n  -> draw_counted(p, n, seed)                the data, and its symbol counts
+    x     -> encode -> num_bits -> decode -> x again (a mismatch is an error, never a number)
+    bits, code length, counts -> measured_result     the result and its ledger
+
+beyond :data:`CHUNK` symbols the sample is coded in chunks (:mod:`codesim.simulation.chunks`).
+:func:`compare` runs several coders on one sample.  q~ is the model really used: the
+quantised q of a stream coder, 2**-l(x) of a prefix code (so its quantisation term is the
+integer-length cost, on average E_p[l] - H(p, q)).  An adaptive model's q is its sequential
+prediction: its divergence term is the learning cost and its quantisation is 0.
+"""
+
+from __future__ import annotations
+
+import math
+from concurrent.futures import Executor
+from numbers import Integral
+
+import numpy as np
+
+from ..coders import DEFAULT_CODERS, Coder
+from ..errors import OptionError
+from ..limits import MESSAGE_BYTES, require_memory, require_symbols
+from ..sources.distributions import draw_counted, sample
+from ..validate import checked_pmf, as_symbols, check_same_length, sample_size
+from .chunks import add_overheads, code_piece, pieces, sample_dtype
+from .result import Measurement, SimulationResult, measured_result
+from .roundtrip import coder_for, information, theory_of
+
+__all__ = ["measure", "compare", "coder_list", "CHUNK"]
+
+#: symbols coded per message when a simulation is split into chunks (about 480 MB of work)
+CHUNK = 10_000_000
+
+
+def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=None,
+            chunk_size: int | None = None, executor: Executor | None = None,
+            progress: bool | None = None, **coder_options) -> Measurement:
+    """Like :func:`simulate`, also returning the sample's code length and the coder's bounds.
+
+    ``coder`` may be a name or a coder already built for q (any :class:`~codesim.coders.Coder`).
+    More than ``chunk_size`` symbols (default :data:`CHUNK`) are coded as several messages
+    (see :func:`simulate`).
+    """
+    p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
+    check_same_length(p, q)
+    if symbols is None:
+        n = sample_size(n)
+    name = coder.name if isinstance(coder, Coder) else coder
+    built = coder if isinstance(coder, Coder) else coder_for(coder, q, coder_options)
+    chunk = CHUNK if chunk_size is None else chunk_size
+    if not isinstance(chunk, Integral) or isinstance(chunk, bool) or chunk < 1:
+        raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
+    if symbols is not None:
+        coded = [code_piece(built, as_symbols(symbols, q.size), q.size)]
+    elif n <= chunk and executor is None:
+        require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
+        x, counts = draw_counted(p, n, seed, sample_dtype(q, built))
+        coded = [code_piece(built, x, q.size, counts)]
+        del x
+    else:
+        require_symbols(n)
+        if executor is not None and isinstance(coder, Coder):
+            raise OptionError("chunks on an executor build their coder there: pass its name")
+        require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
+        coded = pieces(built, p, q, n, seed, int(chunk), executor, progress, name, coder_options)
+    return _combine(built, p, q, coded, seed, theory)
+
+
+def _combine(built, p, q, pieces, seed, theory) -> Measurement:
+    """The measurement of one or more coded pieces: their bits, ledgers and theory added up
+    as the pieces arrive (a piece's symbol counts are not kept once added)."""
+    lengths, num_bits, code_length, encode_seconds, decode_seconds = [], 0, 0.0, 0.0, 0.0
+    counts = None
+    for piece in pieces:
+        lengths.append(piece.size)
+        num_bits += piece.num_bits
+        code_length += piece.code_length
+        counts = piece.counts if counts is None else counts + piece.counts
+        encode_seconds += piece.encode_seconds
+        decode_seconds += piece.decode_seconds
+    if counts is None:
+        counts = np.zeros(q.size, dtype=np.int64)
+    size = sum(lengths)
+    h, hx, d = theory or theory_of(p, q)
+    expected = sum(m * built.expected_bits_per_symbol(p, m) for m in lengths)
+    variance = sum(m * built.bits_variance(p, m) for m in lengths if m)
+    overhead = add_overheads([built.overhead(p, m) for m in lengths])
+    rate = expected / size if size else built.expected_bits_per_symbol(p, 0)
+    sample_entropy, nominal = information(counts, p, q)
+    if getattr(built, "adaptive", None):             # q is the sequential model itself
+        nominal, hx, d, quantisation = code_length, rate, rate - h, 0.0
+    else:
+        quantisation = rate - hx
+    result = measured_result(
+        built.name, size, seed, num_bits, code_length, nominal, sample_entropy, entropy=h,
+        cross_entropy=hx, kl_divergence=d, expected=rate, quantisation=quantisation,
+        overhead_mean=overhead.mean, stderr=math.sqrt(variance) / size if size else math.nan,
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, chunks=len(lengths))
+    bounds = [built.length_bounds(m) for m in lengths]
+    return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),
+                       built, p, overhead)
+
+
+def coder_list(coders) -> list[tuple[str, dict]]:
+    if isinstance(coders, str):
+        coders = [coders]
+    if isinstance(coders, dict):
+        coders = list(coders.items())
+    if not isinstance(coders, (list, tuple)):
+        raise OptionError(f"coders must be names, (name, options) pairs or a dict, got {coders!r:.60}")
+    out = []
+    for c in coders:
+        if isinstance(c, str):
+            out.append((c, {}))
+        elif isinstance(c, (list, tuple)) and len(c) == 2 and isinstance(c[1], (dict, type(None))):
+            out.append((c[0], dict(c[1] or {})))
+        else:
+            raise OptionError(f"a coder is a name or a (name, options) pair, got {c!r:.60}")
+    return out
+
+
+def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[SimulationResult]:
+    """Several coders on the same sample from p, each built for q (default: the codes built for q, DEFAULT_CODERS).
+
+    Past :data:`CHUNK` symbols the sample is coded in chunks, as :func:`simulate` does, and every
+    coder codes the same chunks.
+
+    ``coders``: names, (name, options) pairs, or a dict name -> options.
+    """
+    p, q, n = checked_pmf(p, "p"), checked_pmf(q, "q"), sample_size(n)
+    check_same_length(p, q)
+    theory = theory_of(p, q)
+    coders = coder_list(list(DEFAULT_CODERS) if coders is None else coders)
+    if n > CHUNK:      # every coder codes the same chunks
+        return [measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders]
+    require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
+    x = sample(p, n, seed)
+    return [measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
+            for name, opts in coders]

@@ -1,0 +1,141 @@
+r"""One result type, and the one constructor of its ledger.
+
+A :class:`SimulationResult` is one coder on one sample: measured bits beside the theory.  Its
+**ledger** accounts for every bit of ``num_bits``, exactly, on this very sample::
+
+    sample_entropy      sum -log2 p(x_i)                  theory n H(p)
+    sample_divergence   sum log2 p(x_i) / q(x_i)          theory n D(p||q)
+    quantisation        sum log2 q(x_i) / q~(x_i)         theory n (D(p||q~) - D(p||q))
+    coder_overhead      num_bits - sum -log2 q~(x_i)      theory: the coder's mean overhead
+
+:func:`measured_result` is the only place a ledger is built: i.i.d. simulations
+(:mod:`codesim.simulation.iid`) and sources with memory
+(:mod:`codesim.simulation.with_memory`) both hand it the four sums they measured and the
+theory they computed.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass, field
+
+from ..tables import Table
+from ..validate import seed_label
+import html
+
+__all__ = ["SimulationResult", "Measurement", "LEDGER_TERMS", "measured_result"]
+
+
+LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
+
+
+@dataclass(frozen=True)
+class SimulationResult:
+    """One coder on one sample: measured cost beside theory (bits per symbol unless named).
+
+    For an adaptive model, ``cross_entropy`` and ``kl_divergence`` describe the model the coder
+    really used, its sequential predictions: E_p[L_n] / n and the learning cost E_p[L_n] / n - H(p).
+    An empty sample has no rate: its per-symbol figures are nan.
+    """
+
+    coder: str
+    n: int
+    seed: object                        # the seed of the sample: an int or a list of ints
+    num_bits: int                       # measured: exact length of the encoded message
+    measured_bits_per_symbol: float     # measured: num_bits / n
+    entropy: float                      # theory: H(p)
+    cross_entropy: float                # theory: H(p, q)
+    kl_divergence: float                # theory: D(p || q)
+    expected_bits_per_symbol: float     # theory: E_p[code_length] / n for this coder
+    ideal_bits_per_symbol: float        # the sample's information content under q, / n
+    stderr: float                       # sqrt(Var_p[code_length]) / n
+    encode_seconds: float
+    decode_seconds: float
+    ledger: dict = field(default_factory=dict)          # measured, bits, sums to num_bits
+    ledger_theory: dict = field(default_factory=dict)   # theory, bits per symbol
+    chunks: int = 1                     # messages the sample was coded as (see CHUNK)
+
+    def to_dict(self, flat: bool = False) -> dict:
+        """The fields as a plain dict (JSON-ready; inf stays float('inf')).
+
+        ``flat=True`` spreads the ledger into columns ``ledger.TERM`` and ``theory.TERM`` (CSV).
+        """
+        d = asdict(self)
+        if flat:
+            ledger, theory = d.pop("ledger"), d.pop("ledger_theory")
+            d.update({f"ledger.{k}": v for k, v in ledger.items()})
+            d.update({f"theory.{k}": v for k, v in theory.items()})
+        return d
+
+    @property
+    def excess_over_entropy(self) -> float:
+        """measured - H(p): the surcharge actually paid."""
+        return self.measured_bits_per_symbol - self.entropy
+
+    def ledger_table(self) -> Table:
+        """The ledger as a table: each term in bits, per symbol, and its theory per symbol."""
+        size = self.n or math.nan
+        rows = [{"term": k, "bits (measured)": v, "bits/symbol (measured)": v / size,
+                 "bits/symbol (theory)": self.ledger_theory.get(k)} for k, v in self.ledger.items()]
+        rows.append({"term": "num_bits", "bits (measured)": float(sum(self.ledger.values())),
+                     "bits/symbol (measured)": self.measured_bits_per_symbol,
+                     "bits/symbol (theory)": sum(self.ledger_theory.values())})
+        return Table(rows)
+
+    def __str__(self) -> str:
+        return (f"{self.coder}: measured {self.measured_bits_per_symbol:.6f} bits/symbol "
+                f"({self.num_bits} bits for {self.n} symbols, seed {self.seed})\n"
+                f"  theory: H(p) = {self.entropy:.6f}, H(p,q) = {self.cross_entropy:.6f}, "
+                f"D(p||q) = {self.kl_divergence:.6f}\n"
+                f"  this coder's expected rate {self.expected_bits_per_symbol:.6f} "
+                f"+/- {self.stderr:.6f} (stderr); sample ideal {self.ideal_bits_per_symbol:.6f}")
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the result's first line, and its ledger as an HTML table."""
+        head = html.escape(str(self).splitlines()[0])
+        theory = html.escape(" ".join(str(self).splitlines()[1:]))
+        return (f"<p><b>{head}</b><br>{theory}</p>" + self.ledger_table()._repr_html_())
+
+
+@dataclass(frozen=True)
+class Measurement:
+    """A result together with what a check needs: the sample's code length and its bounds."""
+
+    result: SimulationResult
+    code_length: float          # this coder's theoretical length of this very sample, bits
+    bound_below: float          # code_length - bound_below <= num_bits
+    bound_above: float          # num_bits <= code_length + bound_above
+    coder: object = None        # the coder that was built and measured
+    p: object = None            # the true distribution the sample came from
+    overhead: object = None     # the coder's Overhead model for this p and n
+
+
+def measured_result(coder: str, n: int, seed, num_bits: int, code_length: float, nominal: float,
+                    sample_entropy: float, *, entropy: float, cross_entropy: float,
+                    kl_divergence: float, expected: float, quantisation: float,
+                    overhead_mean: float, stderr: float, encode_seconds: float,
+                    decode_seconds: float, chunks: int = 1) -> SimulationResult:
+    """The result of coding n symbols into ``num_bits``, with its ledger.
+
+    Measured on the sample: ``code_length`` (sum -log2 q~(x_i), the model really used),
+    ``nominal`` (sum -log2 q(x_i)) and ``sample_entropy`` (sum -log2 p(x_i)); the ledger is
+
+        num_bits = sample_entropy + (nominal - sample_entropy) + (code_length - nominal)
+                   + (num_bits - code_length),
+
+    and its theory per symbol is H(p), D(p||q), ``quantisation`` and the coder's mean overhead
+    ``overhead_mean`` / n; ``stderr`` is the standard error of the measured rate (theory).
+    """
+    per = (lambda v: v / n) if n else (lambda v: math.nan)
+    ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
+              "quantisation": code_length - nominal, "coder_overhead": num_bits - code_length}
+    return SimulationResult(
+        coder=coder, n=int(n), seed=seed_label(seed),
+        num_bits=int(num_bits), measured_bits_per_symbol=per(num_bits),
+        entropy=entropy, cross_entropy=cross_entropy, kl_divergence=kl_divergence,
+        expected_bits_per_symbol=expected, ideal_bits_per_symbol=per(nominal),
+        stderr=stderr,
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, ledger=ledger,
+        ledger_theory={"sample_entropy": entropy, "sample_divergence": kl_divergence,
+                       "quantisation": quantisation, "coder_overhead": per(overhead_mean)},
+        chunks=chunks)
