@@ -34,7 +34,7 @@ from .errors import DistributionError, OptionError, SymbolError
 from .limits import DISTRIBUTION_BYTES, require_memory
 
 __all__ = ["as_pmf", "as_pmf_rows", "checked_pmf", "checked_pmf_rows", "check_same_length", "sum_tolerance", "is_number",
-           "whole_number", "sample_size", "seed_label", "as_rng", "precision_bits", "as_symbols"]
+           "is_whole", "whole_number", "sample_size", "seed_label", "as_rng", "precision_bits", "as_symbols"]
 
 #: ulps of rounding allowed per entry when a distribution's sum is checked
 ULPS_PER_ENTRY = 4
@@ -236,13 +236,19 @@ def check_same_length(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("p
             "they must be over the same alphabet")
 
 
-def _is_whole(v) -> bool:
-    """An int or numpy integer that is not a bool."""
-    return isinstance(v, Integral) and not isinstance(v, (bool, np.bool_))
+def is_whole(v, low: int | None = None, high: int | None = None) -> bool:
+    """Whether v is a whole number in [low, high]: an int or numpy integer, never a bool (the
+    one rule for every count, size, order, seed and option codesim takes).
+
+    >>> is_whole(3, 1), is_whole(np.int8(3)), is_whole(True), is_whole(3.0), is_whole(0, 1)
+    (True, True, False, False, False)
+    """
+    return (isinstance(v, Integral) and not isinstance(v, (bool, np.bool_))
+            and (low is None or v >= low) and (high is None or v <= high))
 
 
 def _is_seed(v) -> bool:
-    return _is_whole(v) and v >= 0
+    return is_whole(v, 0)
 
 
 def whole_number(value, name: str, low: int = 0, high: int | None = None) -> int:
@@ -256,7 +262,7 @@ def whole_number(value, name: str, low: int = 0, high: int | None = None) -> int
     ...
     codesim.errors.OptionError: block must be a whole number >= 1, got True
     """
-    if not _is_whole(value) or value < low or (high is not None and value > high):
+    if not is_whole(value, low, high):
         span = f">= {low}" if high is None else f"from {low} to {high}"
         raise OptionError(f"{name} must be a whole number {span}, got {value!r:.60}")
     return int(value)
@@ -314,7 +320,7 @@ def precision_bits(precision, high: int = MAX_PRECISION, who: str = "") -> int:
     ...
     codesim.errors.OptionError: range: precision must be an integer from 1 to 24 bits, got True
     """
-    if not _is_whole(precision) or not 1 <= precision <= high:
+    if not is_whole(precision, 1, high):
         raise OptionError(f"{who}precision must be an integer from 1 to {high} bits, got {precision!r}")
     return int(precision)
 

@@ -30,10 +30,8 @@ distribution per position of the message (range/ans/arithmetic).
 
 from __future__ import annotations
 
-import functools
-import inspect
-
 from ..errors import OptionError
+from . import registry
 from .base import Coder, Encoded, Overhead, as_symbols
 from .huffman import HuffmanCoder, huffman_code_lengths
 from .prefix import PrefixCode, PrefixCoder
@@ -50,22 +48,21 @@ __all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_co
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
            "PREFIX_CODERS", "STREAM_CODERS", "DESIGNED_PREFIX_CODERS", "DEFAULT_CODERS"]
 
-PREFIX_CODERS = ("huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice",
-                 "elias_gamma", "elias_delta", "elias_omega")
+#: the families and capabilities, from the registry (:mod:`codesim.coders.registry`)
+PREFIX_CODERS = registry.names(family="prefix") + registry.names(family="integer")
 #: the prefix codes built from q itself (the others are fixed codes for the integers)
-DESIGNED_PREFIX_CODERS = ("huffman", "shannon", "sfe", "fano")
-STREAM_CODERS = ("arithmetic", "rans", "tans", "range", "ans")
+DESIGNED_PREFIX_CODERS = registry.names(family="prefix")
+STREAM_CODERS = registry.names(family="stream")
 #: what compare, demo and sweep run when no coder is named: the codes a user builds for q
-DEFAULT_CODERS = ("huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans")
+DEFAULT_CODERS = registry.names(default=True)
 
-
-def _registry() -> dict[str, type[Coder]]:
-    return {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "fano": FanoCoder,
-            "arithmetic": ArithmeticCoder, "rans": RansCoder, "tans": TansCoder,
-            "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,
-            "unary": UnaryCoder, "golomb": GolombCoder, "rice": RiceCoder,
-            "elias_gamma": EliasGammaCoder, "elias_delta": EliasDeltaCoder,
-            "elias_omega": EliasOmegaCoder}
+#: the class of each coder
+CLASSES = {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "fano": FanoCoder,
+           "arithmetic": ArithmeticCoder, "rans": RansCoder, "tans": TansCoder,
+           "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,
+           "unary": UnaryCoder, "golomb": GolombCoder, "rice": RiceCoder,
+           "elias_gamma": EliasGammaCoder, "elias_delta": EliasDeltaCoder,
+           "elias_omega": EliasOmegaCoder}
 
 
 def available_coders() -> list[str]:
@@ -75,12 +72,7 @@ def available_coders() -> list[str]:
     ['huffman', 'shannon', 'sfe', 'fano', 'arithmetic', 'rans', 'tans', 'range', 'ans',
      'tunstall', 'unary', 'golomb', 'rice', 'elias_gamma', 'elias_delta', 'elias_omega']
     """
-    return list(_registry())
-
-
-@functools.lru_cache(maxsize=None)
-def _options_of(cls) -> list[str]:
-    return [p for p in inspect.signature(cls.__init__).parameters if p not in ("self", "q")]
+    return list(registry.names())
 
 
 def options_of(name: str) -> list[str]:
@@ -89,7 +81,7 @@ def options_of(name: str) -> list[str]:
     >>> options_of("huffman")
     ['block', 'max_length']
     """
-    return _options_of(_registry()[name])
+    return list(registry.spec(name).options)
 
 
 def make_coder(name: str, q, **options) -> Coder:
@@ -104,13 +96,11 @@ def make_coder(name: str, q, **options) -> Coder:
     ...
     codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega
     """
-    registry = _registry()
-    if not isinstance(name, str) or name not in registry:
-        raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry)}")
-    cls = registry[name]
-    accepted = _options_of(cls)
+    if not isinstance(name, str) or name not in CLASSES:
+        raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry.names())}")
+    accepted = registry.spec(name).options
     unknown = sorted(set(options) - set(accepted))
     if unknown:
         raise OptionError(f"coder {name!r} has no option {unknown[0]!r}; its options: "
                           f"{', '.join(accepted) or 'none'}")
-    return cls(q, **options)
+    return CLASSES[name](q, **options)

@@ -60,12 +60,12 @@ from ..errors import DecodeError, OptionError
 from ..measures import entropy
 from ..container import fingerprint
 from .prefix import pack_codewords
-from ..models.adaptive import code_length_variance, expected_code_length
+from ..models.adaptive import ADAPTIVE_PRIORS, AdaptiveModel, FenwickTree, code_length_variance
 from .stream import Flush, StreamCoder
 from ..tables import format_table
 from ..validate import checked_pmf, check_same_length
 
-__all__ = ["ArithmeticCoder", "encode_intervals", "decode_intervals", "FenwickTree", "STATE_BITS"]
+__all__ = ["ArithmeticCoder", "AdaptiveArithmeticCoder", "encode_intervals", "decode_intervals", "FenwickTree", "STATE_BITS"]
 
 STATE_BITS = 48                         # bits of low / high
 FULL_RANGE = 1 << STATE_BITS            # 0x1_0000_0000_0000
@@ -204,60 +204,6 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
     return out
 
 
-class FenwickTree:
-    """Cumulative frequencies with O(log K) update and prefix sum (Fenwick, 1994).
-
-    It reads as the list of cumulative frequencies cum[0..K], so ``bisect`` finds the symbol
-    whose interval holds a target in O(log K) look-ups.
-
-    >>> from bisect import bisect_right
-    >>> t = FenwickTree([1, 1, 2])
-    >>> t.prefix(2), t.total, bisect_right(t, 2) - 1
-    (2, 4, 2)
-    >>> t.add(0, 3); t.prefix(1), bisect_right(t, 3) - 1, t[3]
-    (4, 0, 7)
-    """
-
-    def __init__(self, weights):
-        self.size = len(weights)
-        self.tree = [0] + [int(w) for w in weights]
-        for i in range(1, self.size + 1):                 # O(K) build
-            j = i + (i & -i)
-            if j <= self.size:
-                self.tree[j] += self.tree[i]
-        self.weights = [int(w) for w in weights]
-        self.total = sum(self.weights)
-
-    def add(self, i: int, delta: int) -> None:
-        """weights[i] += delta."""
-        self.weights[i] += delta
-        self.total += delta
-        i += 1
-        while i <= self.size:
-            self.tree[i] += delta
-            i += i & -i
-
-    def prefix(self, i: int) -> int:
-        """Sum of weights[0:i]."""
-        s = 0
-        while i > 0:
-            s += self.tree[i]
-            i -= i & -i
-        return s
-
-    def __len__(self) -> int:
-        return self.size + 1
-
-    def __getitem__(self, i: int) -> int:
-        """prefix(i): the tree reads as the cumulative list cum[0..K], so ``bisect`` searches it."""
-        if not 0 <= i <= self.size:
-            raise IndexError(i)
-        return self.prefix(i)
-
-
-ADAPTIVE_PRIORS = {"laplace": (1, 1), "kt": (1, 2)}   # (initial weight, increment): KT counts doubled
-
-
 class ArithmeticCoder(StreamCoder):
     """Exact integer arithmetic coder (pure Python) for q, per position, or adaptive.
 
@@ -287,37 +233,22 @@ class ArithmeticCoder(StreamCoder):
                   "derived range (0, 2]: the flush names a point of the final interval of width "
                   "> 2**-(bits - 2); mean 1.054 and sd 0.417 measured over 2000 random models")
 
+    def __new__(cls, *args, **kwargs):
+        """``adaptive`` given: the coder that learns q (:class:`AdaptiveArithmeticCoder`)."""
+        adaptive = kwargs.get("adaptive", args[2] if len(args) > 2 else None)
+        if cls is ArithmeticCoder and adaptive is not None:
+            cls = AdaptiveArithmeticCoder
+        return super().__new__(cls)
+
     def __init__(self, q, precision: int = 24, adaptive: str | None = None):
         super().__init__(q, precision)
-        if adaptive is not None:
-            if adaptive not in ADAPTIVE_PRIORS:
-                raise OptionError(f"adaptive must be one of {', '.join(ADAPTIVE_PRIORS)} or None, "
-                                  f"got {adaptive!r}")
-            if self.per_position:
-                raise OptionError("adaptive models learn one distribution: give a 1-D q")
-            self.options["adaptive"] = adaptive
-        self.adaptive = adaptive
+        self.adaptive = None
         if not self.per_position:
             self._cum = [0] + np.cumsum(self.freqs).tolist()          # for bisect, and
             self._cum_array = np.array(self._cum, dtype=np.int64)      # for look-ups
 
-    # --- the three models -----------------------------------------------------------------
-    def _initial_weights(self) -> list[int]:
-        start, _ = ADAPTIVE_PRIORS[self.adaptive]
-        return (self.possible * start).astype(np.int64).tolist()
-
     def _intervals(self, x: np.ndarray):
         """(lows, highs, totals) of the message's symbols under the model, as the encoder sees it."""
-        if self.adaptive:
-            tree, (_, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
-            lows, highs, totals = [], [], []
-            for s in x.tolist():
-                c_low = tree.prefix(s)
-                lows.append(c_low)
-                highs.append(c_low + tree.weights[s])
-                totals.append(tree.total)
-                tree.add(s, step)
-            return lows, highs, totals
         if self.per_position:
             cum = np.concatenate([np.zeros((x.size, 1), np.int64), np.cumsum(self.freqs, 1)], 1)
             rows = np.arange(x.size)
@@ -327,23 +258,20 @@ class ArithmeticCoder(StreamCoder):
             lows, highs = cum[x], cum[x + 1]
         return lows.tolist(), highs.tolist(), itertools.repeat(1 << self.precision)
 
+    def _tables(self, n: int):
+        """(totals, cumulative tables, update) of n steps, as the decoder reads them."""
+        if self.per_position:
+            cums = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum(self.freqs, 1)], 1).tolist()
+        else:
+            cums = itertools.repeat(self._cum)
+        return itertools.repeat(1 << self.precision), cums, None
+
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         chunks, state = encode_intervals(*self._intervals(x))
         return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        update = None
-        if self.adaptive:
-            tree, (_, step) = FenwickTree(self._initial_weights()), ADAPTIVE_PRIORS[self.adaptive]
-            totals, cums = itertools.count(tree.total, step), itertools.repeat(tree)
-            update = lambda s: tree.add(s, step)                       # noqa: E731
-        else:
-            totals = itertools.repeat(1 << self.precision)
-            if self.per_position:
-                cums = np.concatenate([np.zeros((n, 1), np.int64), np.cumsum(self.freqs, 1)], 1).tolist()
-            else:
-                cums = itertools.repeat(self._cum)
-        return np.array(decode_intervals(payload, num_bits, n, totals, cums, update), dtype=np.int64)
+        return np.array(decode_intervals(payload, num_bits, n, *self._tables(n)), dtype=np.int64)
 
     # --- theory ---------------------------------------------------------------------------
     @property
@@ -351,84 +279,11 @@ class ArithmeticCoder(StreamCoder):
         return 0.0, 2.0, -math.log2(1 - (1 << self.precision) / QUARTER_RANGE)
 
     def _largest_total(self, num_symbols: int) -> int:
-        if not self.adaptive:
-            return 1 << self.precision
-        start, step = ADAPTIVE_PRIORS[self.adaptive]
-        return int(self.possible.sum()) * start + step * num_symbols
-
-    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
-        if not self.adaptive:
-            return super().length_bounds(num_symbols)
-        per_symbol = -math.log2(1 - self._largest_total(num_symbols) / QUARTER_RANGE)
-        return per_symbol * num_symbols, 2.0 + per_symbol * num_symbols
+        return 1 << self.precision
 
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """No mean drift (the two floors round alike); at most eps per symbol either way."""
         return 0.0, 0.0, -math.log2(1 - self._largest_total(n) / QUARTER_RANGE)
-
-    def _fingerprint(self) -> str:
-        """An adaptive model is its support and its rule; a fixed one its frequencies."""
-        if self.adaptive:
-            return fingerprint(self.possible, coder=self.name, **self.options)
-        return super()._fingerprint()
-
-    def _sequential_costs(self, x: np.ndarray) -> np.ndarray:
-        """-log2 of each adaptive prediction: log2(total_i) - log2(weight of x_i at step i)."""
-        start, step = ADAPTIVE_PRIORS[self.adaptive]
-        weight = start + step * _occurrences_before(x)
-        total = int(self.possible.sum()) * start + step * np.arange(x.size)
-        return np.log2(total) - np.log2(weight)
-
-    def code_length(self, symbols, counts=None) -> float:
-        """Information content of the message under the model (adaptive: sequentially)."""
-        if not self.adaptive:
-            return super().code_length(symbols, counts)
-        x = self._check_message(symbols)
-        return float(np.sum(self._sequential_costs(x)))
-
-    def cost_distribution(self, p):
-        """Adaptive: (p, -log2 p, 1), the cost the model's predictions converge to."""
-        if not self.adaptive:
-            return super().cost_distribution(p)
-        p = np.asarray(p, dtype=np.float64)
-        return p, -np.log2(np.where(p > 0, p, 1.0)), 1
-
-    def symbol_costs(self, symbols) -> np.ndarray:
-        if not self.adaptive:
-            return super().symbol_costs(symbols)
-        return self._sequential_costs(self._check_message(symbols))
-
-    def _adaptive_p(self, p) -> np.ndarray | None:
-        """p validated against the model; None when p gives mass to an impossible symbol."""
-        p = checked_pmf(p, "p")
-        check_same_length(p, self.q)
-        return None if np.any((p > 0) & ~self.possible) else p
-
-    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
-        """H(p, q~); adaptive: E_p[L_n] / n exactly (:mod:`codesim.coders.sequential`), or its
-        limit H(p) when n is not given."""
-        if not self.adaptive:
-            return super().expected_bits_per_symbol(p, n)
-        p = self._adaptive_p(p)
-        if p is None:
-            return math.inf
-        if not n:
-            return entropy(p)
-        return expected_code_length(p, self.possible, n, self.adaptive) / n
-
-    def bits_variance(self, p, n: int | None = None) -> float:
-        """Var_p[-log2 q~(X)]; adaptive: Var_p[L_n] / n (asymptotic, see
-        :func:`codesim.coders.sequential.code_length_variance`)."""
-        if not self.adaptive:
-            return super().bits_variance(p, n)
-        p = self._adaptive_p(p)
-        if p is None:
-            return math.inf
-        return code_length_variance(p, max(n or 1, 1)) / max(n or 1, 1)
-
-    def learning_cost(self, p, n: int) -> float:
-        """E_p[L_n] / n - H(p) = D(p^n || adaptive model) / n: what learning q costs per symbol."""
-        return self.expected_bits_per_symbol(p, n) - entropy(p)
 
     # --- teaching -------------------------------------------------------------------------
     def trace(self, symbols) -> "Trace":
@@ -447,7 +302,7 @@ class ArithmeticCoder(StreamCoder):
         >>> "".join(s["bits"] for s in steps), steps.num_bits
         ('101', 3)
         """
-        if self.adaptive or self.per_position:
+        if self.per_position:
             raise OptionError("trace shows a fixed model: build the coder with a 1-D q")
         x = self._check_message(symbols)
         if x.size > TRACE_LIMIT:
@@ -470,6 +325,100 @@ class ArithmeticCoder(StreamCoder):
                           "interval_after": None, "bits": _chunk_bits(flush_chunks(state)),
                           "pending": 0, "information_bits": 0.0})
         return steps
+
+
+class AdaptiveArithmeticCoder(ArithmeticCoder):
+    """The arithmetic coder driven by an :class:`~codesim.models.adaptive.AdaptiveModel`: it
+    learns q from the symbols as they come (q sets only which symbols are possible).
+
+    ``make_coder("arithmetic", q, adaptive="kt")`` (or ``"laplace"``) builds it.  Its code
+    length is the model's exact sequential information, its expected rate E_p[L_n] / n and its
+    divergence term the learning cost.
+    """
+
+    def __init__(self, q, precision: int = 24, adaptive: str | None = None):
+        super().__init__(q, precision)
+        if adaptive not in ADAPTIVE_PRIORS:
+            raise OptionError(f"adaptive must be one of {', '.join(ADAPTIVE_PRIORS)} or None, "
+                              f"got {adaptive!r}")
+        if self.per_position:
+            raise OptionError("adaptive models learn one distribution: give a 1-D q")
+        self.options["adaptive"] = adaptive
+        self.adaptive = adaptive
+        self.model = AdaptiveModel(self.possible, adaptive)
+
+    def _intervals(self, x: np.ndarray):
+        tree, step = self.model.walker(), self.model.step
+        lows, highs, totals = [], [], []
+        for s in x.tolist():
+            c_low = tree.prefix(s)
+            lows.append(c_low)
+            highs.append(c_low + tree.weights[s])
+            totals.append(tree.total)
+            tree.add(s, step)
+        return lows, highs, totals
+
+    def _tables(self, n: int):
+        tree, step = self.model.walker(), self.model.step
+        return itertools.count(tree.total, step), itertools.repeat(tree), lambda s: tree.add(s, step)
+
+    def _largest_total(self, num_symbols: int) -> int:
+        return self.model.largest_total(num_symbols)
+
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        per_symbol = -math.log2(1 - self._largest_total(num_symbols) / QUARTER_RANGE)
+        return per_symbol * num_symbols, 2.0 + per_symbol * num_symbols
+
+    def _fingerprint(self) -> str:
+        """An adaptive model is its support and its rule."""
+        return fingerprint(self.possible, coder=self.name, **self.options)
+
+    def code_length(self, symbols, counts=None) -> float:
+        """The model's sequential information content of the message."""
+        return float(np.sum(self.model.costs(self._check_message(symbols))))
+
+    def cost_distribution(self, p):
+        """(p, -log2 p, 1), the cost the model's predictions converge to."""
+        p = np.asarray(p, dtype=np.float64)
+        return p, -np.log2(np.where(p > 0, p, 1.0)), 1
+
+    def symbol_costs(self, symbols) -> np.ndarray:
+        return self.model.costs(self._check_message(symbols))
+
+    def _possible_p(self, p) -> np.ndarray | None:
+        """p validated against the model; None when p gives mass to an impossible symbol."""
+        p = checked_pmf(p, "p")
+        check_same_length(p, self.q)
+        return None if np.any((p > 0) & ~self.possible) else p
+
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """E_p[L_n] / n exactly (:mod:`codesim.models.adaptive`), or its limit H(p) when n is
+        not given."""
+        p = self._possible_p(p)
+        if p is None:
+            return math.inf
+        if not n:
+            return entropy(p)
+        return self.model.expected_bits(p, n) / n
+
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """Var_p[L_n] / n (asymptotic, see :func:`codesim.models.adaptive.code_length_variance`)."""
+        p = self._possible_p(p)
+        if p is None:
+            return math.inf
+        return code_length_variance(p, max(n or 1, 1)) / max(n or 1, 1)
+
+    def learning_cost(self, p, n: int) -> float:
+        """E_p[L_n] / n - H(p) = D(p^n || adaptive model) / n: what learning q costs per symbol."""
+        return self.expected_bits_per_symbol(p, n) - entropy(p)
+
+    def trace(self, symbols):
+        """Refused: a trace shows a fixed model's intervals."""
+        raise OptionError("trace shows a fixed model: build the coder with a 1-D q")
+
+    def __str__(self) -> str:
+        return (f"{self.name} coder, adaptive {self.adaptive} model over "
+                f"{int(self.possible.sum())} possible symbols (q sets only the support)")
 
 
 TRACE_LIMIT = 10_000
@@ -500,13 +449,3 @@ def _chunk_bits(chunks: list) -> str:
         return ""
     values, lengths = unpack_chunks(chunks)
     return "".join(format(int(v), f"0{int(l)}b") for v, l in zip(values, lengths))
-
-
-def _occurrences_before(x: np.ndarray) -> np.ndarray:
-    """For each position i, how often x[i] occurred in x[:i] (vectorised)."""
-    order = np.argsort(x, kind="stable")
-    sorted_x = x[order]
-    first = np.searchsorted(sorted_x, sorted_x, side="left")
-    out = np.empty(x.size, dtype=np.int64)
-    out[order] = np.arange(x.size) - first
-    return out

@@ -29,13 +29,15 @@ from ..models.context import ContextModel, FixedContextModel, ruled_out
 from ..sources.markov import context_ids
 from ..validate import precision_bits
 from .arithmetic import QUARTER_RANGE, ArithmeticCoder, decode_intervals, encode_intervals, finish
+from . import registry
 from .base import as_symbols
 from .constriction_coders import ANS_START, ROUNDING_BITS, AnsCoder, RangeCoder, guard, payload_words
 
-__all__ = ["ContextCoder", "CONTEXT_CODERS"]
+__all__ = ["ContextCoder", "ArithmeticContextCoder", "RangeContextCoder", "AnsContextCoder",
+           "CONTEXT_CODERS"]
 
 #: the coders a context model can drive
-CONTEXT_CODERS = ("arithmetic", "range", "ans")
+CONTEXT_CODERS = registry.names(context=True)
 #: chunk of per-position rows range and ans encode at a time
 CHUNK_ROWS = 4096
 
@@ -53,28 +55,38 @@ class ContextCoder:
     (True, 11.107)
     """
 
+    #: the flush of the stream coder (its bits beyond the code length); each coder sets it
+    flush = None
+    #: whether the coder keeps one slot for a symbol a row rules out (constriction's rule)
+    leaky = True
+
+    def __new__(cls, *args, **kwargs):
+        """``ContextCoder(name, ...)`` is the context coder of that name (one class each)."""
+        if cls is ContextCoder:
+            name = kwargs.get("name", args[0] if args else None)
+            if not isinstance(name, str) or name not in CONTEXT_CODERS:
+                raise OptionError(f"a context model drives {', '.join(CONTEXT_CODERS)}, not "
+                                  f"{name!r}: the other coders code one fixed q")
+            cls = _BY_NAME[name]
+        return super().__new__(cls)
+
     def __init__(self, name: str, model: ContextModel, precision: int = 24):
-        if name not in CONTEXT_CODERS:
-            raise OptionError(f"a context model drives {', '.join(CONTEXT_CODERS)}, not {name!r}: "
-                              "the other coders code one fixed q")
         if not isinstance(model, ContextModel):
             raise OptionError(f"expected a context model, got {type(model).__name__}")
-        if name != "arithmetic" and not isinstance(model, FixedContextModel):
-            raise OptionError(f"{name} codes fixed context models (dense rows, quantised once); "
-                              f"the {model.kind} model needs 'arithmetic'")
-        precision = precision_bits(precision, 24, f"context-coded {name}: ")
         self.name, self.model = name, model
-        self.precision = 24 if name != "arithmetic" else int(precision)
+        self.precision = self._precision(precision_bits(precision, 24, f"context-coded {name}: "))
         self.alphabet_size = model.alphabet_size
 
-    @property
-    def flush(self):
-        """The flush of the stream coder this model drives (its bits beyond the code length)."""
-        return {"arithmetic": ArithmeticCoder, "range": RangeCoder, "ans": AnsCoder}[self.name].flush
+    def _precision(self, precision: int) -> int:
+        return precision
 
     @property
     def options(self) -> dict:
         return {"model": repr(self.model), "precision": self.precision}
+
+    @property
+    def fingerprint(self) -> str:
+        return self.model.fingerprint(self.precision)
 
     # --- coding ----------------------------------------------------------------------------
     def _check(self, symbols) -> np.ndarray:
@@ -84,18 +96,42 @@ class ContextCoder:
         x = self._check(symbols)
         if x.size == 0:
             return Encoded(self.name, 0, 0, b"", {}, "")
-        if self.name == "arithmetic":
-            payload, num_bits = self._encode_arithmetic(x)
-        else:
-            self.costs(x)                    # a ruled-out symbol: SupportError before constriction
-            payload, num_bits = self._encode_constriction(x)
+        payload, num_bits = self._encode(x)
         return Encoded(self.name, int(x.size), num_bits, payload, {}, self.fingerprint)
 
-    @property
-    def fingerprint(self) -> str:
-        return self.model.fingerprint(self.precision)
+    def decode(self, encoded) -> np.ndarray:
+        if encoded.coder != self.name:
+            raise DecodeError(f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
+        if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:
+            raise DecodeError("this message was encoded with a different context model "
+                              f"({encoded.model_fingerprint} != {self.fingerprint}): decoding it "
+                              "would give wrong symbols")
+        n = encoded.num_symbols
+        require_memory(64 * n, f"decoding {n} symbols")
+        if n == 0:
+            return np.zeros(0, dtype=np.int64)
+        return self._decode(encoded.payload, encoded.num_bits, n)
 
-    def _encode_arithmetic(self, x):
+    # --- theory ----------------------------------------------------------------------------
+    def costs(self, symbols) -> np.ndarray:
+        """-log2 of each symbol's probability under the model really used."""
+        return self.model.costs(self._check(symbols), self.precision, leaky=self.leaky)
+
+    def code_length(self, symbols) -> float:
+        return float(self.costs(symbols).sum())
+
+    def length_bounds(self, n: int) -> tuple[float, float]:
+        """(below, above) of num_bits against code_length (see the module docstring)."""
+        return (0.0, 0.0) if n == 0 else self._bounds(n)
+
+
+class ArithmeticContextCoder(ContextCoder):
+    """The exact arithmetic coder, one context's table at a time: every kind of model."""
+
+    flush = ArithmeticCoder.flush
+    leaky = False
+
+    def _encode(self, x):
         walker = self.model.walker(self.precision)
         lows, highs, totals = [], [], []
         for i, s in enumerate(x.tolist()):
@@ -109,56 +145,51 @@ class ContextCoder:
         chunks, state = encode_intervals(lows, highs, totals)
         return finish(chunks, state)
 
+    def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+        walker = self.model.walker(self.precision)
+        tables = _Tables(walker)
+        out = decode_intervals(payload, num_bits, n, tables.totals(), tables.cums(), walker.push)
+        return np.array(out, dtype=np.int64)
+
+    def _bounds(self, n: int) -> tuple[float, float]:
+        eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)
+        return eps * n, 2.0 + eps * n
+
+
+class _ConstrictionContextCoder(ContextCoder):
+    """constriction's coders on a fixed model's dense rows, quantised to 2^24 with a slot for
+    every symbol (constriction's rule); we still refuse to code a symbol a row rules out."""
+
+    def __init__(self, name: str, model: ContextModel, precision: int = 24):
+        if isinstance(model, ContextModel) and not isinstance(model, FixedContextModel):
+            raise OptionError(f"{name} codes fixed context models (dense rows, quantised once); "
+                              f"the {model.kind} model needs 'arithmetic'")
+        super().__init__(name, model, precision)
+
+    def _precision(self, precision: int) -> int:
+        return 24
+
     def _weights(self, contexts: np.ndarray) -> np.ndarray:
         """constriction's weights f - 1 for our leaky frequencies f: it then uses exactly f
         (see :mod:`codesim.coders.constriction_coders`)."""
         return (self.model.quantised(24, leaky=True)[contexts] - 1).astype(np.float64)
 
-    def _encode_constriction(self, x):
+    def _encode(self, x):
         import constriction
+        self.costs(x)                    # a ruled-out symbol: SupportError before constriction
         family = constriction.stream.model.Categorical(perfect=False)
         ctx = context_ids(x, self.model.order, self.alphabet_size)
-        starts = range(0, x.size, CHUNK_ROWS)
-        if self.name == "range":
-            coder = constriction.stream.queue.RangeEncoder()
-            for a in starts:
-                coder.encode(x[a: a + CHUNK_ROWS].astype(np.int32), family, self._weights(ctx[a: a + CHUNK_ROWS]))
-        else:
-            coder = constriction.stream.stack.AnsCoder(ANS_START)
-            for a in reversed(starts):                  # a stack: the last chunk first
-                coder.encode_reverse(x[a: a + CHUNK_ROWS].astype(np.int32), family,
-                                     self._weights(ctx[a: a + CHUNK_ROWS]))
-        words = coder.get_compressed()
+        words = self._encode_chunks(constriction, x, ctx, family)
         return words.astype("<u4").tobytes(), 32 * words.size
 
-    def decode(self, encoded) -> np.ndarray:
-        if encoded.coder != self.name:
-            raise DecodeError(f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
-        if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:
-            raise DecodeError("this message was encoded with a different context model "
-                              f"({encoded.model_fingerprint} != {self.fingerprint}): decoding it "
-                              "would give wrong symbols")
-        n = encoded.num_symbols
-        require_memory(64 * n, f"decoding {n} symbols")
-        if n == 0:
-            return np.zeros(0, dtype=np.int64)
-        if self.name == "arithmetic":
-            walker = self.model.walker(self.precision)
-            tables = _Tables(walker)
-            out = decode_intervals(encoded.payload, encoded.num_bits, n, tables.totals(), tables.cums(),
-                                   walker.push)
-            return np.array(out, dtype=np.int64)
-        return self._decode_constriction(encoded.payload, encoded.num_bits, n)
-
-    def _decode_constriction(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+    def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         import constriction
         words = payload_words(self.name, payload, num_bits)
         family = constriction.stream.model.Categorical(perfect=False)
         freqs = self.model.quantised(24, leaky=True)
         modulus, k = self.alphabet_size ** self.model.order, self.alphabet_size
         action = f"{self.name} decoding"
-        coder = (guard(action, constriction.stream.queue.RangeDecoder, words) if self.name == "range"
-                 else guard(action, constriction.stream.stack.AnsCoder, words))
+        coder = guard(action, self._decoder(constriction), words)
         out = np.empty(n, dtype=np.int64)
 
         def decode_all():
@@ -169,30 +200,57 @@ class ContextCoder:
                 context = (context * k + s) % modulus if modulus > 1 else 0
 
         guard(action, decode_all)
-        if self.name == "range" and not coder.maybe_exhausted():
-            raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
-                              "the data are damaged")
-        if self.name == "ans" and not np.array_equal(coder.get_compressed(), ANS_START):
-            raise DecodeError("the ANS stack did not return to its start: the data are damaged")
+        self._check_end(coder, n)
         return out
 
-    # --- theory ----------------------------------------------------------------------------
-    def costs(self, symbols) -> np.ndarray:
-        """-log2 of each symbol's probability under the model really used."""
-        return self.model.costs(self._check(symbols), self.precision, leaky=self.name != "arithmetic")
 
-    def code_length(self, symbols) -> float:
-        return float(self.costs(symbols).sum())
+class RangeContextCoder(_ConstrictionContextCoder):
+    """constriction's range coder (a queue), chunks of per-position rows in order."""
 
-    def length_bounds(self, n: int) -> tuple[float, float]:
-        """(below, above) of num_bits against code_length (see the module docstring)."""
-        if n == 0:
-            return 0.0, 0.0
-        if self.name == "arithmetic":
-            eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)
-            return eps * n, 2.0 + eps * n
-        eps = ROUNDING_BITS
-        return (eps * n, 64 + eps * n) if self.name == "range" else (-32 + eps * n, 64 + eps * n)
+    flush = RangeCoder.flush
+
+    def _encode_chunks(self, constriction, x, ctx, family):
+        coder = constriction.stream.queue.RangeEncoder()
+        for a in range(0, x.size, CHUNK_ROWS):
+            coder.encode(x[a: a + CHUNK_ROWS].astype(np.int32), family, self._weights(ctx[a: a + CHUNK_ROWS]))
+        return coder.get_compressed()
+
+    def _decoder(self, constriction):
+        return constriction.stream.queue.RangeDecoder
+
+    def _check_end(self, coder, n: int) -> None:
+        if not coder.maybe_exhausted():
+            raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
+                              "the data are damaged")
+
+    def _bounds(self, n: int) -> tuple[float, float]:
+        return ROUNDING_BITS * n, 64 + ROUNDING_BITS * n
+
+
+class AnsContextCoder(_ConstrictionContextCoder):
+    """constriction's ANS coder (a stack), chunks of per-position rows in reverse."""
+
+    flush = AnsCoder.flush
+
+    def _encode_chunks(self, constriction, x, ctx, family):
+        coder = constriction.stream.stack.AnsCoder(ANS_START)
+        for a in reversed(range(0, x.size, CHUNK_ROWS)):            # a stack: the last chunk first
+            coder.encode_reverse(x[a: a + CHUNK_ROWS].astype(np.int32), family,
+                                 self._weights(ctx[a: a + CHUNK_ROWS]))
+        return coder.get_compressed()
+
+    def _decoder(self, constriction):
+        return constriction.stream.stack.AnsCoder
+
+    def _check_end(self, coder, n: int) -> None:
+        if not np.array_equal(coder.get_compressed(), ANS_START):
+            raise DecodeError("the ANS stack did not return to its start: the data are damaged")
+
+    def _bounds(self, n: int) -> tuple[float, float]:
+        return -32 + ROUNDING_BITS * n, 64 + ROUNDING_BITS * n
+
+
+_BY_NAME = {"arithmetic": ArithmeticContextCoder, "range": RangeContextCoder, "ans": AnsContextCoder}
 
 
 class _Tables:

@@ -22,11 +22,11 @@ codeword fits (then nothing is computed twice).
 
 from __future__ import annotations
 
-from numbers import Integral
 
 import numpy as np
 
 from ..errors import OptionError
+from ..validate import is_whole
 from .prefix import NO_CODEWORD, PrefixCode, PrefixCoder
 
 __all__ = ["huffman_code_lengths", "length_limited_code_lengths", "HuffmanCoder"]
@@ -133,8 +133,7 @@ class HuffmanCoder(PrefixCoder):
     name = "huffman"
 
     def __init__(self, q, block: int = 1, max_length: int | None = None):
-        if max_length is not None and (not isinstance(max_length, Integral)
-                                       or isinstance(max_length, bool) or not 1 <= max_length <= 64):
+        if max_length is not None and not is_whole(max_length, 1, 64):
             raise OptionError(f"max_length must be an integer from 1 to 64 bits, got {max_length!r}")
         self.max_length = None if max_length is None else int(max_length)
         super().__init__(q, block)

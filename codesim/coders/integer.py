@@ -33,12 +33,12 @@ distribution with q's mean mu, theta = mu / (1 + mu), m = ceil(log(1 + theta) / 
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
 
 from ..errors import OptionError
 from .prefix import NO_CODEWORD, PrefixCode, PrefixCoder
+from ..validate import is_whole
 
 __all__ = ["UnaryCoder", "GolombCoder", "RiceCoder", "EliasGammaCoder", "EliasDeltaCoder",
            "EliasOmegaCoder", "golomb_codeword", "elias_gamma", "elias_delta", "elias_omega",
@@ -209,7 +209,7 @@ class UnaryCoder(IntegerCoder):
 def _check_parameter(name: str, value, low: int, high: int, what: str):
     if value is None:
         return None
-    if not isinstance(value, Integral) or isinstance(value, bool) or not low <= value <= high:
+    if not is_whole(value, low, high):
         raise OptionError(f"{name} must be an integer from {low} to {high} ({what}), got {value!r}")
     return int(value)
 

@@ -20,14 +20,13 @@ from __future__ import annotations
 import itertools
 import math
 from fractions import Fraction
-from numbers import Integral
 from functools import cached_property
 
 import numpy as np
 from bitarray import bitarray, decodetree
 from bitarray.util import canonical_decode
 
-from ..validate import checked_pmf, check_same_length
+from ..validate import checked_pmf, check_same_length, is_whole
 from ..errors import DecodeError, OptionError, a
 from ..limits import PREFIX_CODE_BYTES, require_memory
 from ..container import fingerprint
@@ -515,7 +514,7 @@ class PrefixCoder(Coder):
     def __init__(self, q, block: int = 1):
         refuse_per_position(q, self.name)
         q = checked_pmf(q, "q")
-        if not isinstance(block, Integral) or isinstance(block, bool) or block < 1:
+        if not is_whole(block, 1):
             raise OptionError(f"block must be a positive integer, got {block!r}")
         block = int(block)
         super().__init__(q, {"block": block} if block != 1 else {})

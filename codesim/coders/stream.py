@@ -23,7 +23,7 @@ the end plus a *drift* of rounding at every symbol.
   part of a long random walk in log2 x), so the flush is uniform over its range.  Where the
   message's information content varies less than that range is wide, the state has not
   spread yet: only the coder's documented worst-case range (``length_bounds``) is claimed.  The arithmetic coder's and constriction's range coder's flush means
-  and spreads are measured (2000 random models, ``experiments/calibration.py``).
+  and spreads are measured (2000 random models, the ``calibration`` experiment).
 * The drift of rANS-type steps x -> floor(x / f) M + c + x mod f is, per coded s,
   (c_s / M - (x mod f) (1 - f / M) / f) / (u ln 2) bits with u = x / f, log-uniform over the
   interval the coder keeps it in before a step.  Its mean over p,
@@ -153,9 +153,6 @@ class StreamCoder(Coder):
         head = f"{self.name} coder, model q~ = f / 2**{self.precision}"
         if self.per_position:
             return f"{head}, one distribution per position ({self.q.shape[0]} positions, K = {self.alphabet_size})"
-        if getattr(self, "adaptive", None):
-            return (f"{self.name} coder, adaptive {self.adaptive} model over "
-                    f"{int(self.possible.sum())} possible symbols (q sets only the support)")
         more = self.alphabet_size - SHOWN_ROWS
         text = format_table(self.model_table(SHOWN_ROWS))
         text += f"\n... {more} more symbols" if more > 0 else ""

@@ -38,11 +38,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 from functools import cached_property
-from numbers import Integral
 
 import numpy as np
 
-from ..validate import checked_pmf
+from ..validate import checked_pmf, is_whole
 from ..errors import DecodeError, OptionError, ResourceLimitError
 from .prefix import pack_codewords
 from .base import NO_OVERHEAD, Overhead, refuse_per_position
@@ -110,8 +109,7 @@ class TansCoder(StreamCoder):
         possible = int(np.count_nonzero(q > 0))
         if table_log is None:
             table_log = min(MAX_TABLE_LOG, max(11, (possible - 1).bit_length() + 1))
-        if (not isinstance(table_log, Integral) or isinstance(table_log, bool)
-                or not 1 <= table_log <= MAX_TABLE_LOG):
+        if not is_whole(table_log, 1, MAX_TABLE_LOG):
             raise OptionError(f"tans: table_log must be an integer from 1 to {MAX_TABLE_LOG}, "
                               f"got {table_log!r}")
         if possible > 1 << table_log:

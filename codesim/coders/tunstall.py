@@ -35,11 +35,10 @@ from __future__ import annotations
 import heapq
 import math
 from functools import cached_property
-from numbers import Integral
 
 import numpy as np
 
-from ..validate import checked_pmf, check_same_length
+from ..validate import checked_pmf, check_same_length, is_whole
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
 from ..container import fingerprint
@@ -94,7 +93,7 @@ class TunstallCoder(Coder):
         q = checked_pmf(q, "q")
         if bits is None:
             bits = min(MAX_BITS, max(8, (int(np.count_nonzero(q)) - 1).bit_length() + 1))
-        if not isinstance(bits, Integral) or isinstance(bits, bool) or not 1 <= bits <= MAX_BITS:
+        if not is_whole(bits, 1, MAX_BITS):
             raise OptionError(f"tunstall: bits must be an integer from 1 to {MAX_BITS}, got {bits!r}")
         bits = int(bits)
         super().__init__(q, {"bits": bits})

@@ -6,10 +6,9 @@ import argparse
 import os
 import sys
 
-from ..coders import available_coders
+from ..coders import DEFAULT_CODERS, available_coders, options_of
+from ..coders.registry import OPTIONS
 from ..errors import CodesimError, OptionError
-from ..coders import DEFAULT_CODERS
-from ..coders import options_of
 from ..sources.notation import parse_distribution
 
 EPILOG_DISTRIBUTIONS = """\
@@ -85,28 +84,13 @@ def add_distribution_options(sub, p: bool = True, q: bool = True) -> None:
         sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
 
 
-#: the coders' own options, as command-line flags: option -> (flag, metavar, least, most, help)
-CODER_FLAGS = {
-    "block": ("--block", "K", 1, None, "prefix codes built for q: code blocks of K symbols (default: 1)"),
-    "precision": ("--precision", "BITS", 1, 62,
-                  "arithmetic, rans, range, ans: bits of the quantised model (default: 24)"),
-    "max_length": ("--max-length", "L", 1, 64,
-                   "huffman: no codeword longer than L bits (package-merge; default: no limit)"),
-    "table_log": ("--table-log", "R", 1, 16,
-                  "tans: a table of 2**R states (default: 11, more for over 1024 symbols)"),
-    "bits": ("--bits", "B", 1, 20, "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
-    "m": ("--m", "M", 1, 1 << 32, "golomb: the divisor m (default: fitted to q's mean)"),
-    "k": ("--k", "K", 0, 32, "rice: m = 2**K (default: the K best for q)"),
-}
-
-
-def add_coder_flags(sub, options=tuple(CODER_FLAGS), **helps) -> None:
-    """The flags of these coder options (left out: the coder's own default); ``helps`` replaces
-    an option's help text where a command says it its own way."""
+def add_coder_flags(sub, options=tuple(OPTIONS), **helps) -> None:
+    """The flags of these coder options (left out: the coder's own default), as the registry
+    declares them; ``helps`` replaces an option's help text where a command says it its own way."""
     for option in options:
-        flag, metavar, least, most, text = CODER_FLAGS[option]
-        sub.add_argument(flag, dest=option, type=whole_number(least, most), default=None,
-                         metavar=metavar, help=helps.get(option, text))
+        o = OPTIONS[option]
+        sub.add_argument(o.flag, dest=option, type=whole_number(o.low, o.high), default=None,
+                         metavar=o.metavar, help=helps.get(option, o.help))
 
 
 def add_coder_options(sub, several: bool = True, default=None) -> None:
@@ -128,7 +112,8 @@ def coder_options(name: str, args, chosen=None) -> dict:
     coders it applies to."""
     accepted = options_of(name)
     options = {}
-    for option, (flag, *_) in CODER_FLAGS.items():
+    for option, declared in OPTIONS.items():
+        flag = declared.flag
         value = getattr(args, option, None)
         if value is None:
             continue

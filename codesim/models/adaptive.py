@@ -40,11 +40,14 @@ import numpy as np
 
 from ..sources.markov import projection
 
-__all__ = ["PRIORS", "expected_code_length", "code_length_variance", "learning_cost_asymptotic",
+__all__ = ["PRIORS", "ADAPTIVE_PRIORS", "FenwickTree", "AdaptiveModel", "expected_code_length", "code_length_variance", "learning_cost_asymptotic",
            "learning_cost_on_source"]
 
 #: prior weight a of each adaptive rule
 PRIORS = {"laplace": 1.0, "kt": 0.5}
+#: the same rules in whole numbers, as a coder counts: (initial weight, increment); KT's counts
+#: doubled (c + 1/2 becomes 2c + 1)
+ADAPTIVE_PRIORS = {"laplace": (1, 1), "kt": (1, 2)}
 
 #: above this binomial standard deviation, E[lgamma(N + a)] uses the moment expansion
 _EXACT_SIGMA = 300.0
@@ -131,3 +134,98 @@ def learning_cost_on_source(source, model, n: int) -> float:
         if seen > 1:
             total += max(learning_cost_asymptotic(np.maximum(row, 1e-12), seen, model.rule), 0.0)
     return total
+
+
+class FenwickTree:
+    """Cumulative frequencies with O(log K) update and prefix sum (Fenwick, 1994).
+
+    It reads as the list of cumulative frequencies cum[0..K], so ``bisect`` finds the symbol
+    whose interval holds a target in O(log K) look-ups.
+
+    >>> from bisect import bisect_right
+    >>> t = FenwickTree([1, 1, 2])
+    >>> t.prefix(2), t.total, bisect_right(t, 2) - 1
+    (2, 4, 2)
+    >>> t.add(0, 3); t.prefix(1), bisect_right(t, 3) - 1, t[3]
+    (4, 0, 7)
+    """
+
+    def __init__(self, weights):
+        self.size = len(weights)
+        self.tree = [0] + [int(w) for w in weights]
+        for i in range(1, self.size + 1):                 # O(K) build
+            j = i + (i & -i)
+            if j <= self.size:
+                self.tree[j] += self.tree[i]
+        self.weights = [int(w) for w in weights]
+        self.total = sum(self.weights)
+
+    def add(self, i: int, delta: int) -> None:
+        """weights[i] += delta."""
+        self.weights[i] += delta
+        self.total += delta
+        i += 1
+        while i <= self.size:
+            self.tree[i] += delta
+            i += i & -i
+
+    def prefix(self, i: int) -> int:
+        """Sum of weights[0:i]."""
+        s = 0
+        while i > 0:
+            s += self.tree[i]
+            i -= i & -i
+        return s
+
+    def __len__(self) -> int:
+        return self.size + 1
+
+    def __getitem__(self, i: int) -> int:
+        """prefix(i): the tree reads as the cumulative list cum[0..K], so ``bisect`` searches it."""
+        if not 0 <= i <= self.size:
+            raise IndexError(i)
+        return self.prefix(i)
+
+
+class AdaptiveModel:
+    r"""An order-0 model that learns q from the message: after c(s) of i symbols were s, the
+    next symbol's weight is ``start + step * c(s)`` out of ``m * start + step * i`` (m possible
+    symbols).  Laplace: (1, 1), i.e. (c + 1) / (i + m); KT: (1, 2), i.e. (c + 1/2) / (i + m/2).
+
+    ``walker()`` gives the integer weights as a coder reads them (a Fenwick tree it updates
+    after each symbol); ``costs(x)`` the exact -log2 of each prediction; the expectation and
+    variance of the whole code length under p are :func:`expected_code_length` and
+    :func:`code_length_variance`.
+    """
+
+    def __init__(self, possible: np.ndarray, rule: str):
+        self.possible, self.rule = possible, rule
+        self.start, self.step = ADAPTIVE_PRIORS[rule]
+
+    def walker(self) -> FenwickTree:
+        """The weights before the first symbol; ``tree.add(s, self.step)`` learns s."""
+        return FenwickTree((self.possible * self.start).astype(np.int64).tolist())
+
+    def largest_total(self, n: int) -> int:
+        """The total weight after n symbols (the largest the coder meets)."""
+        return int(self.possible.sum()) * self.start + self.step * n
+
+    def costs(self, x: np.ndarray) -> np.ndarray:
+        """-log2 of each prediction: log2(total_i) - log2(weight of x_i at step i)."""
+        weight = self.start + self.step * _occurrences_before(x)
+        total = int(self.possible.sum()) * self.start + self.step * np.arange(x.size)
+        return np.log2(total) - np.log2(weight)
+
+    def expected_bits(self, p, n: int) -> float:
+        """E_p[L_n], exactly."""
+        return expected_code_length(p, self.possible, n, self.rule)
+
+
+def _occurrences_before(x: np.ndarray) -> np.ndarray:
+    """For each position i, how often x[i] occurred in x[:i] (vectorised)."""
+    order = np.argsort(x, kind="stable")
+    sorted_x = x[order]
+    first = np.searchsorted(sorted_x, sorted_x, side="left")
+    out = np.empty(x.size, dtype=np.int64)
+    out[order] = np.arange(x.size) - first
+    return out

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import math
 from fractions import Fraction
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from ..validate import checked_pmf_rows
+from ..validate import checked_pmf_rows, is_whole
 
 from ..sources.distributions import quantize
 from ..sources.markov import MarkovSource, context_ids
@@ -52,10 +52,9 @@ class ContextModel:
     kind = ""
 
     def __init__(self, order: int, alphabet_size: int):
-        if not isinstance(order, Integral) or isinstance(order, bool) or order < 0:
+        if not is_whole(order, 0):
             raise OptionError(f"a context model's order must be a whole number, got {order!r}")
-        if (not isinstance(alphabet_size, Integral) or isinstance(alphabet_size, bool)
-                or alphabet_size < 1):
+        if not is_whole(alphabet_size, 1):
             raise OptionError(f"alphabet_size must be a positive whole number, got {alphabet_size!r}")
         if alphabet_size ** order > 2 ** 62:
             raise OptionError(f"order {order} over {alphabet_size} symbols has more contexts "

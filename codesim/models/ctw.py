@@ -25,12 +25,12 @@ parameter).  ``redundancy_bound`` gives that right-hand side's excess.
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
 
 from .context import ContextModel
 from ..errors import OptionError
+from ..validate import is_whole
 
 __all__ = ["CTWModel", "ctw_redundancy_bound", "MAX_DEPTH"]
 
@@ -98,7 +98,7 @@ class CTWModel(ContextModel):
     kind = "ctw"
 
     def __init__(self, depth: int = 8):
-        if not isinstance(depth, Integral) or isinstance(depth, bool) or not 0 <= depth <= MAX_DEPTH:
+        if not is_whole(depth, 0, MAX_DEPTH):
             raise OptionError(f"CTW depth must be a whole number from 0 to {MAX_DEPTH}, got {depth!r}")
         super().__init__(int(depth), 2)
 

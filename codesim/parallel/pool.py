@@ -18,11 +18,11 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from numbers import Integral
 
 from ..errors import OptionError
 from ..limits import MAX_WORKERS_PER_CORE
 import signal
+from ..validate import is_whole
 
 __all__ = ["worker_count", "worker_pool", "process_pool", "start_worker", "ignore_interrupts",
            "end_workers", "PARENT_CHECK_SECONDS"]
@@ -107,7 +107,7 @@ def worker_count(workers, tasks: int) -> int:
     most = MAX_WORKERS_PER_CORE * cores
     if workers is None:             # a worker's own work stays in it: its parent has the cores
         workers = cores if multiprocessing.parent_process() is None else 1
-    if not isinstance(workers, Integral) or isinstance(workers, bool) or not 1 <= workers <= most:
+    if not is_whole(workers, 1, most):
         raise OptionError(f"workers must be an integer from 1 to {most} ({MAX_WORKERS_PER_CORE} "
                           f"per core on this machine's {cores}), got {workers!r}")
     return min(int(workers), max(tasks, 1))

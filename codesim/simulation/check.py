@@ -54,7 +54,7 @@ from ..measures import cross_entropy, entropy, kl_divergence
 from ..coders import make_coder
 from ..files import atomic_write
 from ..sources.notation import parse_distribution
-from ..validate import checked_pmf
+from ..validate import checked_pmf, is_whole
 from .iid import measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
@@ -184,7 +184,7 @@ def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01
 
     Returns a bool array of shape (len(seeds), len(false_alarms) + 1): the statistical verdict
     at each false-alarm rate, then the overhead verdict.  Over many seeds the columns' means
-    are the observed false-alarm rates (``experiments/calibration.py`` tabulates them).
+    are the observed false-alarm rates (the ``calibration`` experiment tabulates them).
     """
     built = make_coder(coder, q, **coder_options)
     rows = []
@@ -315,7 +315,7 @@ def load_spec(path: str) -> tuple[dict, list[Case]]:
                 raise _spec_error(path, name, key, "missing")
         n, seed = raw.get("n", 10_000), raw.get("seed", 0)
         for key, v, least in (("n", n, 1), ("seed", seed, 0)):
-            if not isinstance(v, int) or isinstance(v, bool) or v < least:
+            if not is_whole(v, least):
                 kind = "a positive integer (a check needs a sample)" if least else "a non-negative integer"
                 raise _spec_error(path, name, key, f"must be {kind}, got {v!r}")
         if n > MAX_SYMBOLS:
@@ -401,7 +401,7 @@ def _read_baseline(path: str) -> dict:
                         f"got a {type(data).__name__}")
     for case, coders in data.items():
         if not isinstance(coders, dict) or not all(
-                isinstance(v, int) and not isinstance(v, bool) for v in coders.values()):
+                is_whole(v) for v in coders.values()):
             raise SpecError(f"{path}: case {case!r} must map coder names to whole numbers of "
                             f"bits, got {coders!r:.60}")
     return data

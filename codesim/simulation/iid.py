@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import math
 from concurrent.futures import Executor
-from numbers import Integral
 
 import numpy as np
 
@@ -27,7 +26,7 @@ from ..coders import DEFAULT_CODERS, Coder
 from ..errors import OptionError
 from ..limits import MESSAGE_BYTES, require_memory, require_symbols
 from ..sources.distributions import draw_counted, sample
-from ..validate import checked_pmf, as_symbols, check_same_length, sample_size
+from ..validate import checked_pmf, as_symbols, check_same_length, sample_size, is_whole
 from .chunks import add_overheads, code_piece, pieces, sample_dtype
 from .result import Measurement, SimulationResult, measured_result
 from .roundtrip import coder_for, information, theory_of
@@ -54,7 +53,7 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     name = coder.name if isinstance(coder, Coder) else coder
     built = coder if isinstance(coder, Coder) else coder_for(coder, q, coder_options)
     chunk = CHUNK if chunk_size is None else chunk_size
-    if not isinstance(chunk, Integral) or isinstance(chunk, bool) or chunk < 1:
+    if not is_whole(chunk, 1):
         raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if symbols is not None:
         coded = [code_piece(built, as_symbols(symbols, q.size), q.size)]

@@ -12,14 +12,13 @@ stream coders (arithmetic, range, ANS) really use a model.
 from __future__ import annotations
 
 import math
-from numbers import Integral
 
 import numpy as np
 
 from ..errors import DistributionError, OptionError
 from ..limits import DISTRIBUTION_BYTES, require_memory
 from ..validate import (_as_float_array, _check_entries, as_pmf, as_pmf_rows, as_rng, checked_pmf,
-                        check_same_length, is_number, precision_for, sample_size, seed_label,
+                        check_same_length, is_number, is_whole, precision_for, sample_size, seed_label,
                         sum_tolerance)
 
 __all__ = [
@@ -45,7 +44,7 @@ def normalize(weights) -> np.ndarray:
 
 
 def _check_k(k) -> int:
-    if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+    if not is_whole(k, 1):
         raise DistributionError(f"alphabet size k must be a positive integer, got {k!r}")
     require_memory(DISTRIBUTION_BYTES * int(k), f"a distribution over {int(k)} symbols")
     return int(k)

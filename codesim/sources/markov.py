@@ -30,11 +30,11 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 from bisect import bisect_right
-from numbers import Integral, Real
+from numbers import Real
 
 import numpy as np
 
-from ..validate import checked_pmf, checked_pmf_rows, sample_size
+from ..validate import checked_pmf, checked_pmf_rows, sample_size, is_whole
 from ..errors import DistributionError, OptionError
 from ..limits import require_memory
 from ..limits import require_symbols
@@ -106,7 +106,7 @@ class MarkovSource:
         >>> MarkovSource.sticky(3, 0.8).rows[0].round(6).tolist()
         [0.8, 0.1, 0.1]
         """
-        if not isinstance(k, Integral) or isinstance(k, bool) or k < 2:
+        if not is_whole(k, 2):
             raise OptionError(f"a sticky chain needs K >= 2 symbols, got {k!r}")
         if not isinstance(stay, Real) or not 0 <= stay < 1:
             raise OptionError(f"stay must be a probability in [0, 1), got {stay!r}")
@@ -119,9 +119,9 @@ class MarkovSource:
     def random(cls, k: int, order: int = 1, alpha: float = 1.0, seed=0) -> "MarkovSource":
         """Each context's row drawn from Dirichlet(alpha) with a seeded Generator: small alpha
         gives nearly deterministic rows (strong memory), large alpha nearly uniform ones."""
-        if not isinstance(k, Integral) or isinstance(k, bool) or k < 1:
+        if not is_whole(k, 1):
             raise OptionError(f"a chain needs a whole number K >= 1 of symbols, got {k!r}")
-        if not isinstance(order, Integral) or isinstance(order, bool) or order < 0:
+        if not is_whole(order, 0):
             raise OptionError(f"order must be a whole number, got {order!r}")
         if not isinstance(alpha, Real) or not alpha > 0:
             raise OptionError(f"alpha must be a positive number, got {alpha!r}")

@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
-PACKAGE = Path(__file__).resolve().parents[2] / "codesim"
+from tests.helpers import REPOSITORY
+
+PACKAGE = REPOSITORY / "codesim"
 
 #: low to high: a module may import its own layer and the layers before it
 LAYERS = [

@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -169,6 +170,7 @@ def run_in(folder: Path, argv) -> tuple[int, str]:
 
 @settings(max_examples=int(os.environ.get("CODESIM_FUZZ_EXAMPLES", 250)), deadline=None,
           suppress_health_check=[HealthCheck.too_slow])
+@pytest.mark.slow
 @given(command_lines())
 def test_every_command_line_ends_in_0_1_or_2_with_one_line_of_error_and_no_traceback(argv):
     with tempfile.TemporaryDirectory() as tmp:

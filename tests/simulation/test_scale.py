@@ -2,7 +2,6 @@
 with the same bits as one process."""
 
 import json
-import resource
 import subprocess
 import sys
 import textwrap
@@ -12,15 +11,18 @@ import numpy as np
 import pytest
 
 import codesim as cs
+from tests.helpers import limited
 from codesim.simulation.check import check_overhead, check_statistical
 from codesim.simulation import chunk_seed, measure
+
+#: chunks past memory, process pools and a Dask LocalCluster
+pytestmark = pytest.mark.slow
 
 CHILD_MEMORY = 8 << 30        # RLIMIT_AS of each process a test starts (Dask workers inherit it)
 CHILD_TIMEOUT = 240
 
 
-def _limit():
-    resource.setrlimit(resource.RLIMIT_AS, (CHILD_MEMORY, CHILD_MEMORY))
+_limit = limited(CHILD_MEMORY)
 
 
 def run_python(code: str) -> str:

@@ -6,18 +6,14 @@ import math
 import pytest
 
 import codesim as cs
+from tests.helpers import quick
 from codesim.commands import main
-from codesim.experiments.runner import list_experiments, load_experiment
+from codesim.experiments.runner import list_experiments
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
                "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
                "language_model"]
-
-
-def quick(name):
-    module = load_experiment(name)
-    return module.run(n=module.QUICK_N, seed=0, quick=True)
 
 
 def test_every_experiment_is_listed():
@@ -129,6 +125,7 @@ def test_adaptive_excess_vanishes_while_a_fixed_wrong_code_pays_forever():
         assert abs(r[key] - r["D(p||q) (theory)"]) <= 5 * r["stderr of excess"] + 2 / r["n"]
 
 
+@pytest.mark.slow
 def test_calibration_counts_false_alarms_near_the_nominal_rate():
     outcome = quick("calibration")
     for r in outcome.rows:

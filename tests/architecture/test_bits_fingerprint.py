@@ -19,7 +19,7 @@ import pytest
 
 import codesim as cs
 
-FILE = Path(__file__).parent / "data" / "bits_fingerprint.json"
+FILE = Path(__file__).parents[1] / "data" / "bits_fingerprint.json"
 
 #: distributions that exercise the codes: skewed, a zero, a near-zero, a wide alphabet
 QS = {

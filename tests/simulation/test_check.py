@@ -124,6 +124,7 @@ def test_pytest_helpers_pass_on_truth_and_fail_with_measured_theory_bound():
         assert_within_bounds(bad)
 
 
+@pytest.mark.slow
 def test_the_statistical_check_is_honest_a_95_percent_interval_covers_95_percent():
     # One stream-coder case over 1000 seeds: the nominal 95% interval must contain the
     # measurement between 93% and 97% of the time (binomial sd at 1000 seeds: 0.7%).

@@ -7,6 +7,7 @@ import sys
 import pytest
 
 from codesim.commands import main
+from tests.helpers import REPOSITORY
 
 
 def run(capsys, *argv):
@@ -187,8 +188,7 @@ def test_printing_a_stream_coder_shows_q_beside_the_quantised_model():
 
 
 def test_the_readme_says_how_to_call_sweep_on_spawn_platforms_and_points_inside_the_repository():
-    from pathlib import Path
-    top = Path(__file__).resolve().parent.parent
+    top = REPOSITORY
     readme = (top / "README.md").read_text()
     assert 'if __name__ == "__main__":' in readme
     assert "../shared" not in readme and (top / "docs" / "ARCHITECTURE.md").exists()

@@ -13,7 +13,7 @@ from codesim.simulation.check import check_overhead, check_statistical
 from codesim.coders import Encoded, make_coder
 from codesim.simulation import LEDGER_TERMS, measure
 
-from conftest import ALL_CODERS, random_q
+from tests.helpers import ALL_CODERS, random_q
 
 
 @settings(max_examples=60, deadline=None)
@@ -146,6 +146,7 @@ def wasteful(coder, every=1000):
 FAMILIES = ["huffman", "fano", "golomb", "arithmetic", "rans", "range", "ans", "tans", "tunstall"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("coder", FAMILIES)
 def test_the_overhead_verdict_fails_a_coder_wasting_1e_3_bits_per_symbol(coder):
     p, q = cs.dirichlet(12, 1.0, 21), cs.smooth(cs.dirichlet(12, 1.0, 22), 0.05)

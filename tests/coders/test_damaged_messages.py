@@ -12,7 +12,7 @@ import codesim as cs
 from codesim.coders import Encoded, make_coder
 from codesim.errors import DecodeError
 
-from conftest import ALL_CODERS, coder_or_refusal, random_q, round_trip
+from tests.helpers import ALL_CODERS, coder_or_refusal, random_q, round_trip
 
 Q = [0.3, 0.0, 0.25, 0.2, 0.15, 0.1]
 
@@ -160,6 +160,7 @@ def test_probabilities_down_to_1e_300(name):
     round_trip(make_coder(name, q), [0, 1, 2, 3, 5, 5, 5, 0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ALL_CODERS)
 def test_an_alphabet_of_2_to_the_20_symbols(name):
     q = cs.smooth(cs.dirichlet(2 ** 20, 0.5, rng=1), 1e-3)

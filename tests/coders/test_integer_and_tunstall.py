@@ -8,11 +8,12 @@ import numpy as np
 import pytest
 
 import codesim as cs
+from tests.helpers import quick
 from codesim.coders import make_coder
 from codesim.coders.huffman import huffman_code_lengths, length_limited_code_lengths
 from codesim.coders.integer import MAX_CODE_BITS
 
-from conftest import INTEGER, round_trip
+from tests.helpers import INTEGER, round_trip
 
 NEW = ["fano", "tans", "tunstall", *INTEGER]
 
@@ -211,7 +212,6 @@ def test_a_tunstall_message_ending_inside_a_word_round_trips(n):
 # --- the experiments -------------------------------------------------------------------------
 
 def test_the_implied_distribution_experiment_measures_every_code_at_its_theory():
-    from test_experiments import quick
     rows = quick("implied_distribution").rows
     assert all(abs(r["z"]) < 4 for r in rows)
     geometric = {r["option"]: r["measured"] for r in rows if r["source"].startswith("geometric")}
@@ -221,7 +221,6 @@ def test_the_implied_distribution_experiment_measures_every_code_at_its_theory()
 
 
 def test_the_skewed_experiment_shows_huffmans_floor_and_tans_reaching_the_entropy():
-    from test_experiments import quick
     rows = quick("skewed").rows
     for top in {r["p(top)"] for r in rows}:
         at = {(r["coder"], r["option"]): r for r in rows if r["p(top)"] == top}

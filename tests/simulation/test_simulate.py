@@ -9,7 +9,7 @@ import pytest
 import codesim as cs
 from codesim.simulation import compare, mixture_grid, simulate, sweep
 
-from conftest import STREAM
+from tests.helpers import STREAM
 
 FIELDS = ["coder", "n", "seed", "num_bits", "measured_bits_per_symbol", "entropy", "cross_entropy",
           "kl_divergence", "expected_bits_per_symbol", "ideal_bits_per_symbol", "stderr",

@@ -12,7 +12,7 @@ from codesim.coders import make_coder
 from codesim.validate import SMALL_MESSAGE, as_symbols
 from codesim.errors import OptionError, SupportError, SymbolError
 
-from conftest import ALL_CODERS, INTEGER, PREFIX, STREAM, coder_or_refusal, random_q, round_trip
+from tests.helpers import ALL_CODERS, INTEGER, PREFIX, STREAM, coder_or_refusal, random_q, round_trip
 
 
 @pytest.mark.parametrize("name", ALL_CODERS)

@@ -14,7 +14,7 @@ from codesim.coders import PrefixCode, huffman_code_lengths, make_coder, shannon
 from codesim.coders.prefix import pack_codewords
 from codesim.errors import OptionError
 
-from conftest import round_trip
+from tests.helpers import round_trip
 
 
 def test_canonical_codewords_follow_length_then_symbol_order():

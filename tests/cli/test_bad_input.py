@@ -1,12 +1,12 @@
 """Every row of the README's bad-input table, tested: what a user can get wrong, and the answer."""
 
 import re
-from pathlib import Path
 
 import numpy as np
 import pytest
 
 import codesim as cs
+from tests.helpers import REPOSITORY
 from codesim.commands import main
 from codesim.models.ctw import CTWModel
 from codesim.errors import (CodesimError, DecodeError, DistributionError, OptionError,
@@ -218,7 +218,7 @@ def test_bad_input_row_malformed_spec_file(tmp_path, capsys, text, message):
 
 
 def test_the_readme_table_lists_exactly_the_tested_rows():
-    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text()
+    readme = (REPOSITORY / "README.md").read_text()
     table = readme.split("## Bad input", 1)[1].split("\n## ", 1)[0]
     listed = re.findall(r"^\| `([a-z0-9-]+)` \|", table, flags=re.M)
     assert sorted(listed) == sorted([*ROWS, "malformed-spec-file"])

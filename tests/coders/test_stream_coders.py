@@ -12,7 +12,7 @@ from codesim.coders import make_coder
 from codesim.coders.arithmetic import FenwickTree
 from codesim.errors import OptionError, SupportError
 
-from conftest import round_trip
+from tests.helpers import round_trip
 
 
 @pytest.mark.parametrize("name", ["range", "ans"])

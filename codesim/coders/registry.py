@@ -1,0 +1,108 @@
+"""What each coder is, what it can do, and which options it takes: declared once, here.
+
+``make_coder``, ``available_coders()``, the command line's flags (``--block``, ``--precision``,
+...), the docs' table of coders and the tests' parametrize lists all read this table, so a new
+coder or option is added in one place.
+
+Families: ``prefix`` (a prefix code designed for q), ``integer`` (a fixed code for the
+integers: q sets only the alphabet), ``stream`` (a stream coder paying -log2 q~(x) a symbol),
+``variable-to-fixed`` (Tunstall).  Capabilities: ``default`` (compare, demo and sweep run it
+unasked), ``per_position`` (takes a 2-D q, one distribution per position), ``adaptive`` (can
+learn q from the message), ``context`` (a context model can drive it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+__all__ = ["Option", "CoderSpec", "OPTIONS", "CODERS", "names", "spec"]
+
+
+@dataclass(frozen=True)
+class Option:
+    """A coder option: a whole number in [low, high] (``high`` None: no upper bound)."""
+
+    name: str
+    flag: str
+    metavar: str
+    low: int
+    high: int | None
+    help: str
+
+
+@dataclass(frozen=True)
+class CoderSpec:
+    """One coder: its registry name, what it is, its family, options and capabilities."""
+
+    name: str
+    summary: str
+    family: str
+    options: tuple[str, ...] = ()
+    default: bool = False
+    per_position: bool = False
+    adaptive: bool = False
+    context: bool = False
+
+
+#: every coder option, as the command line spells it
+OPTIONS = {o.name: o for o in (
+    Option("block", "--block", "K", 1, None, "prefix codes built for q: code blocks of K symbols (default: 1)"),
+    Option("precision", "--precision", "BITS", 1, 62,
+           "arithmetic, rans, range, ans: bits of the quantised model (default: 24)"),
+    Option("max_length", "--max-length", "L", 1, 64,
+           "huffman: no codeword longer than L bits (package-merge; default: no limit)"),
+    Option("table_log", "--table-log", "R", 1, 16,
+           "tans: a table of 2**R states (default: 11, more for over 1024 symbols)"),
+    Option("bits", "--bits", "B", 1, 20, "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
+    Option("m", "--m", "M", 1, 1 << 32, "golomb: the divisor m (default: fitted to q's mean)"),
+    Option("k", "--k", "K", 0, 32, "rice: m = 2**K (default: the K best for q)"),
+)}
+
+#: every coder, in the order codesim lists them
+CODERS = (
+    CoderSpec("huffman", "Huffman's optimal prefix code for q (length-limited: package-merge)",
+              "prefix", ("block", "max_length"), default=True),
+    CoderSpec("shannon", "Shannon's code, l = ceil(-log2 q)", "prefix", ("block",), default=True),
+    CoderSpec("sfe", "Shannon-Fano-Elias code from the cumulative distribution", "prefix",
+              ("block",), default=True),
+    CoderSpec("fano", "Fano's code: balanced splits of the sorted q (not always optimal)",
+              "prefix", ("block",)),
+    CoderSpec("arithmetic", "exact integer arithmetic coder, pure Python, for teaching", "stream",
+              ("precision", "adaptive"), default=True, per_position=True, adaptive=True, context=True),
+    CoderSpec("rans", "readable rANS coder, pure Python, for teaching", "stream", ("precision",),
+              default=True),
+    CoderSpec("tans", "readable table ANS (FSE-style), pure Python, for teaching", "stream",
+              ("table_log",)),
+    CoderSpec("range", "fast range coder (constriction's RangeEncoder)", "stream", ("precision",),
+              default=True, per_position=True, context=True),
+    CoderSpec("ans", "fast ANS coder (constriction's AnsCoder)", "stream", ("precision",),
+              default=True, per_position=True, context=True),
+    CoderSpec("tunstall", "Tunstall's variable-to-fixed code: words of q's symbols, each a "
+              "fixed-length index", "variable-to-fixed", ("bits",)),
+    CoderSpec("unary", "unary code for the integers (q sets the alphabet)", "integer"),
+    CoderSpec("golomb", "Golomb's code (m fitted to q's mean when not given)", "integer", ("m",)),
+    CoderSpec("rice", "Rice's code, Golomb with m = 2**k (k best for q when not given)", "integer",
+              ("k",)),
+    CoderSpec("elias_gamma", "Elias's gamma code (symbol s coded as s + 1)", "integer"),
+    CoderSpec("elias_delta", "Elias's delta code (symbol s coded as s + 1)", "integer"),
+    CoderSpec("elias_omega", "Elias's omega code (symbol s coded as s + 1)", "integer"),
+)
+
+_BY_NAME = {c.name: c for c in CODERS}
+
+
+def names(**capabilities) -> tuple[str, ...]:
+    """The coders with these capabilities or this family, in the registry's order.
+
+    >>> names(family="stream")
+    ('arithmetic', 'rans', 'tans', 'range', 'ans')
+    >>> names(context=True)
+    ('arithmetic', 'range', 'ans')
+    """
+    return tuple(c.name for c in CODERS
+                 if all(getattr(c, key) == value for key, value in capabilities.items()))
+
+
+def spec(name: str) -> CoderSpec:
+    """The registry's entry for coder ``name`` (KeyError for an unknown name)."""
+    return _BY_NAME[name]

@@ -1,0 +1,174 @@
+"""Robust under abuse: interrupts, resource limits, concurrent writers, crafted messages, and a
+fuzzed command line.  Every test that starts processes bounds their memory and time."""
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from tests.helpers import limited
+from codesim.coders import Encoded
+
+MEMORY_CAP = 6 << 30          # RLIMIT_AS of every child process a test starts
+CHILD_TIMEOUT = 120
+
+
+_limit_child = limited(MEMORY_CAP, new_session=True)
+
+
+def codesim(*argv, cwd, **kw):
+    """Start ``codesim ARGV`` bounded in memory (the caller bounds its time)."""
+    return subprocess.Popen([sys.executable, "-m", "codesim", *argv], cwd=cwd,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            preexec_fn=_limit_child, **kw)
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(c) for c in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"
+
+
+def _read_until_closed(stream, seconds: float) -> bytes:
+    """What is left in a pipe, up to its end or ``seconds`` (a surviving worker holds it open)."""
+    import selectors
+    out, deadline = b"", time.monotonic() + seconds
+    with selectors.DefaultSelector() as selector:
+        selector.register(stream, selectors.EVENT_READ)
+        while time.monotonic() < deadline:
+            if selector.select(timeout=max(0.0, deadline - time.monotonic())):
+                chunk = os.read(stream.fileno(), 4096)
+                if not chunk:
+                    break
+                out += chunk
+    return out
+
+
+def _interrupt_when(proc, ready, sig=signal.SIGINT, group=True) -> tuple[bytes, list[int], float]:
+    """Read the process's stderr until ``ready(what it printed)`` (or EOF, or the timeout),
+    note its worker processes, then press Ctrl-C (SIGINT to the whole process group, as a
+    terminal does; or send ``sig`` to the process alone, as ``kill`` does).  Return what it
+    printed, the workers, and the seconds it took to exit."""
+    try:
+        seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
+        while not ready(seen) and time.monotonic() < deadline:
+            chunk = os.read(proc.stderr.fileno(), 4096)
+            if not chunk:
+                break
+            seen += chunk
+        workers = _children(proc.pid)
+        assert workers, f"it should run worker processes; it printed {seen[-300:]!r}"
+        (os.killpg if group else os.kill)(proc.pid, sig)
+        start = time.monotonic()
+        proc.wait(timeout=10)
+        elapsed = time.monotonic() - start
+        return seen + _read_until_closed(proc.stderr, 10), workers, elapsed
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _q_count_at_least(count: int):
+    """Has the sweep's progress counted ``count`` finished q's?  (Batches finish 2 or 3 q's at
+    a time, so the count may skip any one value.)"""
+    return lambda seen: max((int(c) for c in re.findall(rb" (\d+)/\d+ q's", seen)), default=0) >= count
+
+
+def _with_count(enc, num_symbols):
+    """The same message with another symbol count, its CRCs recomputed (as an attacker would)."""
+    return Encoded.from_bytes(Encoded(enc.coder, num_symbols, enc.num_bits, enc.payload,
+                                      enc.options, enc.model_fingerprint).to_bytes())
+
+
+def _symbol_files(folder, count: int) -> list:
+    """``count`` symbol files of 200,000 bytes' symbols each (encoding one takes a while)."""
+    paths = [folder / f"in{i}.txt" for i in range(count)]
+    for i, path in enumerate(paths):
+        path.write_text(" ".join(map(str, cs.sample(cs.uniform(256), 200_000, i).tolist())))
+    return paths
+
+
+P3 = [0.5, 0.25, 0.25]
+
+
+def test_an_empty_sample_has_no_rate():
+    r = cs.simulate([0.5, 0.5], [0.5, 0.5], "ans", n=0)
+    assert r.num_bits == 0 and np.isnan(r.measured_bits_per_symbol) and np.isnan(r.stderr)
+
+
+def test_sweep_labels_never_collide_and_each_row_reproduces_with_its_seed():
+    p = cs.zipf(8, 1.0)
+    grid = cs.mixture_grid(p, [0, 0, 0.5, 0.5000001])
+    assert list(grid) == ["t=0.0", "t=0.0 (2)", "t=0.5", "t=0.5000001"]
+    rows = cs.sweep(p, grid, ["ans", "huffman"], n=2000, seed=7, workers=1)
+    assert len(rows) == 8
+    for row in rows:
+        again = cs.simulate(p, grid[row["q"]], row["coder"], n=2000, seed=row["seed"])
+        assert again.num_bits == row["num_bits"]
+
+
+def test_numpy_scalars_are_numbers():
+    assert cs.make_coder("huffman", cs.uniform(4), block=np.int64(2)).block == 2
+    assert cs.zipf(4, np.float32(1)).size == 4
+    assert cs.mixture([1.0, 0.0], [0.0, 1.0], np.float32(0.5)).tolist() == [0.5, 0.5]
+    assert cs.sample([0.5, 0.5], np.int32(3), np.uint8(1)).size == 3
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: cs.simulate(P3, P3, "ans", n="10"), cs.OptionError, "sample size n must be a non-negative integer, got '10'"),
+    (lambda: cs.simulate(P3, P3, "huffman", n=None), cs.OptionError, "sample size n must be a non-negative integer, got None"),
+    (lambda: cs.compare(P3, P3, ["ans"], n=[3]), cs.OptionError, "sample size n"),
+    (lambda: cs.sweep(P3, [P3], ["ans"], n="many"), cs.OptionError, "sample size n"),
+    (lambda: cs.MarkovSource.sticky(2, 0.9).sample("5"), cs.OptionError, "sample size n"),
+    (lambda: cs.simulate(P3, P3, ["ans"], n=10), cs.OptionError, "unknown coder \\['ans'\\]"),
+    (lambda: cs.compare(P3, P3, 3, n=10), cs.OptionError, "coders must be names, \\(name, options\\) pairs or a dict"),
+    (lambda: cs.compare(P3, P3, [("ans", 5)], n=10), cs.OptionError, "a coder is a name or a \\(name, options\\) pair"),
+    (lambda: cs.sweep(P3, None, ["ans"], n=10), cs.OptionError, "qs must be a list"),
+    (lambda: cs.sweep(P3, "uniform:3", ["ans"], n=10), cs.OptionError, "qs must be a list"),
+    (lambda: cs.Encoded.from_bytes("CSIM"), cs.DecodeError, "a saved message is bytes .*, got str"),
+    (lambda: cs.Encoded.from_bytes(None), cs.DecodeError, "got NoneType"),
+    (lambda: cs.MarkovSource.sticky(True, 0.5), cs.OptionError, "K >= 2"),
+    (lambda: cs.MarkovSource.random(3, order=True), cs.OptionError, "order must be a whole number"),
+    (lambda: cs.AdaptiveContextModel(True, 1), cs.OptionError, "alphabet_size must be a positive whole number"),
+])
+def test_an_argument_of_the_wrong_type_is_a_codesim_error_naming_it(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_measure_divergence_takes_every_seed_simulate_takes_and_records_it_alike():
+    q = [0.4, 0.3, 0.3]
+    for seed, label in ((np.int64(3), 3), ([1, 2], [1, 2]), (np.random.default_rng(0), -1)):
+        m = cs.measure_divergence(P3, q, n=500, seed=seed)
+        assert m.seed == label == cs.simulate(P3, q, "ans", n=500, seed=seed).seed
+    assert cs.measure_divergence(P3, q, n=500, seed=[1, 2]).bits_q == \
+        cs.simulate(P3, q, "ans", n=500, seed=[1, 2]).num_bits
+
+
+@pytest.mark.parametrize("coder", [c for c in cs.available_coders() if c not in ("arithmetic", "range", "ans")])
+def test_a_coder_of_one_fixed_q_refuses_one_q_per_position_naming_the_coders_that_take_it(coder):
+    # prefix codes and tunstall said only "q must be a 1-D probability vector"
+    with pytest.raises(cs.OptionError, match=f"{coder} codes with one fixed q; for one distribution per "
+                                             "position use 'arithmetic', 'range' or 'ans'"):
+        cs.make_coder(coder, np.full((4, 2), 0.5))
+
+
+@pytest.mark.parametrize("coder", cs.available_coders())
+def test_a_ragged_q_is_a_distribution_error_for_every_coder(coder):
+    # tans read q with numpy before validating it: numpy's ValueError
+    with pytest.raises(cs.DistributionError, match=r"q\[0\] = \[0.5\] is not a number"):
+        cs.make_coder(coder, [[0.5], [0.5, 0.5]])

@@ -1,0 +1,50 @@
+"""Sources with memory: Markov sources' rates against hand-solved chains, context models as
+codebooks, and an honest stderr along the chain."""
+
+import math
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.sources.markov import MarkovSource
+
+
+
+def h2(a):
+    return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
+
+
+def _coverage(source, model, n, seeds):
+    """The fraction of seeds whose 95% interval (measured +/- 1.96 stderr) covers the rate,
+    with the reported stderr and with the i.i.d. formula (Var of one cost, no memory)."""
+    probs, t, cost, _ = source._window_costs(model)
+    mean = source.cross_entropy_rate(model)
+    iid_stderr = math.sqrt(float(probs @ np.sum(t * (cost - mean) ** 2, axis=1)) / n)
+    hits = np.zeros(2)
+    for seed in range(seeds):
+        r = cs.simulate(source, model, "arithmetic", n=n, seed=seed)
+        miss = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
+        hits += [miss <= 1.96 * r.stderr, miss <= 1.96 * iid_stderr]
+    return hits / seeds
+
+
+@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("which", ["true", "wrong", "iid"])
+def test_every_stream_coder_lands_within_4_stderr_of_the_models_cross_entropy_rate(coder, which):
+    source = MarkovSource.random(4, 2, 0.5, 3)
+    model = {"true": source, "wrong": MarkovSource.random(4, 1, 1.0, 2), "iid": source.marginal()}[which]
+    r = cs.simulate(source, model, coder, n=20_000, seed=5)
+    flush = r.ledger_theory["coder_overhead"]
+    assert abs(r.measured_bits_per_symbol - r.cross_entropy) <= 4 * r.stderr + flush + abs(
+        r.ledger_theory["quantisation"]) + 1e-3
+    assert sum(r.ledger.values()) == pytest.approx(r.num_bits, abs=1e-6)
+    assert r.entropy == pytest.approx(source.entropy_rate())
+
+
+def test_a_95_percent_interval_from_the_chain_stderr_covers_the_rate_95_percent_of_the_time():
+    # A sticky chain coded with its marginal as an i.i.d. code: the costs come in runs.
+    source = MarkovSource([[0.95, 0.05], [0.1, 0.9]])
+    chain, iid = _coverage(source, source.marginal(), 2000, 300)
+    assert 0.93 <= chain <= 0.97
+    assert iid < 0.80                                    # the i.i.d. formula would not

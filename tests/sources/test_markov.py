@@ -1,0 +1,75 @@
+"""Sources with memory: Markov sources' rates against hand-solved chains, context models as
+codebooks, and an honest stderr along the chain."""
+
+import math
+
+import numpy as np
+import pytest
+
+import codesim as cs
+from codesim.sources.markov import MarkovSource
+
+
+
+def h2(a):
+    return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
+
+
+def _coverage(source, model, n, seeds):
+    """The fraction of seeds whose 95% interval (measured +/- 1.96 stderr) covers the rate,
+    with the reported stderr and with the i.i.d. formula (Var of one cost, no memory)."""
+    probs, t, cost, _ = source._window_costs(model)
+    mean = source.cross_entropy_rate(model)
+    iid_stderr = math.sqrt(float(probs @ np.sum(t * (cost - mean) ** 2, axis=1)) / n)
+    hits = np.zeros(2)
+    for seed in range(seeds):
+        r = cs.simulate(source, model, "arithmetic", n=n, seed=seed)
+        miss = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
+        hits += [miss <= 1.96 * r.stderr, miss <= 1.96 * iid_stderr]
+    return hits / seeds
+
+
+@pytest.mark.parametrize("a, b", [(0.3, 0.1), (0.5, 0.5), (0.01, 0.9)])
+def test_a_two_state_chain_has_the_hand_solved_stationary_law_and_rates(a, b):
+    chain = MarkovSource([[1 - a, a], [b, 1 - b]])
+    pi = np.array([b, a]) / (a + b)
+    assert chain.stationary() == pytest.approx(pi)
+    assert chain.entropy_rate() == pytest.approx(pi[0] * h2(a) + pi[1] * h2(b))
+    q = np.array([0.7, 0.3])                   # an i.i.d. code pays the marginal's cross-entropy
+    assert chain.cross_entropy_rate(q) == pytest.approx(cs.cross_entropy(pi, q))
+    other = MarkovSource([[0.6, 0.4], [0.3, 0.7]])
+    by_hand = sum(pi[c] * sum(chain.rows[c, s] * -math.log2(other.rows[c, s]) for s in (0, 1))
+                  for c in (0, 1))
+    assert chain.cross_entropy_rate(other) == pytest.approx(by_hand)
+    assert chain.kl_rate(other) == pytest.approx(by_hand - chain.entropy_rate())
+    assert chain.kl_rate(chain) == pytest.approx(0, abs=1e-12)
+
+
+def test_an_order_2_source_against_an_order_1_model_by_enumerating_three_symbol_windows():
+    source, model = MarkovSource.random(3, 2, 0.7, 1), MarkovSource.random(3, 1, 1.0, 2)
+    pi = source.stationary().reshape(3, 3)                 # pi[a, b]: context (a, b)
+    rate = sum(pi[a, b] * source.rows[a * 3 + b, s] * -math.log2(model.rows[b, s])
+               for a in range(3) for b in range(3) for s in range(3))
+    assert source.cross_entropy_rate(model) == pytest.approx(rate)
+    # and the order-1 model against the order-2 source: windows of 2 from the same pi
+    marginal = pi.sum(axis=0)
+    assert source.marginal() == pytest.approx(marginal)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([[0.5, 0.6], [0.5, 0.5]], r"transitions\[0\] sums to 1.1"),
+    (np.full((2, 2, 2), 0.5) * [1, 1.2], r"transitions\[0, 0\] sums to 1.1"),
+    ([[0.5, 0.5, 0.0]], "every axis of length K"),
+    ([[1.0, 0.0], [0.0, 1.0]], "no unique stationary distribution: context \\(1\\) never reaches"),
+    ([[0.5, 0.5, 0.0], [0.5, 0.5, 0.0], [0.0, 0.0, 1.0]], "no unique stationary distribution"),
+])
+def test_bad_chains_are_refused_naming_the_context(rows, message):
+    with pytest.raises(cs.DistributionError, match=message):
+        MarkovSource(rows).stationary()
+
+
+def test_a_sample_is_seeded_and_starts_stationary():
+    chain = MarkovSource([[0.9, 0.1], [0.3, 0.7]])
+    assert np.array_equal(chain.sample(500, 4), chain.sample(500, 4))
+    firsts = np.array([chain.sample(1, s)[0] for s in range(2000)])
+    assert abs(firsts.mean() - chain.marginal()[1]) < 4 * math.sqrt(0.25 / 2000)
