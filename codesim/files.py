@@ -12,12 +12,17 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from .errors import OptionError, SymbolError
+from .limits import MESSAGE_BYTES, memory_budget, require_memory
+
+#: a symbol in a text file: ASCII digits, a minus sign at most
+_INTEGER = re.compile(r"-?[0-9]+")
 
 __all__ = ["atomic_write", "check_writable", "load_npy", "read_symbols", "write_symbols"]
 
@@ -124,11 +129,33 @@ def load_npy(data: bytes, path: str, error: type[Exception]) -> np.ndarray:
         raise error(f"{path}: a damaged .npy file ({err or 'it ends early'})") from None
 
 
-def read_symbols(path, as_bytes: bool) -> np.ndarray:
-    """A symbol file as an int64 array (see the module docstring); SymbolError if malformed."""
+def read_bounded(path, bytes_per_byte: float, what: str, most: int | None = None) -> bytes:
+    """The bytes of a file, refused (before reading, where its size is known) when holding them
+    and the work on them (``bytes_per_byte`` of memory each) exceeds the memory budget, or when
+    the file is longer than ``most`` bytes; a file with no end (/dev/zero, a pipe that never
+    closes) is refused as soon as it passes either."""
     path = str(path)
+    fits = int(memory_budget() // bytes_per_byte)
+    cap = fits if most is None else min(most, fits)
     with open(path, "rb") as fh:
-        data = fh.read()
+        size = os.fstat(fh.fileno()).st_size
+        require_memory(bytes_per_byte * size, f"{what} of {size} bytes ({path})")
+        data = fh.read(cap + 1)
+    if len(data) > fits:
+        require_memory(bytes_per_byte * len(data), f"{what} of more than {fits} bytes ({path})")
+    if len(data) > cap:
+        raise OptionError(f"{path}: {what} of more than {cap} bytes, the most codesim reads here "
+                          "(code a part of the file)")
+    return data
+
+
+def read_symbols(path, as_bytes: bool, bytes_per_symbol: float = MESSAGE_BYTES) -> np.ndarray:
+    """A symbol file as an int64 array (see the module docstring); SymbolError if malformed.
+
+    The file and the coding of its symbols (``bytes_per_symbol`` each) must fit the memory
+    budget: it is refused before it is read when they would not."""
+    path = str(path)
+    data = read_bounded(path, bytes_per_symbol, "a message")
     if as_bytes:
         return np.frombuffer(data, dtype=np.uint8).astype(np.int64)
     if path.endswith(".npy"):
@@ -141,12 +168,12 @@ def read_symbols(path, as_bytes: bool) -> np.ndarray:
         words = data.decode("utf-8").split()
     except UnicodeDecodeError:
         raise SymbolError(f"{path} is not UTF-8 text: to code its raw bytes, add --bytes") from None
+    bad = next((w for w in words if not _INTEGER.fullmatch(w)), None)
+    if bad is not None:        # int() takes '²', '1_000' and '+3'; a symbol file is plain digits
+        raise SymbolError(f"{path}: expected whitespace-separated integers, found {bad[:20]!r} "
+                          "(for raw bytes use --bytes)")
     try:
         return np.array([int(w) for w in words], dtype=np.int64)
-    except ValueError:
-        bad = next(w for w in words if not w.lstrip("-").isdigit())
-        raise SymbolError(f"{path}: expected whitespace-separated integers, found {bad[:20]!r} "
-                          "(for raw bytes use --bytes)") from None
     except OverflowError:
         big = max(words, key=lambda w: abs(int(w)))
         raise SymbolError(f"{path}: symbol {big[:24]} is far outside any alphabet") from None

@@ -34,7 +34,7 @@ from .errors import DistributionError, OptionError, SymbolError
 from .limits import DISTRIBUTION_BYTES, require_memory
 
 __all__ = ["as_pmf", "as_pmf_rows", "checked_pmf", "checked_pmf_rows", "check_same_length", "sum_tolerance", "is_number",
-           "is_whole", "whole_number", "sample_size", "seed_label", "as_rng", "precision_bits", "as_symbols"]
+           "is_whole", "power_fits", "whole_number", "sample_size", "seed_label", "as_rng", "precision_bits", "as_symbols"]
 
 #: ulps of rounding allowed per entry when a distribution's sum is checked
 ULPS_PER_ENTRY = 4
@@ -194,7 +194,17 @@ def _check_pmf(x, name: str) -> np.ndarray:
     tolerance = sum_tolerance(dtype, arr.size)
     if abs(total - 1.0) > tolerance:
         raise _sum_error(name, total, tolerance, dtype, arr.size)
-    return arr
+    return _in_float64(arr, dtype)
+
+
+def _in_float64(arr: np.ndarray, dtype) -> np.ndarray:
+    """A distribution given in a narrower float (a float32 softmax), now checked at its own
+    dtype's tolerance, written in float64 as the distribution it stands for: divided by its sum,
+    so that it sums to 1 within float64's rounding and every later step (a mixture, a row of a
+    chain) meets float64's tolerance.  The change is below the input's own rounding."""
+    if np.dtype(dtype).itemsize >= 8:
+        return arr
+    return arr / arr.sum(axis=-1, keepdims=True)
 
 
 def as_pmf_rows(x, name: str = "q") -> np.ndarray:
@@ -225,7 +235,7 @@ def _check_pmf_rows(x, name: str) -> np.ndarray:
     if off.any():
         i = int(np.argmax(off))
         raise _sum_error(f"{name}[{i}]", float(totals[i]), tolerance, dtype, arr.shape[1])
-    return arr
+    return _in_float64(arr, dtype)
 
 
 def check_same_length(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("p", "q")) -> None:
@@ -249,6 +259,20 @@ def is_whole(v, low: int | None = None, high: int | None = None) -> bool:
 
 def _is_seed(v) -> bool:
     return is_whole(v, 0)
+
+
+def power_fits(base: int, exponent: int, limit: int) -> bool:
+    """Whether base**exponent <= limit, without computing a power that does not fit: a count
+    of contexts or tuples (K**order, K**block) is bounded before it is formed.
+
+    >>> power_fits(256, 7, 2**62), power_fits(256, 8, 2**62), power_fits(3, 2**63, 2**62)
+    (True, False, False)
+    """
+    if base <= 1 or exponent == 0:
+        return base ** min(exponent, 1) <= limit
+    if exponent > int(limit).bit_length():          # base**exponent >= 2**exponent > limit
+        return False
+    return base ** exponent <= limit
 
 
 def whole_number(value, name: str, low: int = 0, high: int | None = None) -> int:

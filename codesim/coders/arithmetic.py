@@ -365,6 +365,10 @@ class AdaptiveArithmeticCoder(ArithmeticCoder):
     def _largest_total(self, num_symbols: int) -> int:
         return self.model.largest_total(num_symbols)
 
+    def _most_symbols(self, num_bits: int) -> float:
+        """A learning model has no cheapest symbol: its predictions sharpen without bound."""
+        return math.inf
+
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         per_symbol = -math.log2(1 - self._largest_total(num_symbols) / QUARTER_RANGE)
         return per_symbol * num_symbols, 2.0 + per_symbol * num_symbols

@@ -107,10 +107,27 @@ class ContextCoder:
                               f"({encoded.model_fingerprint} != {self.fingerprint}): decoding it "
                               "would give wrong symbols")
         n = encoded.num_symbols
+        if n > (most := self._most_symbols(encoded.num_bits)):
+            raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
+                              f"most {most} under this model (each costs at least -log2 of the "
+                              "largest quantised probability): the message is damaged")
         require_memory(64 * n, f"decoding {n} symbols")
         if n == 0:
             return np.zeros(0, dtype=np.int64)
         return self._decode(encoded.payload, encoded.num_bits, n)
+
+    def _most_symbols(self, num_bits: int) -> float:
+        """How many symbols num_bits can hold under a fixed model: each costs at least
+        c = -log2 of the largest quantised probability, less the coder's rounding eps, so
+        n (c - eps) - (slack below) <= num_bits; a learning model has no such floor (inf)."""
+        if not isinstance(self.model, FixedContextModel):
+            return math.inf
+        cheapest = self.precision - math.log2(int(self.model.quantised(self.precision, self.leaky).max()))
+        eps = self._bounds(2)[0] - self._bounds(1)[0]
+        slack = eps - self._bounds(1)[0]                   # the constant part of the slack below
+        if cheapest <= eps:
+            return math.inf
+        return math.floor((num_bits + max(slack, 0.0)) / (cheapest - eps)) + 1
 
     # --- theory ----------------------------------------------------------------------------
     def costs(self, symbols) -> np.ndarray:
@@ -167,6 +184,10 @@ class _ConstrictionContextCoder(ContextCoder):
         super().__init__(name, model, precision)
 
     def _precision(self, precision: int) -> int:
+        if precision != 24:
+            raise OptionError(f"{self.name} codes context models at constriction's 24 bits; "
+                              f"precision={precision} would not be used (the arithmetic coder "
+                              "takes any precision)")
         return 24
 
     def _weights(self, contexts: np.ndarray) -> np.ndarray:

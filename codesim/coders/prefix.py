@@ -26,7 +26,7 @@ import numpy as np
 from bitarray import bitarray, decodetree
 from bitarray.util import canonical_decode
 
-from ..validate import checked_pmf, check_same_length, is_whole
+from ..validate import power_fits, checked_pmf, check_same_length, is_whole
 from ..errors import DecodeError, OptionError, a
 from ..limits import PREFIX_CODE_BYTES, require_memory
 from ..container import fingerprint
@@ -39,6 +39,8 @@ __all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords",
 
 #: Block codes are built over at most this many k-tuples.
 MAX_BLOCK_ALPHABET = 2 ** 20
+#: the longest block (tuples of more symbols are refused whatever K, K = 1 included)
+MAX_BLOCK = 20
 
 #: Marks a symbol without a codeword (q(x) = 0) in ``PrefixCode.lengths``.
 NO_CODEWORD = -1
@@ -521,15 +523,19 @@ class PrefixCoder(Coder):
         self.block = block
         self.possible = q > 0
         k = q.size
-        if block > 1 and k ** block > MAX_BLOCK_ALPHABET:
+        if block > 1 and not power_fits(k, block, MAX_BLOCK_ALPHABET):
+            size = f"{k ** block}" if power_fits(k, block, 1 << 64) else "more than 2**64"
             raise OptionError(
                 f"block={block} on an alphabet of {k} symbols needs a code over {k}**{block} = "
-                f"{k ** block} tuples, more than the {MAX_BLOCK_ALPHABET} codesim builds")
+                f"{size} tuples, more than the {MAX_BLOCK_ALPHABET} codesim builds at most")
+        if block > MAX_BLOCK:
+            raise OptionError(f"block={block}: codesim builds at most {MAX_BLOCK_ALPHABET} tuples "
+                              f"and blocks of at most {MAX_BLOCK} symbols")
         size = k ** block if block > 1 else k
         require_memory(PREFIX_CODE_BYTES * (size + (k if block > 1 else 0)),
                        f"{a(self.name)} code over {size} {'tuples' if block > 1 else 'symbols'}")
         self.code = self.build_code(q)          # per-symbol code (and the tail code of blocks)
-        self.block_code = self.build_code(block_distribution(q, block)) if block > 1 else None
+        self.block_code = self.build_code(_tuple_distribution(q, block)) if block > 1 else None
         self._place = k ** np.arange(block - 1, -1, -1, dtype=np.int64)
 
     def build_code(self, q: np.ndarray) -> PrefixCode:  # pragma: no cover - abstract
@@ -683,6 +689,20 @@ class PrefixCoder(Coder):
 
     def __str__(self) -> str:
         return codebook_text(self)
+
+
+def _tuple_distribution(q: np.ndarray, k: int) -> np.ndarray:
+    """q^k for a code of k-tuples, refusing a q whose possible tuples underflow to 0 (their
+    product below the smallest float: a code for q^k could not describe them)."""
+    tuples = block_distribution(q, k)
+    possible = int(np.count_nonzero(q))
+    if np.count_nonzero(tuples) != possible ** k:
+        smallest = float(q[q > 0].min())
+        raise OptionError(
+            f"block={k}: q has a probability {smallest:.3g}, and a tuple of {k} such symbols has "
+            f"probability {smallest:.3g}**{k}, below the smallest float: its codeword cannot be "
+            "built. Use a smaller block, or a q without such tiny probabilities")
+    return tuples
 
 
 def block_distribution(q: np.ndarray, k: int) -> np.ndarray:

@@ -206,7 +206,7 @@ class StreamCoder(Coder):
     def _most_symbols(self, num_bits: int) -> float:
         """How many symbols num_bits can hold: each costs at least c = -log2 max q~ bits, so
         n c - (slack below) <= num_bits (inf when c does not exceed the rounding per symbol)."""
-        if self.per_position or getattr(self, "adaptive", None):
+        if self.per_position:
             return math.inf
         below, _, per_symbol = self.slack
         cheapest = self._cheapest_symbol_bits

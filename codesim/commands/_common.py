@@ -156,8 +156,8 @@ def guarded(action) -> int:
         print(f"codesim: error: {err.strerror or err}{where}", file=sys.stderr)
         return 2
     except MemoryError:
-        print("codesim: error: out of memory (lower n or K, or raise CODESIM_MEMORY only if the "
-              "machine has the memory)", file=sys.stderr)
+        print("codesim: error: out of memory (make the work smaller: n, K, an order, a block or "
+              "a file; or raise CODESIM_MEMORY only if the machine has the memory)", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("codesim: interrupted", file=sys.stderr)

@@ -6,6 +6,7 @@ import numpy as np
 
 from ..coders import make_coder
 from ..files import atomic_write, check_writable, read_symbols
+from ..limits import MESSAGE_BYTES
 from ..measures import cross_entropy
 from ._common import (add_coder_options, add_command, add_distribution_options, coder_options,
                       distribution)
@@ -33,7 +34,7 @@ def run(args) -> int:
     check_writable(args.output, force=args.force, inputs=[args.input])
     q = distribution(args.q, "q")
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))
-    x = read_symbols(args.input, args.bytes)
+    x = read_symbols(args.input, args.bytes, max(coder.bytes_per_symbol, MESSAGE_BYTES))
     enc = coder.encode(x)
     atomic_write(args.output, enc.to_bytes(), overwrite=args.force)
     empirical = np.bincount(np.asarray(x, dtype=np.int64), minlength=q.size) / max(len(x), 1)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import sys
 
+from ..files import read_bounded
+from ..simulation.text import MAX_SYMBOLS, TextInterrupted, text_costs
 from ._common import add_command, whole_number
-from ..simulation.text import text_costs
 from ..tables import Table, format_table
 
 
@@ -33,15 +34,21 @@ def register(subs) -> None:
     sub.set_defaults(func=run)
 
 
+#: memory per byte of a text while it is read, and the most bytes read: a text of more than
+#: MAX_SYMBOLS symbols is refused anyway (letters: other characters are dropped, so read more)
+TEXT_BYTES, TEXT_MOST = 1, 16 * MAX_SYMBOLS
+
+
 def run(args) -> int:
-    with open(args.file, "rb") as fh:
-        data = fh.read()
-    train = None
-    if args.train:
-        with open(args.train, "rb") as fh:
-            train = fh.read()
-    rows = text_costs(data, range(args.order + 1), args.model or ["kt"], train, args.letters,
-                      progress=None if args.json else sys.stderr, alpha=args.alpha)
+    data = read_bounded(args.file, TEXT_BYTES, "a text", TEXT_MOST)
+    train = read_bounded(args.train, TEXT_BYTES, "a training text", TEXT_MOST) if args.train else None
+    try:
+        rows = text_costs(data, range(args.order + 1), args.model or ["kt"], train, args.letters,
+                          progress=None if args.json else sys.stderr, alpha=args.alpha)
+    except TextInterrupted as stop:               # keep what finished, as sweep does
+        print(Table(stop.rows).to_json() if args.json else format_table(stop.rows))
+        print(f"codesim: interrupted: {len(stop.rows)} rows finished", file=sys.stderr)
+        return 130
     if args.json:
         print(Table(rows).to_json())
         return 0

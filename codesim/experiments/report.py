@@ -163,6 +163,9 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
                           "installed: pip install -e '.[plot]'") from None
     names = list_experiments()
     count = worker_count(workers, len(names))          # a bad count is refused before any work
+    if not str(out).strip():
+        raise OptionError("the report needs a folder to write to: --out DIR (an empty name "
+                          "would write into the current folder)")
     out = Path(out)
     try:
         (out / "experiments").mkdir(parents=True, exist_ok=True)

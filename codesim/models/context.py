@@ -23,14 +23,18 @@ from numbers import Real
 
 import numpy as np
 
-from ..validate import checked_pmf_rows, is_whole
+from ..validate import checked_pmf, checked_pmf_rows, is_whole
 
 from ..sources.distributions import quantize
 from ..sources.markov import MarkovSource, context_ids
 from ..errors import OptionError, SupportError
 from ..container import fingerprint
 from ..limits import require_memory
-from ..validate import as_symbols
+from ..validate import as_symbols, power_fits
+
+#: the longest context (a chain of more symbols has more contexts than a 64-bit number holds,
+#: even over two symbols)
+MAX_ORDER = 62
 
 __all__ = ["ContextModel", "FixedContextModel", "CountContextModel", "AdaptiveContextModel",
            "fit_context_model", "as_context_model", "dense_rows", "context_ids"]
@@ -56,7 +60,7 @@ class ContextModel:
             raise OptionError(f"a context model's order must be a whole number, got {order!r}")
         if not is_whole(alphabet_size, 1):
             raise OptionError(f"alphabet_size must be a positive whole number, got {alphabet_size!r}")
-        if alphabet_size ** order > 2 ** 62:
+        if not power_fits(alphabet_size, order, 2 ** 62) or order > MAX_ORDER:
             raise OptionError(f"order {order} over {alphabet_size} symbols has more contexts "
                               "than a 64-bit context number holds")
         self.order, self.alphabet_size = int(order), int(alphabet_size)
@@ -116,8 +120,8 @@ class FixedContextModel(ContextModel):
     kind = "fixed"
 
     def __init__(self, rows):
-        arr = np.asarray(rows, dtype=np.float64)
-        size = arr.shape[-1] if arr.ndim else 0
+        arr = rows if isinstance(rows, np.ndarray) else np.asarray(rows, dtype=np.float64)
+        size = arr.shape[-1] if arr.ndim else 0           # a float32 model is checked as float32
         flat = checked_pmf_rows(arr.reshape(-1, size) if arr.ndim >= 1 and size else arr, "rows")
         order = round(math.log(flat.shape[0], size)) if size > 1 else 0
         if size ** order != flat.shape[0]:
@@ -235,10 +239,12 @@ def fit_context_model(symbols, order: int, alphabet_size: int, alpha=0.5) -> Cou
     model = CountContextModel({}, order, alphabet_size, alpha)
     x = as_symbols(symbols, alphabet_size).astype(np.int64)
     ctx = context_ids(x, model.order, alphabet_size)
-    pairs, counts = np.unique(ctx * alphabet_size + x, return_counts=True)
-    require_memory(8 * alphabet_size * len(np.unique(ctx)), f"counts of {len(np.unique(ctx))} contexts")
-    for pair, count in zip(pairs.tolist(), counts.tolist()):
-        c, s = divmod(pair, alphabet_size)
+    # (context, symbol) pairs as rows, never as ctx * K + x: that number overflows int64 once
+    # K**(order + 1) > 2**63 (order 7 over bytes), which would file contexts under wrong keys
+    pairs, counts = np.unique(np.stack([ctx, x], axis=1), axis=0, return_counts=True)
+    seen = len(np.unique(ctx))
+    require_memory(8 * alphabet_size * seen, f"counts of {seen} contexts")
+    for (c, s), count in zip(pairs.tolist(), counts.tolist()):
         row = model.counts.get(c)
         if row is None:
             row = model.counts[c] = np.zeros(alphabet_size, dtype=np.int64)
@@ -282,7 +288,7 @@ def as_context_model(model, alphabet_size: int) -> ContextModel:
     elif isinstance(model, MarkovSource):
         built = FixedContextModel.from_source(model)
     else:
-        built = FixedContextModel(np.asarray(model, dtype=np.float64)[None, :]
+        built = FixedContextModel(checked_pmf(model, "q")[None, :]
                                   if np.ndim(model) == 1 else model)
     if built.alphabet_size != alphabet_size:
         raise OptionError(f"the model has {built.alphabet_size} symbols, the source {alphabet_size}")

@@ -7,18 +7,31 @@ helpers hide the difference, so sweep and chunked simulations take either.
 
 from __future__ import annotations
 
+import itertools
+import os
+import time
 from concurrent.futures import as_completed
 
-__all__ = ["is_dask_client", "submit", "completed"]
+_CALLS = itertools.count()
+
+__all__ = ["is_dask_client", "submit", "completed", "call_token"]
 
 
 def is_dask_client(executor) -> bool:
     return type(executor).__module__.split(".")[0] == "distributed" and hasattr(executor, "gather")
 
 
+def call_token() -> str:
+    """A token unique to one call (process, time, count): passed with a call's tasks, it makes
+    them differ from an earlier call's, so that no executor that hashes tasks (Dask's
+    ``Client.get_executor()``) hands back cached results for a repeated call."""
+    return f"{os.getpid()}-{time.time_ns()}-{next(_CALLS)}"
+
+
 def submit(executor, fn, *args):
     """``executor.submit(fn, *args)``; a Dask ``Client`` gets ``pure=False``, so that a repeated
-    call really runs again instead of returning Dask's cached result (timings included)."""
+    call really runs again instead of returning Dask's cached result (timings included).  Any
+    other executor that caches by hash is met by the :func:`call_token` in the task itself."""
     if is_dask_client(executor):
         return executor.submit(fn, *args, pure=False)
     return executor.submit(fn, *args)

@@ -40,12 +40,14 @@ from ..sources.distributions import sample
 from ..validate import checked_pmf, check_same_length
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
-           "VIEWS", "MAX_LEAVES", "MAX_STEPS"]
+           "VIEWS", "MAX_LEAVES", "MAX_STEPS", "MAX_BARS"]
 
 #: a tree shows at most this many leaves (more would not be readable)
 MAX_LEAVES = 64
 #: the step-by-step views show at most this many symbols
 MAX_STEPS = 40
+#: bars per symbol that a view draws, at most (beyond, no bar could be read)
+MAX_BARS = 256
 
 
 def _figure(width: float, height: float):
@@ -281,6 +283,9 @@ def wrong_codebook(p, q, labels=None):
     """
     p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
+    if p.size > MAX_BARS:
+        raise OptionError(f"the wrong-codebook view draws a bar per symbol: at most {MAX_BARS} "
+                          f"symbols, got {p.size}")
     ruled_out = (p > 0) & (q == 0)
     if ruled_out.any():
         s = int(np.argmax(ruled_out))

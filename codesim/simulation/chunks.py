@@ -18,7 +18,7 @@ import numpy as np
 
 from ..coders import Overhead
 from ..errors import OptionError
-from ..parallel.executors import submit
+from ..parallel.executors import call_token, submit
 from ..parallel.progress import progress_bar
 from ..sources.distributions import draw_counted
 from .roundtrip import checked_round_trip, coder_for
@@ -47,8 +47,9 @@ def code_piece(built, x, k: int, counts=None) -> Piece:
                   encode_seconds, decode_seconds)
 
 
-def chunk_task(name: str, options: dict, p, q, size: int, seed) -> Piece:
-    """One chunk, anywhere (a worker process, a Dask worker): sample, encode, decode."""
+def chunk_task(name: str, options: dict, p, q, size: int, seed, token: str = "") -> Piece:
+    """One chunk, anywhere (a worker process, a Dask worker): sample, encode, decode
+    (``token``: the call's, so that no executor hands back an earlier call's chunk)."""
     built = coder_for(name, q, options)
     x, counts = draw_counted(p, size, seed, sample_dtype(q, built))
     return code_piece(built, x, q.size, counts)
@@ -75,7 +76,8 @@ def pieces(built, p, q, n, seed, chunk, executor, progress, name, options):
         if not isinstance(seed, (int, np.integer, list, tuple)):
             raise OptionError("chunks on an executor need an integer seed (or a list of them), "
                               "not a Generator")
-        futures = [submit(executor, chunk_task, name, options, p, q, size, chunk_seed(seed, i))
+        token = call_token()
+        futures = [submit(executor, chunk_task, name, options, p, q, size, chunk_seed(seed, i), token)
                    for i, size in enumerate(sizes)]          # at most MAX_SYMBOLS / chunk
         for i in range(len(futures)):
             piece, futures[i] = futures[i].result(), None     # keep no finished piece alive

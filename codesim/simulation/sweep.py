@@ -20,7 +20,7 @@ import numpy as np
 from ..coders import DEFAULT_CODERS, make_coder
 from ..errors import OptionError, SupportError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..parallel.executors import completed, submit
+from ..parallel.executors import call_token, completed, submit
 from ..parallel.pool import worker_count, worker_pool
 from ..parallel.progress import progress_bar
 from ..sources.distributions import mixture, sample, uniform
@@ -70,6 +70,7 @@ class SweepTask:
     n: int
     base: object                # the sweep's seed
     same_sample: bool
+    token: str = ""            # this sweep call's (call_token): no executor returns a cached row
 
 
 def _sweep_task(task: SweepTask):
@@ -85,9 +86,12 @@ def _sweep_task(task: SweepTask):
         try:
             row.update(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result.to_dict(flat=True))
             row["error"] = ""
-        except SupportError as err:
+        except (SupportError, OptionError) as err:
+            # q rules out a sampled symbol (infinite cost), or the coder refuses this q with
+            # these options (no measurement): an error row, and the finished rows are kept
+            cost = math.inf if isinstance(err, SupportError) else math.nan
             row.update(coder=name, n=n, seed=seed, num_bits=None,
-                       measured_bits_per_symbol=math.inf, entropy=theory[0],
+                       measured_bits_per_symbol=cost, entropy=theory[0],
                        cross_entropy=theory[1], kl_divergence=theory[2], error=str(err))
         rows.append(row)
     return index, rows
@@ -172,9 +176,14 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
         checked.append((label, q))
     named = coder_list(list(DEFAULT_CODERS) if coders is None else coders)
     for name, opts in named:           # fail fast on a bad name or option, in this process
+        # (a later q that refuses the options gets an error row of its own)
         make_coder(name, checked[0][1] if "adaptive" not in opts else uniform(p.size), **opts)
-    tasks = [SweepTask(i, label, p, q, tuple(named), n, seed, same_sample)
+    token = call_token()
+    tasks = [SweepTask(i, label, p, q, tuple(named), n, seed, same_sample, token)
              for i, (label, q) in enumerate(checked)]
+    if executor is not None and workers is not None:
+        raise OptionError("workers sizes sweep's own process pool; an executor brings its own "
+                          "workers: give one or the other")
     count = worker_count(workers, len(tasks)) if executor is None else 1
     require_memory(MESSAGE_BYTES * n * count, f"{count} processes coding {n} symbols each")
     show = sys.stderr.isatty() if progress is None else progress

@@ -34,16 +34,17 @@ from numbers import Real
 
 import numpy as np
 
-from ..validate import checked_pmf, checked_pmf_rows, sample_size, is_whole
 from ..errors import DistributionError, OptionError
-from ..limits import require_memory
-from ..limits import require_symbols
-from ..validate import as_rng as _rng
+from ..limits import require_memory, require_symbols
+from ..validate import (_as_float_array, as_rng as _rng, checked_pmf, checked_pmf_rows, is_number,
+                        is_whole, power_fits, sample_size)
 
 __all__ = ["MarkovSource", "MAX_WINDOWS", "context_ids", "projection", "start_excess", "sample_entropy"]
 
 #: windows (K^(m+1) cells) a rate or a variance is computed over, at most
 MAX_WINDOWS = 1 << 22
+#: the longest order a chain may have (its rows are an array of order + 1 axes)
+MAX_ORDER = 62
 #: dense linear algebra up to this many contexts; power iteration beyond
 DENSE_CONTEXTS = 2048
 
@@ -51,10 +52,11 @@ DENSE_CONTEXTS = 2048
 def _rows(transitions) -> tuple[np.ndarray, int, int]:
     """Validate transitions of shape (K,)*k + (K,): (rows (K^k, K), k, K)."""
     try:
-        arr = np.asarray(transitions, dtype=np.float64)
+        np.asarray(transitions, dtype=np.float64)
     except (ValueError, TypeError) as err:
         raise DistributionError(f"transitions must be numbers in an array of shape (K,)*k + (K,) "
                                 f"({err})") from None
+    arr = _as_float_array(transitions, "transitions")       # strings and booleans refused by name
     if arr.ndim == 0 or arr.size == 0:
         raise DistributionError("transitions must be an array of shape (K,)*k + (K,)")
     k, size = arr.ndim - 1, arr.shape[-1]
@@ -62,17 +64,20 @@ def _rows(transitions) -> tuple[np.ndarray, int, int]:
         raise DistributionError(f"transitions must have shape (K,)*k + (K,): every axis of "
                                 f"length K, got shape {arr.shape}")
     if k == 0:
-        return checked_pmf(arr, "transitions")[None, :], 0, size
+        given = transitions if isinstance(transitions, np.ndarray) else arr
+        return checked_pmf(given, "transitions")[None, :], 0, size
     require_memory(8 * arr.size, f"transitions over {size ** k} contexts")
-    flat = arr.reshape(-1, size)
+    given = np.asarray(transitions) if isinstance(transitions, np.ndarray) else arr
+    flat = given.reshape(-1, size)                          # in its own dtype: float32 rows too
     try:
         rows = checked_pmf_rows(flat, "transitions")
     except DistributionError as err:
         message = str(err)
         if message.startswith("transitions["):            # name the context, not the row number
-            i = int(message[len("transitions["): message.index("]")])
-            context = np.unravel_index(i, arr.shape[:-1])
-            message = "transitions[" + ", ".join(map(str, context)) + message[message.index("]"):]
+            label = message[len("transitions["): message.index("]")].split(", ")
+            context = [int(c) for c in np.unravel_index(int(label[0]), arr.shape[:-1])]
+            message = ("transitions[" + ", ".join(map(str, context + label[1:]))
+                       + message[message.index("]"):])
         raise DistributionError(message) from None
     return rows, k, size
 
@@ -121,10 +126,11 @@ class MarkovSource:
         gives nearly deterministic rows (strong memory), large alpha nearly uniform ones."""
         if not is_whole(k, 1):
             raise OptionError(f"a chain needs a whole number K >= 1 of symbols, got {k!r}")
-        if not is_whole(order, 0):
-            raise OptionError(f"order must be a whole number, got {order!r}")
-        if not isinstance(alpha, Real) or not alpha > 0:
-            raise OptionError(f"alpha must be a positive number, got {alpha!r}")
+        if not is_whole(order, 0, MAX_ORDER) or not power_fits(k, order + 1, MAX_WINDOWS):
+            raise OptionError(f"order must be a whole number with K**(order + 1) <= {MAX_WINDOWS} "
+                              f"(and order <= {MAX_ORDER}), got order {order!r} over K = {k}")
+        if not is_number(alpha) or not 0 < alpha < math.inf:
+            raise OptionError(f"alpha must be a positive finite number, got {alpha!r}")
         require_memory(8 * k ** (order + 1), f"a chain over {k ** order} contexts")
         rows = _rng(seed).dirichlet(np.full(k, float(alpha)), size=k ** order)
         rows = np.maximum(rows, 1e-12)

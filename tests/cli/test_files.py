@@ -174,3 +174,21 @@ def test_a_bad_output_path_fails_before_the_work(argv, capsys, tmp_path, monkeyp
     err = capsys.readouterr().err
     assert len(err.strip().splitlines()) == 1 and time.perf_counter() - start < 2
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("text", ["1 2 --1 3", "1 \u00b2 3", "1_000", "+3", "\u0661"])
+def test_a_symbol_file_holding_what_is_not_plain_digits_is_named(tmp_path, capsys, text):
+    src = tmp_path / "s.txt"
+    src.write_text(text, encoding="utf-8")
+    assert main(["encode", "--q", "uniform:4", str(src), str(tmp_path / "o.csim")]) == 2
+    assert "expected whitespace-separated integers" in capsys.readouterr().err
+
+
+def test_a_file_without_end_or_over_the_budget_is_refused_before_it_is_read(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("CODESIM_MEMORY", "100M")
+    assert main(["encode", "--q", "uniform:256", "--bytes", "/dev/zero", str(tmp_path / "z.csim")]) == 2
+    assert "memory budget" in capsys.readouterr().err
+    big = tmp_path / "big.bin"
+    big.write_bytes(bytes(4_000_000))
+    assert main(["encode", "--q", "uniform:256", "--bytes", str(big), str(tmp_path / "b.csim")]) == 2
+    assert "a message of 4000000 bytes" in capsys.readouterr().err

@@ -258,3 +258,21 @@ def test_short_codes_over_a_big_alphabet_decode_two_codewords_a_step_with_any_sy
     enc = coder.encode(x)
     assert enc.seek is not None and coder.code.max_length <= 8
     assert np.array_equal(coder.decode(enc), x)
+
+
+@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe", "fano"])
+def test_a_block_code_whose_tuples_underflow_is_refused_at_build_time(name):
+    """q(0)**2 underflows to 0: the tuple (0, 0) would get no codeword though q allows it."""
+    with pytest.raises(cs.OptionError, match="below the smallest float"):
+        cs.make_coder(name, [1e-300, 1 - 1e-300], block=2)
+    coder = cs.make_coder(name, [1e-150, 1 - 1e-150], block=2)        # 1e-300 still fits
+    round_trip(coder, [0, 0, 1, 1, 0])
+
+
+@pytest.mark.parametrize("k, block", [(2, 10**20), (1, 10**9), (3, 21), (2**10, 3)])
+def test_a_block_is_bounded_before_its_tuples_are_counted(k, block):
+    import time
+    start = time.perf_counter()
+    with pytest.raises(cs.OptionError, match="codesim builds at most|codesim builds"):
+        cs.make_coder("huffman", cs.uniform(k), block=block)
+    assert time.perf_counter() - start < 1

@@ -137,3 +137,36 @@ def test_a_damaged_context_coded_message_is_a_decode_error_never_a_wrong_answer(
                     good.options, good.model_fingerprint)
     with pytest.raises(cs.DecodeError, match="unread|start"):
         context_coder.decode(fewer)
+
+
+def test_a_fitted_order_7_model_over_bytes_finds_every_context_whatever_the_byte_values():
+    """ctx * K + x overflowed int64 at K = 256, order 7: relabelling the bytes changed the cost."""
+    x = np.random.default_rng(3).integers(0, 256, 3000)
+    costs = []
+    for y in (x, 255 - x):
+        model = cs.fit_context_model(y, 7, 256)
+        assert min(model.counts) >= 0 and max(model.counts) < 256 ** 7
+        costs.append(cs.ContextCoder("arithmetic", model).code_length(y))
+    assert costs[0] == pytest.approx(costs[1], rel=1e-12)
+
+
+def test_an_order_is_bounded_before_its_contexts_are_counted():
+    import time
+    start = time.perf_counter()
+    with pytest.raises(cs.OptionError, match="64-bit context number"):
+        cs.AdaptiveContextModel(3, order=2**63)
+    assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+def test_a_header_claiming_more_symbols_than_the_bits_hold_is_refused_at_once(coder):
+    import dataclasses
+    import time
+    source = MarkovSource.random(3, 1, 0.5, 1)
+    x = source.sample(2000, 1)
+    coding = ContextCoder(coder, cs.FixedContextModel.from_source(source))
+    encoded = coding.encode(x)
+    start = time.perf_counter()
+    with pytest.raises(cs.DecodeError, match="bits hold at most"):
+        coding.decode(dataclasses.replace(encoded, num_symbols=10**7))
+    assert time.perf_counter() - start < 1

@@ -119,3 +119,15 @@ def test_a_coder_over_many_symbols_prints_and_displays_its_first_rows_without_bu
     assert peak < 4 << 20, peak
     more = f"... {built.table_size - 64} more"
     assert more in html and (more in text or coder == "tunstall")
+
+
+def test_the_wrong_codebook_view_caps_its_bars():
+    from codesim.present import views
+    with pytest.raises(cs.OptionError, match="at most 256 symbols"):
+        views.wrong_codebook(cs.uniform(3000), cs.zipf(3000))
+
+
+def test_a_report_refuses_an_empty_folder_name():
+    from codesim.experiments.report import build_report
+    with pytest.raises(cs.OptionError, match="needs a folder"):
+        build_report("")

@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+import math
+
 import numpy as np
 import pytest
 
@@ -172,3 +174,60 @@ def test_a_ragged_q_is_a_distribution_error_for_every_coder(coder):
     # tans read q with numpy before validating it: numpy's ValueError
     with pytest.raises(cs.DistributionError, match=r"q\[0\] = \[0.5\] is not a number"):
         cs.make_coder(coder, [[0.5], [0.5, 0.5]])
+
+
+def test_a_later_q_that_refuses_the_coder_options_gets_an_error_row_and_the_rest_are_kept():
+    rows = cs.sweep([0.5, 0.5, 0, 0], {"t=0": [0.5, 0.5, 0, 0], "t=1": [0.25] * 4}, [("tans", {"table_log": 1})],
+                    n=100, workers=1)
+    assert [r["error"] == "" for r in rows] == [True, False]
+    assert "cannot hold" in rows[1]["error"] and math.isnan(rows[1]["measured_bits_per_symbol"])
+
+
+def test_sweep_refuses_workers_beside_an_executor_instead_of_ignoring_them():
+    from concurrent.futures import ThreadPoolExecutor
+    with ThreadPoolExecutor(1) as pool, pytest.raises(cs.OptionError, match="one or the other"):
+        cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=10, executor=pool, workers=2)
+
+
+def test_a_repeated_sweep_on_a_caching_executor_runs_again():
+    """An executor that caches by the task's hash (as Dask's get_executor() does) must not hand
+    back the first call's rows: every call's tasks carry a token of their own."""
+    from concurrent.futures import ThreadPoolExecutor
+    import pickle
+
+    class Caching(ThreadPoolExecutor):
+        seen = {}
+
+        def submit(self, fn, *args):
+            key = pickle.dumps((fn, args))
+            if key not in self.seen:
+                self.seen[key] = super().submit(fn, *args)
+            return self.seen[key]
+
+    with Caching(1) as pool:
+        first = cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=1000, executor=pool)
+        second = cs.sweep([0.5, 0.5], [[0.5, 0.5]], ["huffman"], n=1000, executor=pool)
+    assert len(Caching.seen) == 2 and first[0]["num_bits"] == second[0]["num_bits"]
+
+
+def test_a_source_coded_by_constriction_refuses_a_precision_it_would_not_use():
+    chain = cs.MarkovSource.sticky(3, 0.8)
+    with pytest.raises(cs.OptionError, match="precision=12 would not be used"):
+        cs.simulate(chain, chain, "range", n=100, precision=12)
+    assert cs.simulate(chain, chain, "arithmetic", n=100, precision=12).n == 100
+
+
+@pytest.mark.parametrize("call", [
+    lambda p, q: cs.simulate(p, q, "ans", n=100),
+    lambda p, q: cs.compare(p, q, ["huffman", "ans"], n=100),
+    lambda p, q: cs.sweep(p, cs.mixture_grid(p, [0.1, 0.5], q), ["ans"], n=100, workers=1),
+    lambda p, q: cs.measure_divergence(p, q, "ans", n=100),
+    lambda p, q: cs.simulate(cs.MarkovSource(np.tile(p, (p.size, 1))), q, "ans", n=100),
+    lambda p, q: cs.simulate(cs.MarkovSource(np.tile(p, (p.size, 1))),
+                             cs.FixedContextModel(np.tile(q, (q.size, 1))), "ans", n=100),
+])
+def test_a_float32_softmax_is_a_distribution_everywhere(call):
+    logits = np.random.default_rng(0).normal(size=50).astype(np.float32)
+    p = np.exp(logits) / np.exp(logits).sum()
+    assert abs(float(p.astype(np.float64).sum()) - 1) > 1e-12      # off by float32 rounding
+    call(p, np.roll(p, 1))

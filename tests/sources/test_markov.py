@@ -73,3 +73,23 @@ def test_a_sample_is_seeded_and_starts_stationary():
     assert np.array_equal(chain.sample(500, 4), chain.sample(500, 4))
     firsts = np.array([chain.sample(1, s)[0] for s in range(2000)])
     assert abs(firsts.mean() - chain.marginal()[1]) < 4 * math.sqrt(0.25 / 2000)
+
+
+@pytest.mark.parametrize("rows, message", [
+    ([[float("nan"), 1.0], [0.5, 0.5]], r"transitions\[0, 0\] = nan is not a finite number"),
+    ([[-0.5, 1.5], [0.5, 0.5]], r"transitions\[0, 0\] = -0.5 is negative"),
+    ([[0.5, 0.5], [float("inf"), 0.0]], r"transitions\[1, 0\] = inf is not a finite number"),
+    ([["0.5", "0.5"], [0.5, 0.5]], "is not a number"),
+    ([[True, False], [0.5, 0.5]], "is not a number"),
+])
+def test_a_chain_with_a_bad_entry_names_it(rows, message):
+    with pytest.raises(cs.DistributionError, match=message):
+        cs.MarkovSource(rows)
+
+
+@pytest.mark.parametrize("call", [lambda: cs.MarkovSource.random(3, 1, alpha=float("inf")),
+                                  lambda: cs.MarkovSource.random(1, 64),
+                                  lambda: cs.MarkovSource.random(2, 2**62)])
+def test_a_random_chain_refuses_what_it_cannot_draw(call):
+    with pytest.raises(cs.OptionError):
+        call()
