@@ -218,6 +218,20 @@ class CountContextModel(ContextModel):
         most = max((int(r.sum()) for r in self.counts.values()), default=0)
         return self.alpha.denominator * most + self.alpha.numerator * self.alphabet_size
 
+    @property
+    def rows(self) -> np.ndarray:
+        """The model's predictions as dense rows, one per context (K^order rows): what a
+        source's cross_entropy_rate and kl_rate read."""
+        size = self.alphabet_size
+        if not power_fits(size, self.order + 1, 1 << 22):
+            raise OptionError(f"the rows of an order-{self.order} count model over {size} "
+                              "symbols make a dense table too large to build")
+        alpha = float(self.alpha)
+        rows = np.full((size ** self.order, size), 1.0 / size)
+        for c, counts in self.counts.items():
+            rows[c] = (counts + alpha) / (counts.sum() + size * alpha)
+        return rows
+
 
 def _alpha(alpha) -> Fraction:
     if (not isinstance(alpha, (Real, Fraction)) or isinstance(alpha, bool) or not math.isfinite(alpha)
@@ -297,16 +311,8 @@ def as_context_model(model, alphabet_size: int) -> ContextModel:
 
 def dense_rows(model: ContextModel, precision: int, leaky: bool = False):
     """(rows of the model's own probabilities, rows of the model really used) for theory."""
-    size = model.alphabet_size
     if isinstance(model, FixedContextModel):
         return model.rows, model.quantised(precision, leaky) / float(1 << precision)
     if isinstance(model, CountContextModel):
-        if size ** model.order * size > 1 << 22:
-            raise OptionError(f"the theory of an order-{model.order} count model over {size} "
-                              "symbols needs a dense table too large to build")
-        alpha = float(model.alpha)
-        rows = np.full((size ** model.order, size), 1.0 / size)
-        for c, counts in model.counts.items():
-            rows[c] = (counts + alpha) / (counts.sum() + size * alpha)
-        return rows, rows
+        return model.rows, model.rows
     raise OptionError("an adaptive model has no fixed rows")

@@ -45,8 +45,15 @@ __all__ = ["MarkovSource", "MAX_WINDOWS", "context_ids", "projection", "start_ex
 MAX_WINDOWS = 1 << 22
 #: the longest order a chain may have (its rows are an array of order + 1 axes)
 MAX_ORDER = 62
-#: dense linear algebra up to this many contexts; power iteration beyond
-DENSE_CONTEXTS = 2048
+#: exact dense linear algebra up to this many contexts (4096: about 1 s and 0.4 GB); beyond,
+#: iteration on the lazy chain (I + P) / 2, which converges for periodic chains too, to
+#: ITERATION_TOLERANCE, refusing the chain when ITERATION_WORK is spent first
+DENSE_CONTEXTS = 4096
+#: an iteration stops when a step changes its iterate by less than this (L1 for a law, max
+#: for a series); the error left is about this times the chain's mixing time
+ITERATION_TOLERANCE = 1e-14
+#: entries an iteration may touch (steps times transitions) before it gives up
+ITERATION_WORK = 4 * 10**9
 
 
 def _rows(transitions) -> tuple[np.ndarray, int, int]:
@@ -80,6 +87,21 @@ def _rows(transitions) -> tuple[np.ndarray, int, int]:
                        + message[message.index("]"):])
         raise DistributionError(message) from None
     return rows, k, size
+
+
+def _iterate(step, x, size_of, work_per_step: int, what: str, difference: bool = True):
+    """x <- step(x) until a step changes x by less than ITERATION_TOLERANCE (``size_of`` the
+    change, or of x itself when ``difference`` is False); refused, never returned unconverged,
+    when ITERATION_WORK entries are touched first."""
+    steps = max(ITERATION_WORK // max(work_per_step, 1), 1)
+    for _ in range(steps):
+        new = step(x)
+        if size_of(new - x if difference else new) < ITERATION_TOLERANCE:
+            return new
+        x = new
+    raise DistributionError(
+        f"{what} did not converge to {ITERATION_TOLERANCE:g} in {steps} steps: the chain mixes "
+        f"too slowly to iterate (codesim solves up to {DENSE_CONTEXTS} contexts exactly)")
 
 
 class MarkovSource:
@@ -160,6 +182,7 @@ class MarkovSource:
         on = weight > 0
         src, dst, w = c[on], self._successor(c[on], s[on]), weight[on]
         if size <= DENSE_CONTEXTS:
+            require_memory(24 * size * size, f"the stationary law of {size} contexts")
             matrix = np.zeros((size, size))
             np.add.at(matrix, (src, dst), w)
             system = matrix.T - np.eye(size)
@@ -171,13 +194,9 @@ class MarkovSource:
             except np.linalg.LinAlgError:
                 pi = None
         else:
-            pi = np.full(size, 1.0 / size)
-            for _ in range(20_000):
-                new = (pi + np.bincount(dst, weights=pi[src] * w, minlength=size)) / 2
-                if np.abs(new - pi).sum() < 1e-14:
-                    pi = new
-                    break
-                pi = new
+            pi = _iterate(lambda pi: (pi + np.bincount(dst, weights=pi[src] * w, minlength=size)) / 2,
+                          np.full(size, 1.0 / size), lambda d: np.abs(d).sum(), w.size,
+                          f"the stationary law of {size} contexts")
         if pi is not None:
             pi = np.where(np.abs(pi) < 1e-15, 0.0, pi)
         self._check_unique(src, dst, pi)
@@ -232,8 +251,15 @@ class MarkovSource:
                 raise DistributionError(f"the model has {model.alphabet_size} symbols, the source "
                                         f"{self.alphabet_size}")
             return model.rows, model.order
-        rows = getattr(model, "rows", None)
-        if rows is not None and hasattr(model, "order"):            # a fixed context model
+        if hasattr(model, "order"):                            # a context model, or its rows
+            rows = getattr(model, "rows", None)
+            if rows is None:
+                raise OptionError(f"the {getattr(model, 'kind', '')} context model learns as "
+                                  "it codes and has no fixed rows: its rate depends on n (simulate "
+                                  "the source with it)")
+            if np.shape(rows)[-1] != self.alphabet_size:
+                raise DistributionError(f"the model has {np.shape(rows)[-1]} symbols, the source "
+                                        f"{self.alphabet_size}")
             return np.asarray(rows), int(model.order)
         q = checked_pmf(model, "q")
         if q.size != self.alphabet_size:
@@ -299,16 +325,27 @@ class MarkovSource:
             h = np.zeros(1)
             succ = np.zeros((1, size), dtype=int)
         elif windows <= DENSE_CONTEXTS:
+            require_memory(24 * windows * windows, f"the chain variance over {windows} windows")
             matrix = np.zeros((windows, windows))
             np.add.at(matrix, (np.repeat(np.arange(windows), size), succ.reshape(-1)), t.reshape(-1))
             h = np.linalg.solve(np.eye(windows) - matrix + probs[None, :], g)
-        else:                                                   # h = sum_t P^t g
-            h, term = np.zeros(windows), g.copy()
-            for _ in range(10_000):
+        else:
+            # h solves (I - P) h = g; with the lazy chain L = (I + P) / 2 that is
+            # (I - L) h = g / 2, so h = sum_t L^t g / 2, a series that converges even for a
+            # periodic chain (where sum_t P^t g oscillates forever)
+            state = [np.zeros(windows), g / 2]
+
+            def step(_):
+                h, term = state
                 h += term
-                term = np.sum(t * term[succ], axis=1)
-                if np.abs(term).max() < 1e-12:
-                    break
+                state[1] = (term + np.sum(t * term[succ], axis=1)) / 2
+                return h
+
+            def change(_):
+                return np.abs(state[1]).max()
+
+            h = _iterate(step, state[0], change, t.size, f"the chain variance over {windows} windows",
+                         difference=False)
         martingale = cost - mean + h[succ] - h[:, None]
         with np.errstate(invalid="ignore"):
             sq = np.sum(np.where(t > 0, t * martingale**2, 0.0), axis=1)

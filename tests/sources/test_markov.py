@@ -93,3 +93,49 @@ def test_a_chain_with_a_bad_entry_names_it(rows, message):
 def test_a_random_chain_refuses_what_it_cannot_draw(call):
     with pytest.raises(cs.OptionError):
         call()
+
+
+def _every_context(rows_of, order):
+    """An order-``order`` binary chain whose row depends on the last symbol only."""
+    return np.array([rows_of[c % 2] for c in range(2 ** order)]).reshape((2,) * order + (2,))
+
+
+@pytest.mark.slow
+def test_the_stationary_law_is_exact_above_2048_contexts():
+    """A sticky chain of order 12 (4096 contexts): power iteration stopped at 20,000 steps gave
+    (0.74542, 0.25458) and an entropy rate of 0.0021020."""
+    base = [[1 - 1e-4, 1e-4], [3e-4, 1 - 3e-4]]
+    chain = cs.MarkovSource(_every_context(base, 12))
+    twin = cs.MarkovSource(base)                                # the same chain at order 1
+    assert chain.marginal() == pytest.approx([0.75, 0.25], abs=1e-12)
+    assert chain.entropy_rate() == pytest.approx(twin.entropy_rate(), rel=1e-9)
+
+
+@pytest.mark.slow
+def test_a_periodic_chains_cost_variance_is_its_order_1_twins():
+    """The alternating chain: its series sum_t P^t g never converges (sigma^2 was 0.628)."""
+    model = cs.FixedContextModel([[0.9, 0.1]])
+    alternating = [[0.0, 1.0], [1.0, 0.0]]
+    for order in (12, 13):
+        mean, variance = cs.MarkovSource(_every_context(alternating, order)).cost_moments(model)
+        assert variance == pytest.approx(0.0, abs=1e-12)
+        assert mean == pytest.approx(cs.MarkovSource(alternating).cost_moments(model)[0])
+
+
+def test_an_iteration_that_does_not_converge_is_refused_never_returned(monkeypatch):
+    from codesim.sources import markov
+    monkeypatch.setattr(markov, "DENSE_CONTEXTS", 2)
+    monkeypatch.setattr(markov, "ITERATION_WORK", 1000)
+    base = [[1 - 1e-4, 1e-4], [3e-4, 1 - 3e-4]]
+    with pytest.raises(cs.DistributionError, match="did not converge"):
+        cs.MarkovSource(_every_context(base, 3)).stationary()
+
+
+def test_a_fitted_context_model_has_rates_on_a_source_and_an_adaptive_one_says_why_not():
+    source = cs.MarkovSource.random(3, 2, 0.5, 1)
+    model = cs.fit_context_model(source.sample(5000, 2), 2, 3)
+    dense = cs.FixedContextModel(model.rows)
+    assert source.cross_entropy_rate(model) == pytest.approx(source.cross_entropy_rate(dense))
+    assert source.kl_rate(model) > 0
+    with pytest.raises(cs.OptionError, match="learns as it codes"):
+        source.cross_entropy_rate(cs.AdaptiveContextModel(3, 1))
