@@ -299,8 +299,11 @@ class StreamCoder(Coder):
             # The information content varies less than the flush's spread is wide (a uniform
             # flush of sd s spans s * sqrt(12)): the state has not spread over its interval, so
             # only the documented worst case holds.
+            # Its spread is then taken as uniform over that band (sd = width / sqrt(12)), so a
+            # result's stderr at small n is not 0 beside an overhead of tens of bits.
             below, above = self.length_bounds(n)
-            return Overhead(mean=(above - below) / 2, sd=0.0, low=-below, high=above,
+            return Overhead(mean=(above - below) / 2, sd=(above + below) / math.sqrt(12),
+                            low=-below, high=above,
                             allowance=(above + below) / 2,
                             basis="the coder's worst-case bounds (too little information for "
                                   "its state to spread out)")

@@ -96,10 +96,13 @@ def _combine(built, p, q, pieces, seed, theory) -> Measurement:
         nominal, hx, d, quantisation = code_length, rate, rate - h, 0.0
     else:
         quantisation = rate - hx
+    # expected: the ledger's theory total, code length and the coder's mean overhead (one flush
+    # per message), so that a small n is set beside what it really costs on average
     result = measured_result(
         built.name, size, seed, num_bits, code_length, nominal, sample_entropy, entropy=h,
-        cross_entropy=hx, kl_divergence=d, expected=rate, quantisation=quantisation,
-        overhead_mean=overhead.mean, stderr=math.sqrt(variance) / size if size else math.nan,
+        cross_entropy=hx, kl_divergence=d, expected=rate + overhead.mean / size if size else rate,
+        quantisation=quantisation, overhead_mean=overhead.mean,
+        stderr=math.sqrt(variance + overhead.sd ** 2) / size if size else math.nan,
         encode_seconds=encode_seconds, decode_seconds=decode_seconds, chunks=len(lengths))
     bounds = [built.length_bounds(m) for m in lengths]
     return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),

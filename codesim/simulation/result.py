@@ -46,9 +46,10 @@ class SimulationResult:
     entropy: float                      # theory: H(p)
     cross_entropy: float                # theory: H(p, q)
     kl_divergence: float                # theory: D(p || q)
-    expected_bits_per_symbol: float     # theory: E_p[code_length] / n for this coder
+    expected_bits_per_symbol: float     # theory: E_p[num_bits] / n: the code length and the
+                                        # coder's mean overhead (the ledger's theory total)
     ideal_bits_per_symbol: float        # the sample's information content under q, / n
-    stderr: float                       # sqrt(Var_p[code_length]) / n
+    stderr: float                       # sqrt(Var_p[num_bits]) / n
     encode_seconds: float
     decode_seconds: float
     ledger: dict = field(default_factory=dict)          # measured, bits, sums to num_bits

@@ -177,3 +177,27 @@ def test_a_spec_can_ask_for_the_overhead_verdict_and_a_too_small_n_is_a_bad_spec
     """)
     code, _, err = run(capsys, "check", spec)
     assert code == 2 and "case 'skewed', key 'n'" in err and "Cochran" in err
+
+
+@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe", "fano"])
+@pytest.mark.parametrize("block", [1, 2])
+def test_a_bound_row_fails_a_code_one_bit_longer_for_one_symbol_and_passes_the_honest_one(name, block):
+    """The bound rows showed theory in the 'measured' column and compared E_p[l] with itself
+    (Huffman: H(p) + D(p||2^-l)), so no bug could fail them."""
+    from codesim.coders import CLASSES
+    from codesim.coders.prefix import PrefixCode
+    from codesim.simulation.check import check_bound
+
+    class Planted(CLASSES[name]):
+        def build_code(self, q):
+            honest = super().build_code(q)
+            lengths = honest.lengths.copy()
+            lengths[int(np.argmax(q))] += 1                     # the likeliest symbol: +1 bit
+            return PrefixCode(lengths)
+
+    p, q = cs.zipf(6, 1.1), cs.mixture(cs.zipf(6, 1.1), cs.uniform(6), 0.3)
+    honest = measure(p, q, cs.make_coder(name, q, block=block), 20_000, 1)
+    planted = measure(p, q, Planted(q, block=block), 20_000, 1)
+    outcome = check_bound(honest, p, q)
+    assert outcome.passed and outcome.measured == honest.result.measured_bits_per_symbol
+    assert not check_bound(planted, p, q).passed
