@@ -165,6 +165,7 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
     low, high = 0, STATE_MASK
     code = ((words[0] << 16) | (words[1] >> 16))                    # the first STATE_BITS bits
     pos = STATE_BITS
+    pending = 0                                                     # the encoder's, mirrored
     out = [0] * n
     bits, mask, quarter, three_quarters = STATE_BITS, STATE_MASK, QUARTER_RANGE, 3 * QUARTER_RANGE
     try:
@@ -189,11 +190,13 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
                 code = ((code << settled) & mask) | (
                     (window >> (96 - (pos & 31) - settled)) & ((1 << settled) - 1))
                 pos += settled
+                pending = 0
             while low >= quarter and high < three_quarters:
                 low = (low - quarter) << 1
                 high = ((high - quarter) << 1) | 1
                 code = ((code - quarter) << 1) | ((words[pos >> 5] >> (31 - (pos & 31))) & 1)
                 pos += 1
+                pending += 1
     except IndexError:
         raise DecodeError("the decoder read past the end of the data: damaged or truncated") from None
     if pos - STATE_BITS + 2 != num_bits:
@@ -201,7 +204,26 @@ def decode_intervals(payload: bytes, num_bits: int, n: int, totals, cums, update
         # shifts as it does: a message with more or fewer symbols reads a different length.
         raise DecodeError(f"decoding {n} symbols read {pos - STATE_BITS + 2} of the {num_bits} "
                           "bits: the symbol count or the data are damaged")
+    if n and not _flush_matches(words, num_bits, low, pending):
+        # the encoder's final state is the decoder's: its flush must be the message's last bits
+        # (a count one short decoded the first n - 1 symbols, silently)
+        raise DecodeError(f"the message does not end as {n} symbols would end it: the symbol "
+                          "count or the data are damaged")
     return out
+
+
+def _flush_matches(words: list, num_bits: int, low: int, pending: int) -> bool:
+    """Whether the last bits are :func:`flush_chunks` of the state (low, pending): a first
+    bit (0 below a quarter), then pending + 1 opposite bits."""
+    bit = 0 if low < QUARTER_RANGE else 1
+    start = num_bits - pending - 2
+    if start < 0:
+        return False
+    for i, want in enumerate([bit] + [1 - bit] * (pending + 1)):
+        at = start + i
+        if (words[at >> 5] >> (31 - (at & 31))) & 1 != want:
+            return False
+    return True
 
 
 class ArithmeticCoder(StreamCoder):

@@ -176,6 +176,12 @@ class RangeCoder(_ConstrictionCoder):
         if not decoder.maybe_exhausted():
             raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
                               "the data are damaged")
+        # A queue's decoder can read a symbol or two more than were coded out of the final
+        # words' padding without running dry: only the message that re-encodes to these very
+        # words is the one that was coded (a count raised by one gave 201 symbols, silently)
+        if self._encode(symbols)[0] != payload[: 4 * words.size]:
+            raise DecodeError(f"{n} decoded symbols do not re-encode to the message's words: "
+                              "the symbol count or the data are damaged")
         return symbols
 
     @property

@@ -244,6 +244,15 @@ class RangeContextCoder(_ConstrictionContextCoder):
             raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
                               "the data are damaged")
 
+    def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+        out = super()._decode(payload, num_bits, n)
+        # a queue's decoder can read extra symbols out of the final words' padding: only the
+        # message that re-encodes to these very words is the one that was coded
+        if self._encode(out)[0] != payload[: len(payload) - len(payload) % 4]:
+            raise DecodeError(f"{n} decoded symbols do not re-encode to the message's words: "
+                              "the symbol count or the data are damaged")
+        return out
+
     def _bounds(self, n: int) -> tuple[float, float]:
         return ROUNDING_BITS * n, 64 + ROUNDING_BITS * n
 

@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import codesim as cs
-from codesim.coders import Encoded, make_coder
+from codesim.coders import Encoded, make_coder, registry
 from codesim.errors import DecodeError
 
 from tests.helpers import ALL_CODERS, coder_or_refusal, random_q, round_trip
@@ -189,3 +189,33 @@ def test_property_round_trip_and_length_never_below_information_minus_slack(name
         assert coder.kraft_sum() <= 1
     if name in ("shannon", "sfe"):              # l(x) >= -log2 q(x) for these two codes
         assert coder.encode(x).num_bits >= cs.information_content(q, x).sum() - 1e-9
+
+
+@pytest.mark.parametrize("name", list(registry.names(family="stream")) + ["context range", "context ans",
+                                                                           "context arithmetic"])
+def test_a_wrong_symbol_count_never_decodes_to_symbols_the_words_do_not_encode(name):
+    """A range message with num_symbols raised by one decoded to 201 symbols whose re-encoding
+    gave other bytes.  Now each count off by 1..5 is a DecodeError, or gives a message these
+    very words encode (a coder without an end marker cannot tell those apart; the saved
+    header's CRC guards the count)."""
+    import dataclasses
+    for seed in range(20):
+        rng = np.random.default_rng(seed)
+        q = rng.dirichlet(np.ones(int(rng.integers(2, 12))))
+        if name.startswith("context"):
+            source = cs.MarkovSource(rng.dirichlet(np.ones(q.size), size=q.size))
+            coder = cs.ContextCoder(name.split()[1], cs.FixedContextModel.from_source(source))
+            x = source.sample(int(rng.integers(1, 300)), seed)
+        else:
+            coder = cs.make_coder(name, q)
+            x = cs.sample(q, int(rng.integers(1, 300)), seed)
+        encoded = coder.encode(x)
+        for off in (-5, -2, -1, 1, 2, 3, 5):
+            if x.size + off < 0:
+                continue
+            wrong = dataclasses.replace(encoded, num_symbols=x.size + off)
+            try:
+                y = coder.decode(wrong)
+            except cs.DecodeError:
+                continue
+            assert coder.encode(y).payload == encoded.payload, (name, seed, off)
