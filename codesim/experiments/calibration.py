@@ -72,7 +72,12 @@ def plot(outcome, plt):
     ax.axhline(1.0, color="k", lw=0.8, ls="--", label="theory: observed = nominal")
     ax.set_xticks(np.arange(len(CODERS)), CODERS, rotation=35, ha="right", fontsize=8)
     ax.set_ylabel("observed / nominal false-alarm rate")
-    ax.set_title(f"The statistical verdict is calibrated ({outcome.rows[0]['seeds']} seeds per bar)")
+    ratios = [r["observed / nominal"] for r in outcome.rows]
+    inside = sum(0.5 <= v <= 2 for v in ratios)
+    verdict = ("calibrated" if inside == len(ratios) else "not calibrated in every cell")
+    ax.set_title(f"The statistical verdict, measured: {inside} of {len(ratios)} cells inside "
+                 f"[0.5, 2] x nominal, {verdict} ({outcome.rows[0]['seeds']} seeds per bar)",
+                 fontsize=10)
     ax.legend(fontsize=7, ncol=3, loc="upper left")
     ax.set_ylim(0, 2.4)
     fig.tight_layout()

@@ -27,6 +27,8 @@ def run(n, seed, quick):
             rows.append({"precision": b, "coder": r.coder,
                          "measured - sample ideal under q": r.measured_bits_per_symbol - r.ideal_bits_per_symbol,
                          "D(p||q~) - D(p||q) (theory)": cs.kl_divergence(p, model) - r.kl_divergence,
+                         "theory + mean coder overhead/n":
+                             cs.kl_divergence(p, model) - r.kl_divergence + r.ledger_theory["coder_overhead"],
                          "this sample: ideal under q~ - under q":
                              cs.information_content(model, x).sum() / n - ideal_q,
                          "coder overhead/n (bound)": cs.make_coder(r.coder, q, precision=b).length_bounds(n)[1] / n, "ledger": r.ledger})
@@ -48,7 +50,11 @@ def plot(outcome, plt):
     ax.set_yscale("symlog", linthresh=1e-4)
     for coder, marker in (("range", "o"), ("ans", "x"), ("rans", "s")):
         pts = [(r["precision"], r["measured - sample ideal under q"]) for r in rows if r["coder"] == coder]
-        ax.plot(*zip(*pts), marker=marker, lw=0.8, label=f"measured: {coder}")
+        line, = ax.plot(*zip(*pts), marker=marker, lw=0.8, label=f"measured: {coder}")
+        with_overhead = [(r["precision"], r["theory + mean coder overhead/n"]) for r in rows
+                         if r["coder"] == coder]
+        ax.plot(*zip(*with_overhead), ls=":", lw=1.2, color=line.get_color(),
+                label=f"theory + {coder}'s mean overhead/n")
     ax.axhline(0, color="grey", lw=0.5)
     ax.set_xlabel("model precision b (bits)")
     ax.set_ylabel("measured - sample's ideal cost under q, bits/symbol")
