@@ -47,6 +47,9 @@ from .prefix import pack_codewords
 from ..measures import entropy
 from ..tables import Table
 
+#: symbols up to which a word count's mean and variance come from the exact recursion
+EXACT_WORDS = 20_000
+
 __all__ = ["TunstallCoder", "tunstall_words", "MAX_BITS"]
 
 #: dictionaries of at most 2**MAX_BITS words
@@ -234,9 +237,50 @@ class TunstallCoder(Coder):
         d = self.word_lengths.astype(np.float64)
         return float(prob @ d), float(prob @ d**2)
 
+    def word_count_moments(self, p, n: int) -> tuple[float, float]:
+        r"""(E[N(n)], Var[N(n)]) of the number of words that cover n symbols from p, exactly:
+        with f(m) = E[N(m)], g(m) = E[N(m)^2] and f = g = 0 for m <= 0,
+
+        .. math::  f(m) = 1 + \sum_d P(D = d) f(m - d), \qquad
+                   g(m) = 1 + \sum_d P(D = d) (2 f(m - d) + g(m - d)),
+
+        for n up to :data:`EXACT_WORDS` (the renewal approximation of the module docstring
+        beyond, which the recursion meets to 1e-6 well before).
+        """
+        table = self._per_p("word counts", p, self._length_distribution)
+        if n > EXACT_WORDS:
+            return None
+        f, g = self._word_count_table(table, n)
+        return float(f[n]), float(max(g[n] - f[n] ** 2, 0.0))
+
+    def _length_distribution(self, p) -> dict:
+        p = checked_pmf(p, "p")
+        logp = np.log(np.where(p > 0, p, 1.0))
+        has_zero = np.add.reduceat((p == 0)[self._flat].astype(np.int64), self._starts) > 0
+        prob = np.where(has_zero, 0.0, np.exp(np.add.reduceat(logp[self._flat], self._starts)))
+        return {"P": np.bincount(self.word_lengths, weights=prob), "f": np.zeros(1), "g": np.zeros(1)}
+
+    @staticmethod
+    def _word_count_table(table: dict, n: int):
+        """Extend the remembered f, g of one p to m = 0..n (the recursion above)."""
+        f, g, prob = table["f"], table["g"], table["P"]
+        if f.size <= n:
+            top = prob.size - 1                              # the longest word
+            d = np.arange(1, top + 1)
+            pd = prob[1:]
+            f = np.concatenate([np.zeros(top), f, np.zeros(n + 1 - f.size)])
+            g = np.concatenate([np.zeros(top), g, np.zeros(n + 1 - g.size)])
+            start = top + table["f"].size
+            for m in range(start, top + n + 1):
+                back_f, back_g = f[m - d], g[m - d]
+                f[m] = 1.0 + pd @ back_f
+                g[m] = 1.0 + pd @ (2 * back_f + back_g)
+            table["f"], table["g"] = f[top:], g[top:]
+        return table["f"], table["g"]
+
     def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
-        """bits E[N(n)] / n (the renewal approximation of the module docstring); bits / E_p[D]
-        without n."""
+        """bits E[N(n)] / n, exactly up to :data:`EXACT_WORDS` symbols (the renewal
+        approximation of the module docstring beyond); bits / E_p[D] without n."""
         mu, second = self.word_moments(p)
         if self.lone_symbol is not None and math.isinf(mu):
             return 0.0 if not np.any(np.asarray(p)[~self.possible] > 0) else math.inf
@@ -244,13 +288,21 @@ class TunstallCoder(Coder):
             return math.inf
         if not n:
             return self.bits / mu
+        exact = self.word_count_moments(p, n)
+        if exact is not None:
+            return self.bits * exact[0] / n
         return self.bits * (n + (second - mu) / (2 * mu)) / mu / n
 
     def bits_variance(self, p, n: int | None = None) -> float:
-        """bits^2 Var(D) / E[D]^3: n times the variance of the rate, by the renewal CLT."""
+        """n times the variance of the rate: bits^2 Var[N(n)] / n exactly up to
+        :data:`EXACT_WORDS` symbols, bits^2 Var(D) / E[D]^3 (the renewal CLT) beyond or
+        without n."""
         mu, second = self.word_moments(p)
         if math.isinf(mu):
             return 0.0 if self.lone_symbol is not None else math.inf
+        exact = self.word_count_moments(p, n) if n else None
+        if exact is not None:
+            return self.bits**2 * exact[1] / n
         return self.bits**2 * max(second - mu**2, 0.0) / mu**3     # 0 when every word is as long
 
     def overhead(self, p, n: int):

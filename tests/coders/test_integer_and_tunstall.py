@@ -228,3 +228,20 @@ def test_the_skewed_experiment_shows_huffmans_floor_and_tans_reaching_the_entrop
         tans = [at[("tans", f"table_log={r}")]["excess over H(p)"] for r in (6, 8, 10, 12)]
         assert tans[0] > tans[1] > tans[3] and tans[3] < 0.02
         assert at[("huffman", "block=3")]["measured"] < at[("huffman", "")]["measured"]
+
+
+def test_tunstalls_expected_cost_is_exact_at_small_n():
+    """The renewal approximation said 2.135 bits/symbol at n = 1 for a code that always costs
+    3; the exact recursion gives 3, and meets the renewal value by n = 100."""
+    p = [0.7, 0.2, 0.1]
+    coder = cs.make_coder("tunstall", p, bits=3)
+    assert coder.expected_bits_per_symbol(p, 1) == pytest.approx(3.0)
+    assert coder.bits_variance(p, 1) == pytest.approx(0.0)
+    mu, second = coder.word_moments(p)
+    renewal = coder.bits * (100 + (second - mu) / (2 * mu)) / mu / 100
+    assert coder.expected_bits_per_symbol(p, 100) == pytest.approx(renewal, abs=1e-6)
+    # against brute force: every message of 4 symbols, weighted by its probability
+    import itertools
+    total = sum(np.prod([p[s] for s in x]) * coder.encode(list(x)).num_bits
+                for x in itertools.product(range(3), repeat=4))
+    assert coder.expected_bits_per_symbol(p, 4) == pytest.approx(total / 4, rel=1e-12)
