@@ -299,10 +299,15 @@ class StreamCoder(Coder):
             # The information content varies less than the flush's spread is wide (a uniform
             # flush of sd s spans s * sqrt(12)): the state has not spread over its interval, so
             # only the documented worst case holds.
-            # Its spread is then taken as uniform over that band (sd = width / sqrt(12)), so a
-            # result's stderr at small n is not 0 beside an overhead of tens of bits.
+            # Its spread is the flush's (documented per coder), so a result's stderr at small n
+            # is not 0 beside an overhead of tens of bits; the rounding's n eps part of the band
+            # is a worst case, not a spread.
+            # Its mean is the band's middle plus the rounding's mean drift, which every step pays
+            # whether or not the state has spread.
             below, above = self.length_bounds(n)
-            return Overhead(mean=(above - below) / 2, sd=(above + below) / math.sqrt(12),
+            slack_below, slack_above, _ = self.slack
+            drift = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))[0]
+            return Overhead(mean=(above - below) / 2 + n * drift, sd=flush.sd,
                             low=-below, high=above,
                             allowance=(above + below) / 2,
                             basis="the coder's worst-case bounds (too little information for "

@@ -7,7 +7,8 @@ the difference of the two bit counts per symbol, measures
 
 up to the two coders' overheads and the two models' quantisation: what is coded is the
 b-bit model q~, so the estimate tends to D(p||q~_q) - D(p||q~_p), which is D(p||q) plus the
-``quantisation`` term (theory; below 1e-6 bits at the default 24 bits, not at 8).  The
+``quantisation`` term (theory; below 1e-6 bits at the default 24 bits, not at 8), plus the
+difference of the two coders' mean overheads per symbol, ``overhead`` (tANS: its two drifts).  The
 sampling noise of each rate, sqrt(Var_p[-log2 q(X)] / n), is about 1e-3 bits per symbol at
 n = 10**6 and would swamp a small D if the two rates were measured on different samples.  Paired, the noise is that of
 the per-symbol differences d_i = cost_q(x_i) - cost_p(x_i), whose variance shrinks with D
@@ -15,7 +16,7 @@ the per-symbol differences d_i = cost_q(x_i) - cost_p(x_i), whose variance shrin
 about 2e-5.
 
 >>> m = measure_divergence([0.5, 0.5], [0.25, 0.75], "ans", n=20_000, seed=1)
->>> abs(m.estimate - m.kl_divergence - m.quantisation) < 3 * m.stderr + m.overhead_bound / m.n
+>>> abs(m.estimate - m.target) < 3 * m.stderr + m.overhead_bound / m.n
 True
 """
 
@@ -41,8 +42,12 @@ __all__ = ["measure_divergence", "DivergenceMeasurement"]
 class DivergenceMeasurement:
     """D(p||q) measured as the paired difference of two real encodings of one sample.
 
-    The estimate tends to ``kl_divergence + quantisation``; ``|estimate - kl_divergence -
-    quantisation| <= 3 stderr + overhead_bound / n`` but for a 3-sigma fluctuation."""
+    The estimate tends to ``target`` = ``kl_divergence + quantisation + overhead``: D, what the
+    two b-bit models add, and the difference of the two coders' mean overheads per symbol
+    (tANS: the difference of its drifts under the two models); ``stderr`` covers the paired
+    costs' spread and the two overheads' (the flushes of a coder writing 32-bit words), so a
+    95% interval ``target +/- 1.96 stderr`` holds the estimate about 95% of the time, and
+    ``|estimate - target| <= 3 stderr + overhead_bound / n`` but for a 3-sigma fluctuation."""
 
     coder: str
     n: int
@@ -54,6 +59,12 @@ class DivergenceMeasurement:
     bits_p: int               # measured: the same sample coded with the code for p
     overhead_bound: float     # bits: how far the two coders' overheads can differ
     quantisation: float = 0.0  # theory: D(p||q~_q) - D(p||q~_p) - D(p||q), the b-bit models' share
+    overhead: float = 0.0      # theory: (mean overhead for q - mean overhead for p) / n
+
+    @property
+    def target(self) -> float:
+        """What the estimate tends to (theory): D(p||q) + quantisation + overhead."""
+        return self.kl_divergence + self.quantisation + self.overhead
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -62,7 +73,9 @@ class DivergenceMeasurement:
         shown = abs(self.quantisation) >= 5e-7
         return (f"D(p||q) measured with {self.coder}: {self.estimate:.6g} +/- {self.stderr:.2g} "
                 f"bits/symbol (paired, n = {self.n}); theory {self.kl_divergence:.6g}"
-                + (f" {self.quantisation:+.2g} from quantising the models" if shown else ""))
+                + (f" {self.quantisation:+.2g} from quantising the models" if shown else "")
+                + (f" {self.overhead:+.2g} from the coders' overheads"
+                   if abs(self.overhead) >= 5e-7 else ""))
 
 
 def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int = 0,
@@ -72,9 +85,10 @@ def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int =
     ``estimate`` is the difference of the two measured bit counts per symbol; ``stderr`` comes
     from the paired per-symbol differences of the two models' costs; ``overhead_bound`` is the
     widest the two coders' overheads (flush and rounding) can differ, in bits, and
-    ``quantisation`` what the two b-bit models add to D (theory), so that
-    ``|estimate - D - quantisation| <= 3 stderr + overhead_bound / n`` but for a 3-sigma
-    fluctuation.
+    ``quantisation`` what the two b-bit models add to D and ``overhead`` the difference of the
+    two coders' mean overheads per symbol (theory), so that the estimate tends to ``target`` =
+    D + quantisation + overhead, with ``stderr`` covering the paired costs and the two overheads:
+    ``|estimate - target| <= 3 stderr + overhead_bound / n`` but for a 3-sigma fluctuation.
 
     Only the stream coders (arithmetic, rans, tans, range, ans) pay -log2 q~(x) a symbol, so only
     they measure D; the others are refused, saying why: a prefix or integer code pays whole-bit
@@ -94,12 +108,16 @@ def measure_divergence(p, q, coder: str = "ans", n: int = 1_000_000, seed: int =
         raise OptionError(f"measure_divergence needs at least 2 symbols for a standard error, got {size}")
     d = for_q.symbol_costs(x) - for_p.symbol_costs(x)
     over_q, over_p = for_q.overhead(p, size), for_p.overhead(p, size)
+    # the paired costs' spread, and the two messages' overheads (their flushes and rounding
+    # drift), each over n: a 32-bit word's flush alone is sd 32 / sqrt(12) bits
+    spread = float(np.var(d, ddof=1)) / size + (over_q.sd ** 2 + over_p.sd ** 2) / size ** 2
     return DivergenceMeasurement(
         coder=coder, n=size, seed=seed_label(seed), estimate=(enc_q.num_bits - enc_p.num_bits) / size,
-        stderr=float(np.std(d, ddof=1)) / math.sqrt(size), kl_divergence=kl_divergence(p, q),
+        stderr=math.sqrt(spread), kl_divergence=kl_divergence(p, q),
         bits_q=int(enc_q.num_bits), bits_p=int(enc_p.num_bits),
         overhead_bound=max(over_q.high - over_p.low, over_p.high - over_q.low),
-        quantisation=_quantisation(p, q, for_q.model_pmf, for_p.model_pmf))
+        quantisation=_quantisation(p, q, for_q.model_pmf, for_p.model_pmf),
+        overhead=(over_q.mean - over_p.mean) / size)
 
 
 def _require_paired_costs(name: str, coder, options: dict) -> None:

@@ -228,3 +228,20 @@ def test_expected_is_the_ledgers_theory_total_at_every_n(coder):
     assert r.expected_bits_per_symbol == pytest.approx(sum(r.ledger_theory.values()), rel=1e-12)
     if coder == "ans":
         assert r.expected_bits_per_symbol > 5 and r.stderr > 0.5
+
+
+def test_the_paired_divergence_of_tans_tends_to_its_target_with_the_drifts():
+    """tANS's estimate tends to D + quantisation + (drift under q - drift under p), not to
+    D + quantisation (0.00228 measured against 0.00049 documented)."""
+    m = cs.measure_divergence([0.3, 0.7], [0.32, 0.68], "tans", n=200_000, seed=1, table_log=6)
+    assert abs(m.estimate - m.target) <= 3 * m.stderr
+    assert abs(m.estimate - m.kl_divergence - m.quantisation) > 3 * m.stderr
+    assert m.overhead == pytest.approx(m.target - m.kl_divergence - m.quantisation)
+
+
+def test_the_paired_stderr_counts_the_two_flushes():
+    """ANS flushes whole 32-bit words: two flushes of sd 32 / sqrt(12) bits each are in the
+    stderr (its 95% intervals held D only 86% of the time without them)."""
+    m = cs.measure_divergence([0.5, 0.5], [0.49, 0.51], "ans", n=10_000, seed=3)
+    flush = 32 / math.sqrt(12)
+    assert m.stderr >= math.sqrt(2) * flush / m.n
