@@ -28,7 +28,7 @@ from types import SimpleNamespace
 
 from ..coders.context import ContextCoder
 from ..errors import OptionError
-from ..models.adaptive import learning_cost_on_source
+from ..models.adaptive import expected_bits_on_source
 from ..models.context import (AdaptiveContextModel, CountContextModel, FixedContextModel,
                               as_context_model, dense_rows)
 from ..sources.markov import MarkovSource, projection, sample_entropy, start_excess
@@ -64,7 +64,8 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     adaptive = isinstance(model, AdaptiveContextModel)
     if adaptive:
         best = projection(source, model.order)
-        used = source.cross_entropy_rate(best) + (learning_cost_on_source(source, model, n) / n if n else 0.0)
+        used = (expected_bits_on_source(source, model, n) / n if n
+                else source.cross_entropy_rate(best))
         hx, variance = used, source.cost_moments(best)[1]
         nominal, quantisation = code_length, 0.0
     else:

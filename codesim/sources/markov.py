@@ -160,6 +160,26 @@ class MarkovSource:
         return cls(rows.reshape((k,) * order + (k,)))
 
     # --- the context chain -----------------------------------------------------------------
+    def visit_variances(self, order: int) -> np.ndarray:
+        """sigma^2 of each window of ``order`` symbols: n sigma^2 is the asymptotic variance of
+        the number of times n symbols pass through it.  With the window chain's transitions P
+        (the best order-``order`` projection of the source, exact from the source's own order
+        up), stationary law pi and Z = (I - P + 1 pi^T)^-1, sigma_c^2 = pi_c (2 Z_cc - 1 - pi_c).
+        """
+        best = projection(self, order)
+        size = best.rows.shape[0]
+        if size > DENSE_CONTEXTS:
+            raise OptionError(f"visit variances over {size} windows need a dense solve larger "
+                              f"than the {DENSE_CONTEXTS} codesim makes")
+        require_memory(24 * size * size, f"the visit variances of {size} windows")
+        k = self.alphabet_size
+        matrix = np.zeros((size, size))
+        for s in range(k):
+            matrix[np.arange(size), (np.arange(size) * k) % size + s] += best.rows[:, s]
+        pi = best.mass
+        z = np.linalg.inv(np.eye(size) - matrix + np.outer(np.ones(size), pi))
+        return np.maximum(pi * (2 * np.diag(z) - 1 - pi), 0.0)
+
     def _successor(self, contexts: np.ndarray, symbols: np.ndarray) -> np.ndarray:
         return (contexts * self.alphabet_size) % self.contexts + symbols
 
