@@ -41,7 +41,7 @@ import numpy as np
 from ..sources.markov import projection
 
 __all__ = ["PRIORS", "ADAPTIVE_PRIORS", "FenwickTree", "AdaptiveModel", "expected_code_length", "code_length_variance", "learning_cost_asymptotic",
-           "learning_cost_on_source", "expected_bits_on_source"]
+           "expected_bits_on_source"]
 
 #: prior weight a of each adaptive rule
 PRIORS = {"laplace": 1.0, "kt": 0.5}
@@ -182,18 +182,6 @@ def expected_bits_on_source(source, model, n: int) -> float:
         total += math.log2(size)
     return total
 
-
-def learning_cost_on_source(source, model, n: int) -> float:
-    """Clarke-Barron's learning cost in bits of an adaptive context ``model`` on a Markov
-    ``source``, summed over contexts seen about n pi(c) times (an approximation)."""
-    best = projection(source, model.order)
-    total = 0.0
-    for c in np.flatnonzero(best.mass > 0).tolist():
-        seen = n * float(best.mass[c])
-        row = best.rows[c]
-        if seen > 1:
-            total += max(learning_cost_asymptotic(np.maximum(row, 1e-12), seen, model.rule), 0.0)
-    return total
 
 
 class FenwickTree:

@@ -7,8 +7,8 @@ or a plain q as an order-0 model), decodes it, and sets the bits beside the *rat
 
 * ``entropy`` -- the source's entropy rate;
 * ``cross_entropy``, ``kl_divergence`` -- the cross-entropy and KL rates of the model (for an
-  adaptive model, the rate it really achieves at this n: the rate of the best model of its
-  order plus its learning cost, Clarke-Barron per context);
+  adaptive model, the rate it really achieves at this n: E[L_n] / n, per context the exact
+  i.i.d. expectation at its visit count, :func:`codesim.models.adaptive.expected_bits_on_source`);
 * ``expected_bits_per_symbol`` -- the rate of the model really used (quantised rows), plus
   what its first j symbols cost beyond it (their context is padded with 0), plus the coder's
   flush, per symbol; ``stderr`` -- sqrt(sigma^2 / n) with sigma^2 the asymptotic
