@@ -42,6 +42,9 @@ class CoderSpec:
     per_position: bool = False
     adaptive: bool = False
     context: bool = False
+    #: about how long coding and decoding one symbol takes (measured on one core, 16 symbols),
+    #: so that a sweep can size its batches by cost
+    seconds_per_symbol: float = 1e-7
 
 
 #: every coder option, as the command line spells it
@@ -68,17 +71,18 @@ CODERS = (
     CoderSpec("fano", "Fano's code: balanced splits of the sorted q (not always optimal)",
               "prefix", ("block",)),
     CoderSpec("arithmetic", "exact integer arithmetic coder, pure Python, for teaching", "stream",
-              ("precision", "adaptive"), default=True, per_position=True, adaptive=True, context=True),
+              ("precision", "adaptive"), default=True, per_position=True, adaptive=True, context=True,
+              seconds_per_symbol=2e-6),
     CoderSpec("rans", "readable rANS coder, pure Python, for teaching", "stream", ("precision",),
-              default=True),
+              default=True, seconds_per_symbol=6e-7),
     CoderSpec("tans", "readable table ANS (FSE-style), pure Python, for teaching", "stream",
-              ("table_log",)),
+              ("table_log",), seconds_per_symbol=6e-7),
     CoderSpec("range", "fast range coder (constriction's RangeEncoder)", "stream", ("precision",),
               default=True, per_position=True, context=True),
     CoderSpec("ans", "fast ANS coder (constriction's AnsCoder)", "stream", ("precision",),
               default=True, per_position=True, context=True),
     CoderSpec("tunstall", "Tunstall's variable-to-fixed code: words of q's symbols, each a "
-              "fixed-length index", "variable-to-fixed", ("bits",)),
+              "fixed-length index", "variable-to-fixed", ("bits",), seconds_per_symbol=4e-6),
     CoderSpec("unary", "unary code for the integers (q sets the alphabet)", "integer"),
     CoderSpec("golomb", "Golomb's code (m fitted to q's mean when not given)", "integer", ("m",)),
     CoderSpec("rice", "Rice's code, Golomb with m = 2**k (k best for q when not given)", "integer",

@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from ..coders import DEFAULT_CODERS, make_coder
+from ..coders import DEFAULT_CODERS, make_coder, registry
 from ..errors import OptionError, SupportError
 from ..limits import MESSAGE_BYTES, require_memory
 from ..parallel.executors import call_token, completed, submit
@@ -105,14 +105,25 @@ def _sweep_batch(batch):
 
 #: a sweep sends each worker about this many batches (enough to balance uneven tasks)
 BATCHES_PER_WORKER = 8
+#: a batch of small tasks is sized to take about this long (estimated): Ctrl-C keeps the rows
+#: that finished, and progress moves, batch by batch
+BATCH_SECONDS = 0.25
+
+
+def task_seconds(task: "SweepTask") -> float:
+    """About how long a task takes: n symbols through each coder (the registry's estimate)."""
+    return task.n * sum(registry.spec(name).seconds_per_symbol for name, _ in task.coders)
 
 
 def _batches(tasks: list, workers: int) -> list[list]:
-    """Split tasks into at most BATCHES_PER_WORKER * workers batches, dealt out like cards
-    (batch k holds tasks k, k + count, ...): along a grid the cost of a q drifts with its
-    index (a q far from p costs more bits), so dealt batches cost alike and no worker is left
-    with the dear end of the grid while the other idles."""
-    count = min(len(tasks), BATCHES_PER_WORKER * max(workers, 1))
+    """Split tasks into batches dealt out like cards (batch k holds tasks k, k + count, ...):
+    along a grid the cost of a q drifts with its index (a q far from p costs more bits), so
+    dealt batches cost alike and no worker is left with the dear end of the grid.  Only small
+    tasks share a batch: at most BATCH_SECONDS of estimated work each, and at least
+    BATCHES_PER_WORKER batches a worker, so that real work arrives task by task."""
+    cost = max((task_seconds(t) for t in tasks), default=0.0)
+    per_batch = max(int(BATCH_SECONDS // cost), 1) if cost > 0 else len(tasks) or 1
+    count = min(len(tasks), max(BATCHES_PER_WORKER * max(workers, 1), -(-len(tasks) // per_batch)))
     return [tasks[k::count] for k in range(count)]
 
 

@@ -231,3 +231,19 @@ def test_a_float32_softmax_is_a_distribution_everywhere(call):
     p = np.exp(logits) / np.exp(logits).sum()
     assert abs(float(p.astype(np.float64).sum()) - 1) > 1e-12      # off by float32 rounding
     call(p, np.roll(p, 1))
+
+
+def test_a_sweep_batches_only_small_tasks():
+    """240 q's at n = 10^5 with the arithmetic coder were dealt 15 to a batch (about 10 s
+    each): Ctrl-C after 5 s kept no row and progress jumped by 15."""
+    from codesim.simulation.sweep import BATCH_SECONDS, SweepTask, _batches, task_seconds
+    p = cs.uniform(4)
+
+    def tasks(coder, n):
+        return [SweepTask(i, str(i), p, p, ((coder, {}),), n, 0, False) for i in range(240)]
+
+    assert all(len(b) == 1 for b in _batches(tasks("arithmetic", 10**5), 2))
+    small = _batches(tasks("huffman", 100), 2)
+    assert len(small) == 16 and sum(map(len, small)) == 240
+    for batch in _batches(tasks("huffman", 10**5), 2):
+        assert sum(task_seconds(t) for t in batch) <= BATCH_SECONDS
