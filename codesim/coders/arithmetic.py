@@ -360,7 +360,7 @@ class AdaptiveArithmeticCoder(ArithmeticCoder):
 
     def __init__(self, q, precision: int = 24, adaptive: str | None = None):
         super().__init__(q, precision)
-        if adaptive not in ADAPTIVE_PRIORS:
+        if not isinstance(adaptive, str) or adaptive not in ADAPTIVE_PRIORS:
             raise OptionError(f"adaptive must be one of {', '.join(ADAPTIVE_PRIORS)} or None, "
                               f"got {adaptive!r}")
         if self.per_position:

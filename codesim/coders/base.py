@@ -26,6 +26,7 @@ Together these account for every bit of a message (the ledger of
 
 from __future__ import annotations
 
+import functools
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from functools import cached_property
@@ -35,7 +36,7 @@ import numpy as np
 from ..container import Encoded
 from ..limits import MESSAGE_BYTES
 from ..errors import DecodeError, OptionError, SupportError
-from ..validate import as_symbols
+from ..validate import as_symbols, check_same_length, checked_pmf, sample_size
 from ..tables import SHOWN_ROWS
 import html
 
@@ -105,8 +106,36 @@ def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str 
             f"has no codeword for it (the cross-entropy is infinite)", symbol=s, position=i)
 
 
+#: the theory methods of a coder that take a message length n: where n stands, and whether
+#: it may be left out (None: the limit of large n)
+_N_ARGUMENT = {"length_bounds": (0, False), "overhead": (1, False),
+               "expected_bits_per_symbol": (1, True), "bits_variance": (1, True)}
+
+
+def _checking_n(method, at: int, optional: bool):
+    """The method, refusing an n that is not a whole number >= 0 by name."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        if len(args) > at:
+            if args[at] is not None or not optional:
+                args = (*args[:at], sample_size(args[at]), *args[at + 1:])
+        elif "n" in kwargs and (kwargs["n"] is not None or not optional):
+            kwargs["n"] = sample_size(kwargs["n"])
+        return method(self, *args, **kwargs)
+    checked.checks_n = True
+    return checked
+
+
 class Coder(ABC):
     """A code designed for the assumed distribution ``q`` over symbols 0..K-1."""
+
+    def __init_subclass__(cls, **kwargs):
+        """Every coder's theory methods check their n alike, at the door."""
+        super().__init_subclass__(**kwargs)
+        for name, (at, optional) in _N_ARGUMENT.items():
+            method = cls.__dict__.get(name)
+            if method is not None and not getattr(method, "checks_n", False):
+                setattr(cls, name, _checking_n(method, at, optional))
 
     #: registry name, e.g. "huffman"
     name: str = ""
@@ -127,7 +156,9 @@ class Coder(ABC):
     def _per_p(self, tag: str, p, compute):
         """``compute(p)``, remembered for the last few p (a sweep asks the same p again and again)."""
         memo = self.__dict__.setdefault("_memo", {})
-        key = (tag, np.asarray(p, dtype=np.float64).tobytes())
+        p = checked_pmf(p, "p")                  # validated once, then passed on
+        check_same_length(p, self.q)
+        key = (tag, p.tobytes())
         if key not in memo:
             if len(memo) >= 16:
                 memo.pop(next(iter(memo)))

@@ -100,6 +100,9 @@ class ContextCoder:
         return Encoded(self.name, int(x.size), num_bits, payload, {}, self.fingerprint)
 
     def decode(self, encoded) -> np.ndarray:
+        if not isinstance(encoded, Encoded):
+            raise DecodeError(f"decode takes an encoded message (codesim.Encoded), got "
+                              f"{type(encoded).__name__}")
         if encoded.coder != self.name:
             raise DecodeError(f"this message was encoded by {encoded.coder!r}, not by {self.name!r}")
         if encoded.model_fingerprint and encoded.model_fingerprint != self.fingerprint:

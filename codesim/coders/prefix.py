@@ -26,7 +26,7 @@ import numpy as np
 from bitarray import bitarray, decodetree
 from bitarray.util import canonical_decode
 
-from ..validate import power_fits, checked_pmf, check_same_length, is_whole
+from ..validate import power_fits, checked_pmf, check_same_length, is_whole, whole_number
 from ..errors import DecodeError, OptionError, a
 from ..limits import PREFIX_CODE_BYTES, require_memory
 from ..container import fingerprint
@@ -682,6 +682,8 @@ class PrefixCoder(Coder):
     def codebook(self, p=None, limit: int | None = None):
         """The code table: symbol, (p,) q, -log2 q, length, codeword (prints and renders as a
         table); the first ``limit`` symbols only, when given."""
+        if limit is not None:
+            limit = whole_number(limit, "limit", 0)
         if p is not None:
             p = checked_pmf(p, "p")
             check_same_length(p, self.q)

@@ -23,7 +23,7 @@ from numbers import Real
 
 import numpy as np
 
-from ..validate import checked_pmf, checked_pmf_rows, is_whole
+from ..validate import _as_float_array, checked_pmf, checked_pmf_rows, is_whole
 
 from ..sources.distributions import quantize
 from ..sources.markov import MarkovSource, context_ids
@@ -120,7 +120,7 @@ class FixedContextModel(ContextModel):
     kind = "fixed"
 
     def __init__(self, rows):
-        arr = rows if isinstance(rows, np.ndarray) else np.asarray(rows, dtype=np.float64)
+        arr = rows if isinstance(rows, np.ndarray) else _as_float_array(rows, "rows")
         size = arr.shape[-1] if arr.ndim else 0           # a float32 model is checked as float32
         flat = checked_pmf_rows(arr.reshape(-1, size) if arr.ndim >= 1 and size else arr, "rows")
         order = round(math.log(flat.shape[0], size)) if size > 1 else 0
@@ -278,7 +278,7 @@ class AdaptiveContextModel(ContextModel):
 
     def __init__(self, alphabet_size: int, order: int = 0, rule: str = "kt"):
         super().__init__(order, alphabet_size)
-        if rule not in RULES:
+        if not isinstance(rule, str) or rule not in RULES:
             raise OptionError(f"rule must be one of {', '.join(RULES)}, got {rule!r}")
         self.rule, self.alpha, self.counts = rule, RULES[rule], {}
 

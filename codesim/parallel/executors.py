@@ -12,9 +12,11 @@ import os
 import time
 from concurrent.futures import as_completed
 
+from ..errors import OptionError
+
 _CALLS = itertools.count()
 
-__all__ = ["is_dask_client", "submit", "completed", "call_token"]
+__all__ = ["is_dask_client", "check_executor", "submit", "completed", "call_token"]
 
 
 def is_dask_client(executor) -> bool:
@@ -26,6 +28,14 @@ def call_token() -> str:
     them differ from an earlier call's, so that no executor that hashes tasks (Dask's
     ``Client.get_executor()``) hands back cached results for a repeated call."""
     return f"{os.getpid()}-{time.time_ns()}-{next(_CALLS)}"
+
+
+def check_executor(executor) -> None:
+    """OptionError unless ``executor`` can run tasks: a concurrent.futures Executor or a Dask
+    Client (anything with ``submit``)."""
+    if executor is not None and not callable(getattr(executor, "submit", None)):
+        raise OptionError(f"executor must be a concurrent.futures Executor or a Dask Client, got "
+                          f"{type(executor).__name__}")
 
 
 def submit(executor, fn, *args):

@@ -37,7 +37,7 @@ from ..errors import OptionError, SupportError
 from ..limits import require_memory
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..sources.distributions import sample
-from ..validate import checked_pmf, check_same_length
+from ..validate import as_rng, check_same_length, checked_pmf, whole_number
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
            "VIEWS", "MAX_LEAVES", "MAX_STEPS", "MAX_BARS"]
@@ -63,6 +63,16 @@ def _label(labels, s: int) -> str:
     return str(s) if labels is None else f"{labels[s]!s}"
 
 
+def _check_labels(labels, size: int):
+    """Labels name each of the ``size`` symbols: a sequence of that length, or None."""
+    if labels is None:
+        return None
+    if isinstance(labels, (str, bytes)) and len(labels) != size or not hasattr(labels, "__len__") \
+            or len(labels) != size:
+        raise OptionError(f"labels must name each of the {size} symbols, got {labels!r:.60}")
+    return list(labels)
+
+
 # --- the code tree -------------------------------------------------------------------------
 
 def code_tree(coder, p=None, labels=None):
@@ -77,6 +87,7 @@ def code_tree(coder, p=None, labels=None):
     if words is None:
         raise OptionError(f"a code tree needs a prefix code, not {type(coder).__name__}")
     leaves = {s: w for s, w in enumerate(words) if w is not None}
+    labels = _check_labels(labels, coder.alphabet_size)
     if len(leaves) > MAX_LEAVES:
         raise OptionError(f"a tree of {len(leaves)} leaves is too many to read: view a code over "
                           f"at most {MAX_LEAVES} symbols")
@@ -283,6 +294,7 @@ def wrong_codebook(p, q, labels=None):
     """
     p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
+    labels = _check_labels(labels, p.size)
     if p.size > MAX_BARS:
         raise OptionError(f"the wrong-codebook view draws a bar per symbol: at most {MAX_BARS} "
                           f"symbols, got {p.size}")
@@ -334,9 +346,11 @@ def typical_set(p, q, ns=(10, 100, 1000), sequences: int = 2000, seed=0):
         s = int(np.argmax((p > 0) & (q == 0)))
         raise SupportError(f"q[{s}] = 0 but p[{s}] = {p[s]:g}: -log2 q(X^n) is infinite for "
                            f"every sequence holding symbol {s}", symbol=s)
-    ns = [int(n) for n in ns]
-    if not ns or min(ns) < 1 or not 1 <= sequences <= 100_000:
-        raise OptionError("typical_set needs lengths n >= 1 and 1 to 100000 sequences")
+    if isinstance(ns, (str, bytes)) or np.ndim(ns) != 1 or not len(ns):
+        raise OptionError(f"typical_set needs a list of lengths n >= 1, got {ns!r:.60}")
+    ns = [whole_number(n, "a length n", 1, 10**6) for n in ns]
+    sequences = whole_number(sequences, "sequences", 1, 100_000)
+    as_rng(seed)                                      # a bad seed is named before any drawing
     require_memory(16 * max(ns) * sequences, f"{sequences} sequences of {max(ns)} symbols")
     h, hx = entropy(p), cross_entropy(p, q)
     with np.errstate(divide="ignore"):

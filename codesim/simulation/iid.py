@@ -25,6 +25,7 @@ import numpy as np
 from ..coders import DEFAULT_CODERS, Coder
 from ..errors import OptionError
 from ..limits import MESSAGE_BYTES, require_memory, require_symbols
+from ..parallel.executors import check_executor
 from ..sources.distributions import draw_counted, sample
 from ..validate import checked_pmf, as_symbols, check_same_length, sample_size, is_whole
 from .chunks import add_overheads, code_piece, pieces, sample_dtype
@@ -46,6 +47,7 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     More than ``chunk_size`` symbols (default :data:`CHUNK`) are coded as several messages
     (see :func:`simulate`).
     """
+    check_executor(executor)
     p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
     if symbols is None:

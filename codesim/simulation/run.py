@@ -10,6 +10,7 @@ from __future__ import annotations
 from concurrent.futures import Executor
 
 from ..errors import OptionError
+from ..parallel.executors import check_executor
 from ..sources.markov import MarkovSource
 from .iid import measure
 from .result import SimulationResult
@@ -75,10 +76,15 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
     >>> r.measured_bits_per_symbol, r.entropy, r.cross_entropy
     (2.0, 1.75, 2.0)
     """
+    check_executor(executor)
     if isinstance(p, MarkovSource):
         if chunk_size is not None or executor is not None:
             raise OptionError("a Markov source is coded as one message, in-process: chunk_size "
                               "and executor apply to i.i.d. sources")
+        unknown = sorted(set(coder_options) - {"precision"})
+        if unknown:
+            raise OptionError(f"a source with memory is coded by a context model, which takes "
+                              f"only precision, not {unknown[0]!r}")
         return simulate_source(p, q, coder, n, seed, **coder_options)
     return measure(p, q, coder, n, seed, chunk_size=chunk_size, executor=executor,
                    progress=progress, **coder_options).result

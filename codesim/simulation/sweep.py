@@ -20,12 +20,12 @@ import numpy as np
 from ..coders import DEFAULT_CODERS, make_coder, registry
 from ..errors import OptionError, SupportError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..parallel.executors import call_token, completed, submit
+from ..parallel.executors import call_token, check_executor, completed, submit
 from ..parallel.pool import worker_count, worker_pool
 from ..parallel.progress import progress_bar
 from ..sources.distributions import mixture, sample, uniform
 from ..tables import Table
-from ..validate import checked_pmf, check_same_length, sample_size
+from ..validate import _as_float_array, checked_pmf, check_same_length, sample_size
 from .iid import coder_list, measure
 from .roundtrip import theory_of
 
@@ -43,6 +43,9 @@ def mixture_grid(p, ts, toward=None) -> dict[str, np.ndarray]:
     """
     p = checked_pmf(p, "p")
     r = uniform(p.size) if toward is None else checked_pmf(toward, "toward")
+    if isinstance(ts, (str, bytes)) or np.ndim(ts) != 1:
+        raise OptionError(f"ts must be a list of mixing weights t in [0, 1], got {ts!r:.60}")
+    _as_float_array(ts, "ts")                        # numbers only, named
     grid: dict[str, np.ndarray] = {}
     for t in ts:
         q = mixture(p, r, t)
@@ -192,6 +195,7 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     token = call_token()
     tasks = [SweepTask(i, label, p, q, tuple(named), n, seed, same_sample, token)
              for i, (label, q) in enumerate(checked)]
+    check_executor(executor)
     if executor is not None and workers is not None:
         raise OptionError("workers sizes sweep's own process pool; an executor brings its own "
                           "workers: give one or the other")

@@ -77,7 +77,8 @@ def zipf(k: int, s: float = 1.0) -> np.ndarray:
     """Zipf distribution p(i) proportional to 1 / (i + 1)**s on k symbols."""
     k = _check_k(k)
     s = _check_real(s, "zipf exponent s", 0.0, False)
-    return normalize(1.0 / np.arange(1, k + 1, dtype=np.float64) ** s)
+    with np.errstate(over="ignore"):         # a huge s: (i + 1)**s is inf, its weight 0
+        return normalize(1.0 / np.arange(1, k + 1, dtype=np.float64) ** s)
 
 
 def geometric(k: int, r: float = 0.5) -> np.ndarray:
@@ -91,7 +92,11 @@ def geometric(k: int, r: float = 0.5) -> np.ndarray:
 def dirichlet(k: int, alpha=1.0, rng=0) -> np.ndarray:
     """A random distribution on k symbols drawn from Dirichlet(alpha) with a seeded Generator."""
     k = _check_k(k)
-    a = np.broadcast_to(np.asarray(alpha, dtype=np.float64), (k,))
+    given = _as_float_array(alpha, "dirichlet alpha")
+    if given.ndim > 1 or (given.ndim == 1 and given.size != k):
+        raise DistributionError(f"dirichlet alpha must be one number or {k} of them, got shape "
+                                f"{given.shape}")
+    a = np.broadcast_to(given, (k,))
     if not np.all(np.isfinite(a) & (a > 0)):
         raise DistributionError(f"dirichlet alpha must be finite and > 0, got {alpha!r}")
     return normalize(as_rng(rng).dirichlet(a))
@@ -218,7 +223,12 @@ def quantize(q, precision: int, *, leaky: bool = False) -> np.ndarray:
     >>> int(quantize([0.5, 0.5 - 9e-10], 32).sum()) == 2**32
     True
     """
-    q = np.asarray(q, dtype=np.float64)
+    q = _as_float_array(q, "q")                 # weights: numbers, finite, not negative
+    if q.ndim not in (1, 2) or q.size == 0 or q.shape[-1] == 0:
+        raise DistributionError(f"q must be a non-empty vector or matrix of weights, got shape {q.shape}")
+    _check_entries(q, "q")
+    if not np.all(q.sum(axis=-1) > 0):
+        raise DistributionError("q has a row of weights that sum to 0: nothing to quantise")
     rows = np.atleast_2d(q)
     possible = np.ones_like(rows, dtype=bool) if leaky else rows > 0
     precision = precision_for(precision, int(possible.sum(axis=1).max()))

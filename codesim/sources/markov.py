@@ -37,7 +37,7 @@ import numpy as np
 from ..errors import DistributionError, OptionError
 from ..limits import require_memory, require_symbols
 from ..validate import (_as_float_array, as_rng as _rng, checked_pmf, checked_pmf_rows, is_number,
-                        is_whole, power_fits, sample_size)
+                        is_whole, power_fits, sample_size, whole_number)
 
 __all__ = ["MarkovSource", "MAX_WINDOWS", "context_ids", "projection", "start_excess", "sample_entropy"]
 
@@ -290,6 +290,10 @@ class MarkovSource:
     def windows(self, m: int) -> np.ndarray:
         """The stationary distribution of m consecutive symbols (index: base K, oldest first)."""
         size = self.alphabet_size
+        m = whole_number(m, "a window's length m", 0)
+        if not power_fits(size, m + 1, MAX_WINDOWS):
+            raise OptionError(f"windows of {m} symbols over {size} letters have more than the "
+                              f"{MAX_WINDOWS} cells codesim computes")
         if m < self.order:
             full = self.windows(self.order).reshape(size ** (self.order - m), size ** m)
             return full.sum(axis=0)
