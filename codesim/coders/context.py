@@ -90,7 +90,14 @@ class ContextCoder:
 
     # --- coding ----------------------------------------------------------------------------
     def _check(self, symbols) -> np.ndarray:
-        return as_symbols(symbols, self.alphabet_size).astype(np.int64)
+        x = as_symbols(symbols, self.alphabet_size).astype(np.int64)
+        self._require_room(x.size)
+        return x
+
+    def _require_room(self, n: int) -> None:
+        """Refuse, before any coding, n symbols whose model would outgrow the memory budget."""
+        require_memory(self.model.learning_bytes(n) + 64 * n,
+                       f"coding {n} symbols with the {self.model.kind} model {self.model!r}")
 
     def encode(self, symbols):
         x = self._check(symbols)
@@ -114,7 +121,7 @@ class ContextCoder:
             raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
                               f"most {most} under this model (each costs at least -log2 of the "
                               "largest quantised probability): the message is damaged")
-        require_memory(64 * n, f"decoding {n} symbols")
+        self._require_room(n)
         if n == 0:
             return np.zeros(0, dtype=np.int64)
         return self._decode(encoded.payload, encoded.num_bits, n)

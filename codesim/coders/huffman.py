@@ -26,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import OptionError
+from ..limits import require_memory
 from ..validate import is_whole
 from .prefix import NO_CODEWORD, PrefixCode, PrefixCoder
 
@@ -70,6 +71,10 @@ def huffman_code_lengths(q) -> np.ndarray:
     return lengths
 
 
+#: memory of package-merge per symbol and level (its items and packages), measured: 117
+PACKAGE_MERGE_BYTES = 160
+
+
 def length_limited_code_lengths(q, max_length: int) -> np.ndarray:
     """Optimal code lengths of at most ``max_length`` bits for q (package-merge; -1: q(x) = 0).
 
@@ -89,6 +94,8 @@ def length_limited_code_lengths(q, max_length: int) -> np.ndarray:
     if (1 << max_length) < m:
         raise OptionError(f"max_length={max_length}: {m} possible symbols need codewords of at "
                           f"least ceil(log2 {m}) = {(m - 1).bit_length()} bits")
+    require_memory(PACKAGE_MERGE_BYTES * m * max_length,
+                   f"package-merge over {m} symbols and {max_length} levels")
     weights = q[leaves].tolist()
     # An item is (weight, node): a node is a leaf's index in ``leaves`` or a pair of nodes.
     items: list = []

@@ -40,13 +40,16 @@ import numpy as np
 
 from ..validate import checked_pmf, check_same_length, is_whole
 from ..errors import DecodeError, OptionError
-from ..limits import require_memory
+from ..limits import memory_budget, require_memory
 from ..container import fingerprint
 from .base import (NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, refuse_per_position)
 from .prefix import pack_codewords
 from ..measures import entropy
 from ..tables import Table
 
+#: memory of a dictionary while it is built: per symbol of its words, and per word (a tuple
+#: in a heap), measured
+WORD_SYMBOL_BYTES, WORD_BYTES = 12, 120
 #: symbols up to which a word count's mean and variance come from the exact recursion
 EXACT_WORDS = 20_000
 
@@ -68,8 +71,15 @@ def tunstall_words(q, bits: int) -> list[tuple[int, ...]]:
     heap = [(-q[s], i, (s,)) for i, s in enumerate(support)]
     heapq.heapify(heap)
     count, serial = len(heap), len(heap)
+    symbols = count                             # the words' total length, kept as it grows:
+    budget = memory_budget()                    # a skewed q makes it quadratic in 2**bits
     while count + len(support) - 1 <= (1 << bits):
         prob, _, word = heapq.heappop(heap)
+        symbols += len(support) * (len(word) + 1) - len(word)
+        if WORD_SYMBOL_BYTES * symbols + WORD_BYTES * count > budget:
+            require_memory(WORD_SYMBOL_BYTES * symbols + WORD_BYTES * count,
+                           f"a Tunstall dictionary of 2**{bits} words whose words already hold "
+                           f"{symbols} symbols (q is skewed: its likeliest word keeps growing)")
         for s in support:
             heapq.heappush(heap, (prob * q[s], serial, word + (s,)))
             serial += 1

@@ -32,6 +32,8 @@ from ..container import fingerprint
 from ..limits import require_memory
 from ..validate import as_symbols, power_fits
 
+#: memory of one context's counts per symbol of the alphabet (an int64 row, its dict entry)
+COUNT_ROW_BYTES = 12
 #: the longest context (a chain of more symbols has more contexts than a 64-bit number holds,
 #: even over two symbols)
 MAX_ORDER = 62
@@ -83,6 +85,10 @@ class ContextModel:
 
     def largest_total(self, n: int, precision: int) -> int:
         return 1 << precision
+
+    def learning_bytes(self, n: int) -> int:
+        """Memory the model grows while it codes n symbols (0 for a model that does not learn)."""
+        return 0
 
     def fingerprint(self, precision: int) -> str:
         """A hash of the model really used, stored with a message to refuse another model."""
@@ -287,6 +293,10 @@ class AdaptiveContextModel(ContextModel):
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([self.alpha.numerator, self.alpha.denominator]),)
+
+    def learning_bytes(self, n: int) -> int:
+        """Counts for every context met: at most min(n, K**order) rows of K counts."""
+        return COUNT_ROW_BYTES * self.alphabet_size * min(n, self.alphabet_size ** self.order)
 
     def largest_total(self, n: int, precision: int) -> int:
         return self.alpha.denominator * n + self.alpha.numerator * self.alphabet_size

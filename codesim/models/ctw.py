@@ -36,6 +36,8 @@ __all__ = ["CTWModel", "ctw_redundancy_bound", "MAX_DEPTH"]
 
 #: deepest context tree codesim builds
 MAX_DEPTH = 48
+#: memory of one node of the context tree (its dict entry and counts), measured: 188
+CTW_NODE_BYTES = 200
 _HALF = math.log(0.5)
 
 
@@ -96,6 +98,11 @@ class CTWModel(ContextModel):
     """
 
     kind = "ctw"
+
+    def learning_bytes(self, n: int) -> int:
+        """The context tree grows by up to ``depth`` nodes a bit: at most
+        min(n depth, 2**(depth + 1)) nodes of CTW_NODE_BYTES."""
+        return CTW_NODE_BYTES * min(n * self.order, 2 ** (self.order + 1))    # depth: the order
 
     def __init__(self, depth: int = 8):
         if not is_whole(depth, 0, MAX_DEPTH):

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
+from codesim.models.ctw import CTWModel
 from tests.helpers import limited
 from codesim.coders import Encoded, make_coder
 
@@ -187,3 +188,22 @@ def test_a_run_too_long_to_finish_is_refused_at_once():
         with pytest.raises(cs.ResourceLimitError, match="more than the 10\\*\\*12 one run codes"):
             call()
     assert time.perf_counter() - start < 2
+
+
+@pytest.mark.parametrize("call, what", [
+    (lambda: cs.make_coder("tunstall", [0.9999, 0.0001], bits=16), "Tunstall dictionary"),
+    (lambda: cs.make_coder("huffman", cs.zipf(2**14), max_length=15), "package-merge"),
+    (lambda: cs.ContextCoder("arithmetic", CTWModel(48)).encode(np.zeros(20_000, dtype=np.int64)),
+     "ctw model"),
+    (lambda: cs.ContextCoder("arithmetic", cs.AdaptiveContextModel(256, 3))
+        .encode(np.arange(100_000) % 256), "adaptive model"),
+])
+def test_a_path_that_grows_with_its_input_is_refused_at_once_under_a_small_budget(call, what, monkeypatch):
+    """Each ran past its estimate: Tunstall on a skewed q (quadratic in 2**bits: bits = 13 took
+    1 GB), package-merge (4x), CTW at depth 48 (9 KB a bit, never estimated), adaptive counts."""
+    import time
+    monkeypatch.setenv("CODESIM_MEMORY", "20M")
+    start = time.perf_counter()
+    with pytest.raises(cs.ResourceLimitError, match=what):
+        call()
+    assert time.perf_counter() - start < 5
