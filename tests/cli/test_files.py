@@ -1,97 +1,14 @@
 """Robust under abuse: interrupts, resource limits, concurrent writers, crafted messages, and a
 fuzzed command line.  Every test that starts processes bounds their memory and time."""
 
-import os
-import re
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import codesim as cs
-from tests.helpers import limited
-from codesim.coders import Encoded
 from codesim.commands import main
-
-MEMORY_CAP = 6 << 30          # RLIMIT_AS of every child process a test starts
-CHILD_TIMEOUT = 120
-
-
-_limit_child = limited(MEMORY_CAP, new_session=True)
-
-
-def codesim(*argv, cwd, **kw):
-    """Start ``codesim ARGV`` bounded in memory (the caller bounds its time)."""
-    return subprocess.Popen([sys.executable, "-m", "codesim", *argv], cwd=cwd,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            preexec_fn=_limit_child, **kw)
-
-
-def _children(pid: int) -> list[int]:
-    path = Path(f"/proc/{pid}/task/{pid}/children")
-    return [int(c) for c in path.read_text().split()] if path.exists() else []
-
-
-def _alive(pid: int) -> bool:
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
-    except FileNotFoundError:
-        return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
-
-
-def _read_until_closed(stream, seconds: float) -> bytes:
-    """What is left in a pipe, up to its end or ``seconds`` (a surviving worker holds it open)."""
-    import selectors
-    out, deadline = b"", time.monotonic() + seconds
-    with selectors.DefaultSelector() as selector:
-        selector.register(stream, selectors.EVENT_READ)
-        while time.monotonic() < deadline:
-            if selector.select(timeout=max(0.0, deadline - time.monotonic())):
-                chunk = os.read(stream.fileno(), 4096)
-                if not chunk:
-                    break
-                out += chunk
-    return out
-
-
-def _interrupt_when(proc, ready, sig=signal.SIGINT, group=True) -> tuple[bytes, list[int], float]:
-    """Read the process's stderr until ``ready(what it printed)`` (or EOF, or the timeout),
-    note its worker processes, then press Ctrl-C (SIGINT to the whole process group, as a
-    terminal does; or send ``sig`` to the process alone, as ``kill`` does).  Return what it
-    printed, the workers, and the seconds it took to exit."""
-    try:
-        seen, deadline = b"", time.monotonic() + CHILD_TIMEOUT
-        while not ready(seen) and time.monotonic() < deadline:
-            chunk = os.read(proc.stderr.fileno(), 4096)
-            if not chunk:
-                break
-            seen += chunk
-        workers = _children(proc.pid)
-        assert workers, f"it should run worker processes; it printed {seen[-300:]!r}"
-        (os.killpg if group else os.kill)(proc.pid, sig)
-        start = time.monotonic()
-        proc.wait(timeout=10)
-        elapsed = time.monotonic() - start
-        return seen + _read_until_closed(proc.stderr, 10), workers, elapsed
-    finally:
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-
-
-def _q_count_at_least(count: int):
-    """Has the sweep's progress counted ``count`` finished q's?  (Batches finish 2 or 3 q's at
-    a time, so the count may skip any one value.)"""
-    return lambda seen: max((int(c) for c in re.findall(rb" (\d+)/\d+ q's", seen)), default=0) >= count
-
-
-def _with_count(enc, num_symbols):
-    """The same message with another symbol count, its CRCs recomputed (as an attacker would)."""
-    return Encoded.from_bytes(Encoded(enc.coder, num_symbols, enc.num_bits, enc.payload,
-                                      enc.options, enc.model_fingerprint).to_bytes())
+from tests.processes import CHILD_TIMEOUT, codesim_child
 
 
 def _symbol_files(folder, count: int) -> list:
@@ -115,7 +32,7 @@ def test_concurrent_encodes_to_one_path_never_leave_a_mixed_file(tmp_path):
         whole.add(out.read_bytes())
     for trial in range(6):
         target = tmp_path / "shared.csim"
-        procs = [codesim("encode", "--q", "uniform:256", "--coder", "huffman", "--force",
+        procs = [codesim_child("encode", "--q", "uniform:256", "--coder", "huffman", "--force",
                          str(path), str(target), cwd=tmp_path) for path in inputs]
         for proc in procs:
             proc.communicate(timeout=CHILD_TIMEOUT)
@@ -130,7 +47,7 @@ def test_encodes_racing_for_one_new_path_without_force_leave_one_winner(tmp_path
     # and all but one silently overwrote a file they had not been allowed to
     inputs = _symbol_files(tmp_path, 4)
     target = tmp_path / "new.csim"
-    procs = [codesim("encode", "--q", "uniform:256", "--coder", "huffman", str(path), str(target),
+    procs = [codesim_child("encode", "--q", "uniform:256", "--coder", "huffman", str(path), str(target),
                      cwd=tmp_path) for path in inputs]
     results = [(proc.communicate(timeout=CHILD_TIMEOUT)[1], proc.returncode) for proc in procs]
     assert sorted(code for _, code in results) == [0, 2, 2, 2], results

@@ -14,7 +14,7 @@ from codesim.coders import PrefixCode, huffman_code_lengths, make_coder, shannon
 from codesim.coders.prefix import pack_codewords
 from codesim.errors import OptionError
 
-from tests.helpers import round_trip
+from tests.helpers import PREFIX, round_trip
 
 
 def test_canonical_codewords_follow_length_then_symbol_order():
@@ -22,7 +22,7 @@ def test_canonical_codewords_follow_length_then_symbol_order():
     assert code.codewords == ["10", "0", "110", "111"]
 
 
-@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe"])
+@pytest.mark.parametrize("name", PREFIX)
 def test_measured_bits_are_exactly_the_sum_of_code_lengths(name, rng):
     q, p = cs.zipf(30, 1.0), cs.dirichlet(30, 1.0, rng)
     coder = make_coder(name, q)
@@ -99,7 +99,7 @@ def test_sfe_costs_between_one_and_two_bits_over_the_cross_entropy(rng):
     assert cs.cross_entropy(p, q) + 1 <= rate < cs.cross_entropy(p, q) + 2
 
 
-@pytest.mark.parametrize("name", ["huffman", "shannon", "sfe"])
+@pytest.mark.parametrize("name", PREFIX)
 @pytest.mark.parametrize("n", [0, 1, 2, 3, 10, 101])
 def test_block_codes_round_trip_any_message_length(name, n, rng):
     coder = make_coder(name, [0.6, 0.3, 0.1], block=3)

@@ -12,7 +12,7 @@ from codesim.coders import make_coder
 from codesim.coders.arithmetic import FenwickTree
 from codesim.errors import OptionError, SupportError
 
-from tests.helpers import round_trip
+from tests.helpers import PER_POSITION, STREAM, round_trip
 
 
 @pytest.mark.parametrize("name", ["range", "ans"])
@@ -38,7 +38,7 @@ def test_constriction_raw_would_silently_accept_a_zero_probability_symbol_we_ref
 
 
 @pytest.mark.parametrize("precision", [4, 8, 12, 16, 20, 24])
-@pytest.mark.parametrize("name", ["arithmetic", "rans", "range", "ans"])
+@pytest.mark.parametrize("name", STREAM)
 def test_every_precision_round_trips_and_model_pmf_is_the_quantised_q(name, precision, rng):
     q = cs.zipf(12, 1.3)
     coder = make_coder(name, q, precision=precision)
@@ -53,7 +53,7 @@ def test_expected_bits_is_cross_entropy_against_the_model_really_used():
     assert coder.expected_bits_per_symbol(p) != pytest.approx(cs.cross_entropy(p, q), abs=1e-4)
 
 
-@pytest.mark.parametrize("name", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("name", PER_POSITION)
 def test_one_distribution_per_position(name, rng):
     n = 2000
     Q = rng.dirichlet(np.ones(6), size=n)

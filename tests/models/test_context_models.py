@@ -11,25 +11,7 @@ from codesim.models.context import context_ids
 from codesim.coders.context import ContextCoder
 from codesim.sources.markov import MarkovSource
 
-from tests.helpers import round_trip
-
-
-def h2(a):
-    return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
-
-
-def _coverage(source, model, n, seeds):
-    """The fraction of seeds whose 95% interval (measured +/- 1.96 stderr) covers the rate,
-    with the reported stderr and with the i.i.d. formula (Var of one cost, no memory)."""
-    probs, t, cost, _ = source._window_costs(model)
-    mean = source.cross_entropy_rate(model)
-    iid_stderr = math.sqrt(float(probs @ np.sum(t * (cost - mean) ** 2, axis=1)) / n)
-    hits = np.zeros(2)
-    for seed in range(seeds):
-        r = cs.simulate(source, model, "arithmetic", n=n, seed=seed)
-        miss = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
-        hits += [miss <= 1.96 * r.stderr, miss <= 1.96 * iid_stderr]
-    return hits / seeds
+from tests.helpers import CONTEXT, round_trip
 
 
 def test_an_adaptive_context_models_bits_stay_within_the_coders_bounds_of_its_exact_sequential_length():
@@ -110,7 +92,7 @@ def test_a_message_is_refused_by_another_context_model_and_malformed_chains_are_
         MarkovSource.random(0)
 
 
-@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("coder", CONTEXT)
 def test_a_fixed_model_with_ruled_out_symbols_codes_within_bounds_of_its_quantised_rows(coder):
     # range and ans give a ruled-out symbol one slot, as constriction must: the bits follow
     # exactly those frequencies (or the bounds would break over 20000 symbols)
@@ -158,7 +140,7 @@ def test_an_order_is_bounded_before_its_contexts_are_counted():
     assert time.perf_counter() - start < 1
 
 
-@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("coder", CONTEXT)
 def test_a_header_claiming_more_symbols_than_the_bits_hold_is_refused_at_once(coder):
     import dataclasses
     import time

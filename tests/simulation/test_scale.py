@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from tests.helpers import limited
+from tests.helpers import STREAM, limited
 from codesim.simulation.check import check_overhead, check_statistical
 from codesim.simulation import chunk_seed, measure
 
@@ -43,7 +43,7 @@ def test_a_chunked_run_is_the_sum_of_its_chunks_coded_as_messages_of_their_own()
     assert sum(r.ledger.values()) == pytest.approx(r.num_bits, rel=1e-9)
 
 
-@pytest.mark.parametrize("coder", ["arithmetic", "rans", "range", "ans"])
+@pytest.mark.parametrize("coder", STREAM)
 def test_a_chunked_run_keeps_its_ledger_and_passes_its_verdicts(coder):
     p, q = cs.dirichlet(12, 1.0, 3), cs.smooth(cs.dirichlet(12, 1.0, 4), 0.05)
     m = measure(p, q, coder, n=120_000, seed=2, chunk_size=30_000)

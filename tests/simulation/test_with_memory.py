@@ -8,11 +8,7 @@ import pytest
 
 import codesim as cs
 from codesim.sources.markov import MarkovSource
-
-
-
-def h2(a):
-    return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
+from tests.helpers import CONTEXT
 
 
 def _coverage(source, model, n, seeds):
@@ -29,7 +25,7 @@ def _coverage(source, model, n, seeds):
     return hits / seeds
 
 
-@pytest.mark.parametrize("coder", ["arithmetic", "range", "ans"])
+@pytest.mark.parametrize("coder", CONTEXT)
 @pytest.mark.parametrize("which", ["true", "wrong", "iid"])
 def test_every_stream_coder_lands_within_4_stderr_of_the_models_cross_entropy_rate(coder, which):
     source = MarkovSource.random(4, 2, 0.5, 3)

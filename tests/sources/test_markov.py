@@ -10,23 +10,8 @@ import codesim as cs
 from codesim.sources.markov import MarkovSource
 
 
-
 def h2(a):
     return 0.0 if a in (0, 1) else -a * math.log2(a) - (1 - a) * math.log2(1 - a)
-
-
-def _coverage(source, model, n, seeds):
-    """The fraction of seeds whose 95% interval (measured +/- 1.96 stderr) covers the rate,
-    with the reported stderr and with the i.i.d. formula (Var of one cost, no memory)."""
-    probs, t, cost, _ = source._window_costs(model)
-    mean = source.cross_entropy_rate(model)
-    iid_stderr = math.sqrt(float(probs @ np.sum(t * (cost - mean) ** 2, axis=1)) / n)
-    hits = np.zeros(2)
-    for seed in range(seeds):
-        r = cs.simulate(source, model, "arithmetic", n=n, seed=seed)
-        miss = abs(r.measured_bits_per_symbol - r.expected_bits_per_symbol)
-        hits += [miss <= 1.96 * r.stderr, miss <= 1.96 * iid_stderr]
-    return hits / seeds
 
 
 @pytest.mark.parametrize("a, b", [(0.3, 0.1), (0.5, 0.5), (0.01, 0.9)])
