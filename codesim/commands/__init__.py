@@ -8,6 +8,8 @@ nothing of argparse: each command parses its options and calls them.
 
 from __future__ import annotations
 
+import sys
+
 
 from .. import __version__
 from . import check, codebook, compare, decode, demo, encode, experiment, report, sweep, text, view
@@ -35,7 +37,7 @@ def build_parser() -> Parser:
 def main(argv=None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
-        return 0
+    if not getattr(args, "func", None):                # no command: say what there is
+        parser.print_help(sys.stderr)
+        return 2
     return guarded(lambda: args.func(args))

@@ -88,10 +88,13 @@ def run(args) -> int:
 
 
 def write(rows, csv_path, json_path, note) -> None:
-    """Write the rows; an interrupted sweep says so (a '#' line after the CSV rows, and a JSON
-    object {"interrupted": ..., "rows": [...]} in place of the plain list)."""
+    """Write the rows; an interrupted sweep says so on stderr, in a sidecar CSV.interrupted
+    beside the CSV (which stays plain CSV that any reader takes with no options), and in a JSON
+    object {"interrupted": ..., "rows": [...]} in place of the plain list."""
     if csv_path:
-        atomic_write(csv_path, rows.to_csv() + (f"# {note}\n" if note else ""))
+        atomic_write(csv_path, rows.to_csv())
+        if note:
+            atomic_write(f"{csv_path}.interrupted", note + "\n")
     if json_path:
         text = rows.to_json()
         if note:

@@ -28,6 +28,8 @@ Every number in a view is either measured (from a real encode) or theory, and sa
 
 from __future__ import annotations
 
+import functools
+import io
 import math
 from fractions import Fraction
 
@@ -51,12 +53,27 @@ MAX_BARS = 256
 
 
 def _figure(width: float, height: float):
+    """A matplotlib figure that shows itself in a notebook: built without pyplot, it has no
+    display hook of pyplot's, so it draws its own PNG (``_repr_png_``) for Jupyter."""
+    return _view_figure_class()(figsize=(width, height), layout="constrained")
+
+
+@functools.lru_cache(maxsize=1)
+def _view_figure_class():
+    """matplotlib's Figure with a ``_repr_png_`` (made on first use: matplotlib is optional)."""
     try:
         from matplotlib.figure import Figure
     except ImportError:
         raise OptionError("the views draw with matplotlib, which is not installed: "
                           "pip install -e '.[plot]'") from None
-    return Figure(figsize=(width, height), layout="constrained")
+
+    class ViewFigure(Figure):
+        def _repr_png_(self) -> bytes:
+            buffer = io.BytesIO()
+            self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
+            return buffer.getvalue()
+
+    return ViewFigure
 
 
 def _label(labels, s: int) -> str:

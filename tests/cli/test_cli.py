@@ -192,3 +192,8 @@ def test_the_readme_says_how_to_call_sweep_on_spawn_platforms_and_points_inside_
     readme = (top / "README.md").read_text()
     assert 'if __name__ == "__main__":' in readme
     assert "../shared" not in readme and (top / "docs" / "ARCHITECTURE.md").exists()
+
+
+def test_codesim_alone_prints_its_help_and_exits_2(capsys):
+    assert main([]) == 2
+    assert "usage: codesim" in capsys.readouterr().err

@@ -131,3 +131,13 @@ def test_a_report_refuses_an_empty_folder_name():
     from codesim.experiments.report import build_report
     with pytest.raises(cs.OptionError, match="needs a folder"):
         build_report("")
+
+
+def test_a_view_shows_itself_in_a_notebook_with_no_magic_line():
+    """Built without pyplot, a view's figure had no display hook: a cell showed only
+    '<Figure size 700x960 with 3 Axes>'.  It now draws its own PNG for Jupyter."""
+    p = [0.5, 0.25, 0.25]
+    fig = views.code_tree(cs.make_coder("huffman", p), p)
+    assert fig._repr_png_().startswith(b"\x89PNG")
+    formatters = pytest.importorskip("IPython.core.formatters")
+    assert formatters.PNGFormatter()(fig).startswith(b"\x89PNG")
