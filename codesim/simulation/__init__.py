@@ -22,12 +22,12 @@ sample divergence, quantisation and coder overhead, exactly (:mod:`.result`).
 
 from .chunks import chunk_seed
 from .iid import CHUNK, compare, measure
-from .result import LEDGER_TERMS, Measurement, SimulationResult
+from .result import LEDGER_TERMS, Measurement, Results, SimulationResult
 from .roundtrip import checked_round_trip, coder_for
 from .run import simulate
 from .sweep import SweepInterrupted, mixture_grid, sweep
 from .with_memory import simulate_source
 
-__all__ = ["SimulationResult", "Measurement", "LEDGER_TERMS", "simulate", "compare", "measure",
+__all__ = ["SimulationResult", "Results", "Measurement", "LEDGER_TERMS", "simulate", "compare", "measure",
            "sweep", "mixture_grid", "SweepInterrupted", "chunk_seed", "CHUNK", "checked_round_trip",
            "coder_for", "simulate_source"]

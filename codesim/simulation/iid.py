@@ -29,7 +29,7 @@ from ..parallel.executors import check_executor
 from ..sources.distributions import draw_counted, sample
 from ..validate import checked_pmf, as_symbols, check_same_length, sample_size, is_whole
 from .chunks import add_overheads, code_piece, pieces, sample_dtype
-from .result import Measurement, SimulationResult, measured_result
+from .result import Measurement, Results, measured_result
 from .roundtrip import coder_for, information, theory_of
 
 __all__ = ["measure", "compare", "coder_list", "CHUNK"]
@@ -129,21 +129,23 @@ def coder_list(coders) -> list[tuple[str, dict]]:
     return out
 
 
-def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> list[SimulationResult]:
+def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> Results:
     """Several coders on the same sample from p, each built for q (default: the codes built for q, DEFAULT_CODERS).
 
     Past :data:`CHUNK` symbols the sample is coded in chunks, as :func:`simulate` does, and every
     coder codes the same chunks.
 
-    ``coders``: names, (name, options) pairs, or a dict name -> options.
+    ``coders``: names, (name, options) pairs, or a dict name -> options.  Returns
+    :class:`~codesim.simulation.result.Results`: a list of results that shows as one table in a
+    notebook and becomes a Table (CSV, JSON) with ``to_table()``.
     """
     p, q, n = checked_pmf(p, "p"), checked_pmf(q, "q"), sample_size(n)
     check_same_length(p, q)
     theory = theory_of(p, q)
     coders = coder_list(list(DEFAULT_CODERS) if coders is None else coders)
     if n > CHUNK:      # every coder codes the same chunks
-        return [measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders]
+        return Results(measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders)
     require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
     x = sample(p, n, seed)
-    return [measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
-            for name, opts in coders]
+    return Results(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
+                   for name, opts in coders)

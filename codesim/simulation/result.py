@@ -23,7 +23,7 @@ from ..tables import Table
 from ..validate import seed_label
 import html
 
-__all__ = ["SimulationResult", "Measurement", "LEDGER_TERMS", "measured_result"]
+__all__ = ["SimulationResult", "Results", "Measurement", "LEDGER_TERMS", "measured_result"]
 
 
 LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
@@ -109,6 +109,25 @@ class Measurement:
     coder: object = None        # the coder that was built and measured
     p: object = None            # the true distribution the sample came from
     overhead: object = None     # the coder's Overhead model for this p and n
+
+
+class Results(list):
+    """Several results (what :func:`~codesim.compare` returns): a list of
+    :class:`SimulationResult` that shows as one table in a notebook and becomes a
+    :class:`~codesim.tables.Table` (CSV, JSON) with :meth:`to_table`."""
+
+    #: the columns a notebook shows: measured beside theory
+    COLUMNS = ("coder", "n", "measured_bits_per_symbol", "expected_bits_per_symbol", "stderr",
+               "entropy", "cross_entropy", "kl_divergence")
+
+    def to_table(self) -> Table:
+        """One flat row per result (the ledger as ``ledger.TERM`` and ``theory.TERM``)."""
+        return Table(r.to_dict(flat=True) for r in self)
+
+    def _repr_html_(self) -> str:
+        shown = Table({c: getattr(r, c) for c in self.COLUMNS} for r in self)
+        return ("<p>measured: real encoded bits per symbol; expected, stderr, H(p), H(p,q), "
+                "D(p||q): theory</p>" + shown._repr_html_())
 
 
 def measured_result(coder: str, n: int, seed, num_bits: int, code_length: float, nominal: float,

@@ -91,3 +91,14 @@ def test_sweep_rows_write_csv_and_json(tmp_path):
 def test_bad_coder_name_fails_before_any_work():
     with pytest.raises(cs.OptionError, match="unknown coder 'nope'"):
         sweep([0.5, 0.5], [[0.5, 0.5]], ["nope"], n=10, workers=1)
+
+
+def test_compare_returns_results_that_show_as_one_table_and_write_csv():
+    """cs.compare returned a plain list: no HTML table in a notebook."""
+    results = cs.compare([0.5, 0.25, 0.25], cs.uniform(3), ["huffman", "ans"], n=1000, seed=1)
+    assert [r.coder for r in results] == ["huffman", "ans"]            # still a list of results
+    page = results._repr_html_()
+    assert page.count("<tr>") == 3 and "measured_bits_per_symbol" in page
+    table = results.to_table()
+    assert table.to_csv().splitlines()[0].startswith("coder,n,seed,num_bits")
+    assert "ledger.sample_entropy" in table.to_csv().splitlines()[0]
