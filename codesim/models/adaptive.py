@@ -138,13 +138,18 @@ def expected_bits_on_source(source, model, n: int) -> float:
     (:meth:`~codesim.sources.markov.MarkovSource.visit_variances`).  Exact for order 0 on an
     i.i.d. source (N = n).  Otherwise what is left out is N_c's third-order spread and the
     pull of a context's own symbols on its visit count (a symbol that stays returns to the
-    context): measured over 2000 seeds on a sticky order-1 chain with zero transitions, 0.015
-    (KT) and 0.024 (Laplace) bits/symbol at n = 20 (about six visits a context), within the
-    stderr of 200 seeds from n = 1000.  The first symbol is read in context 0...0 (the padding) and
+    context): on a sticky order-1 chain with zero transitions, 0.015 (KT) and 0.024 (Laplace)
+    bits/symbol at n = 20 (about six visits a context), within the stderr of 200 seeds from
+    n = 1000.  So an order-1 model on a source of order at most 1 is computed exactly where
+    that is cheap (:func:`_order_1_exactly`, up to EXACT_STATES count vectors: n = 20 over 3
+    symbols), which leaves nothing out.  The first symbol is read in context 0...0 (the padding) and
     comes from the stationary marginal, not from that context's row: it is counted so; the
     next j - 1 padded positions are not (for j >= 2).  Below the source's order, a context's symbols are not i.i.d. and its row is the
     best order-j projection: an approximation of the same kind.
     """
+    if model.order == 1 and source.order <= 1 and math.comb(n + source.alphabet_size,
+                                                             source.alphabet_size) <= EXACT_STATES:
+        return _order_1_exactly(source, model, n)
     best = projection(source, model.order)
     size = source.alphabet_size
     possible = np.ones(size, dtype=bool)
@@ -180,6 +185,40 @@ def expected_bits_on_source(source, model, n: int) -> float:
             total += cost(best.rows[c], visits, None, variance)
     if first is not None and best.mass[0] == 0:           # context 0 never recurs
         total += math.log2(size)
+    return total
+
+
+#: count vectors (of one context's symbols) up to which the order-1 expectation is exact
+EXACT_STATES = 20_000
+
+
+def _order_1_exactly(source, model, n: int) -> float:
+    """E[L_n] of an adaptive order-1 model on a source of order 0 or 1, exactly: for each
+    context c, a walk over (the model's current context, the counts of the symbols seen so far
+    in c) carries the probability of every path, and each visit to c adds the expected cost of
+    its symbol given those counts.  The first symbol comes from the stationary marginal and is
+    read in context 0 (the padding)."""
+    size = source.alphabet_size
+    a = PRIORS[model.rule]
+    rows = source.rows if source.order else np.repeat(source.rows, size, axis=0)
+    first = source.marginal()
+    total = 0.0
+    for c in range(size):
+        states = {(0, (0,) * size): 1.0}
+        for i in range(n):
+            moved: dict = {}
+            for (d, counts), w in states.items():
+                law = first if i == 0 else rows[d]
+                if d == c:
+                    seen = sum(counts)
+                    total += w * sum(float(law[s]) * -math.log2((counts[s] + a) / (seen + size * a))
+                                     for s in range(size) if law[s] > 0)
+                for s in range(size):
+                    if law[s] > 0:
+                        after = counts[:s] + (counts[s] + 1,) + counts[s + 1:] if d == c else counts
+                        key = (s, after)
+                        moved[key] = moved.get(key, 0.0) + w * float(law[s])
+            states = moved
     return total
 
 

@@ -152,3 +152,20 @@ def test_a_header_claiming_more_symbols_than_the_bits_hold_is_refused_at_once(co
     with pytest.raises(cs.DecodeError, match="bits hold at most"):
         coding.decode(dataclasses.replace(encoded, num_symbols=10**7))
     assert time.perf_counter() - start < 1
+
+
+@pytest.mark.parametrize("rule", ["kt", "laplace"])
+def test_an_order_1_models_expected_cost_on_a_chain_is_exact(rule):
+    """The walk over each context's counts against brute force: every message of 5 symbols,
+    weighted by its probability under the chain (zero transitions included)."""
+    import itertools
+    from codesim.models.adaptive import expected_bits_on_source
+    source = MarkovSource([[0.9, 0.1, 0.0], [0.0, 0.8, 0.2], [0.3, 0.0, 0.7]])
+    model = cs.AdaptiveContextModel(3, 1, rule)
+    coder = ContextCoder("arithmetic", model)
+    pi, total = source.marginal(), 0.0
+    for x in itertools.product(range(3), repeat=5):
+        prob = pi[x[0]] * np.prod([source.rows[a, b] for a, b in zip(x[:-1], x[1:])])
+        if prob > 0:
+            total += prob * coder.code_length(np.array(x))
+    assert expected_bits_on_source(source, model, 5) == pytest.approx(total, rel=1e-12)

@@ -76,11 +76,12 @@ def test_an_adaptive_context_models_expected_cost_holds_with_zero_transitions(ru
     cost at n = 10^4 where the exact value is 0.00501, KT 0.00303 against 0.00373."""
     source = cs.MarkovSource(ZERO_TRANSITIONS)
     if n == 20:
-        # about six visits a context: the theory's stated approximation (a context's symbols
-        # also steer its visit count) is 0.015 (KT) to 0.024 (Laplace) bits/symbol here
+        # exact here (the walk over each context's counts); 2000 seeds, since the samples of
+        # seeds 0..199 of this sticky chain switch state unusually often (3.68 switches
+        # against 3.10 +/- 0.125 over other blocks of 200)
         mean, stderr, expected = _mean_and_stderr(source, cs.AdaptiveContextModel(3, 1, rule), n,
                                                   seeds=2000)
-        assert abs(mean - expected) <= 2 * stderr + 0.03
+        assert abs(mean - expected) <= 2 * stderr
     else:
         mean, stderr, expected = _mean_and_stderr(source, cs.AdaptiveContextModel(3, 1, rule), n)
         assert abs(mean - expected) <= 2 * stderr
