@@ -141,17 +141,17 @@ def expected_bits_on_source(source, model, n: int) -> float:
     context): on a sticky order-1 chain with zero transitions, 0.015 (KT) and 0.024 (Laplace)
     bits/symbol at n = 20 (about six visits a context), within the stderr of 200 seeds from
     n = 1000.  So an order-1 model on a source of order at most 1 is computed exactly where
-    that is cheap (:func:`_order_1_exactly`, up to EXACT_STATES count vectors: n = 20 over 3
-    symbols), which leaves nothing out.  The first symbol is read in context 0...0 (the padding) and
+    that is cheap (:func:`_order_1_exactly`, up to EXACT_WORK steps of its walk: n = 20 over 3
+    symbols, 60 over 2), which leaves nothing out.  The first symbol is read in context 0...0 (the padding) and
     comes from the stationary marginal, not from that context's row: it is counted so; the
     next j - 1 padded positions are not (for j >= 2).  Below the source's order, a context's symbols are not i.i.d. and its row is the
     best order-j projection: an approximation of the same kind.
     """
-    if model.order == 1 and source.order <= 1 and math.comb(n + source.alphabet_size,
-                                                             source.alphabet_size) <= EXACT_STATES:
+    size = source.alphabet_size
+    if (model.order == 1 and source.order <= 1 and n <= 1000 and size <= 16
+            and size ** 3 * math.comb(n + size + 1, size + 1) <= EXACT_WORK):
         return _order_1_exactly(source, model, n)
     best = projection(source, model.order)
-    size = source.alphabet_size
     possible = np.ones(size, dtype=bool)
     first = source.marginal() if model.order and n else None   # x_0, read in context 0...0
 
@@ -188,8 +188,8 @@ def expected_bits_on_source(source, model, n: int) -> float:
     return total
 
 
-#: count vectors (of one context's symbols) up to which the order-1 expectation is exact
-EXACT_STATES = 20_000
+#: steps of the exact order-1 walk (about K**3 C(n + K + 1, K + 1)) it may take: about 0.1 s
+EXACT_WORK = 400_000
 
 
 def _order_1_exactly(source, model, n: int) -> float:
