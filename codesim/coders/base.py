@@ -157,7 +157,7 @@ class Coder(ABC):
         """``compute(p)``, remembered for the last few p (a sweep asks the same p again and again)."""
         memo = self.__dict__.setdefault("_memo", {})
         p = checked_pmf(p, "p")                  # validated once, then passed on
-        check_same_length(p, self.q)
+        check_same_length(p, self.q.reshape(-1, self.alphabet_size)[0])   # a row, per position too
         key = (tag, p.tobytes())
         if key not in memo:
             if len(memo) >= 16:

@@ -58,6 +58,7 @@ CALLS = {
  "coder.decode": (coder.decode, [coder.encode([0, 1])], {}),
  "ans.decode": (ans.decode, [enc], {}),
  "coder.overhead": (ans.overhead, [p, 10], {}),
+ "per-position overhead": (cs.make_coder("range", [p, p]).overhead, [p, 2], {}),
  "coder.expected_bits_per_symbol": (ans.expected_bits_per_symbol, [p, 10], {}),
  "coder.bits_variance": (ans.bits_variance, [p, 10], {}),
  "coder.code_length": (ans.code_length, [[0, 1]], {}),

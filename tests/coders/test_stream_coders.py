@@ -156,3 +156,15 @@ def test_an_int32_message_goes_to_constriction_unchecked_yet_a_bad_symbol_is_sti
     assert good.dtype == np.int32 and np.array_equal(good, cs.sample([0.5, 0.3, 0.2], 1000, 2))
     out = coder.decode(coder.encode(good))
     assert out.dtype == np.int32 and np.array_equal(out, good)
+
+
+@pytest.mark.parametrize("name", PER_POSITION)
+def test_a_per_position_coders_theory_takes_p_over_its_alphabet(name):
+    """p has K entries, whatever the number of positions (checking p against q's length, the
+    positions, refused every p)."""
+    q = np.array([[0.5, 0.5], [0.9, 0.1], [0.2, 0.8]])
+    coder = cs.make_coder(name, q)
+    assert coder.expected_bits_per_symbol([0.5, 0.5], 3) > 0
+    assert coder.overhead([0.5, 0.5], 3).high >= coder.overhead([0.5, 0.5], 3).low
+    with pytest.raises(cs.DistributionError, match="must be over the same alphabet"):
+        coder.expected_bits_per_symbol([0.5, 0.25, 0.25], 3)
