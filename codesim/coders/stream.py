@@ -295,24 +295,20 @@ class StreamCoder(Coder):
         if self.lone_symbol is not None or n == 0:
             return NO_OVERHEAD
         flush = self.flush
+        drift, variance, allowance = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
         if math.sqrt(n * self.bits_variance(p, n)) < flush.sd * math.sqrt(12):
             # The information content varies less than the flush's spread is wide (a uniform
             # flush of sd s spans s * sqrt(12)): the state has not spread over its interval, so
-            # only the documented worst case holds.
-            # Its spread is the flush's (documented per coder), so a result's stderr at small n
-            # is not 0 beside an overhead of tens of bits; the rounding's n eps part of the band
-            # is a worst case, not a spread.
-            # Its mean is the band's middle plus the rounding's mean drift, which every step pays
-            # whether or not the state has spread.
+            # only the documented worst case bounds it.  Its mean is the band's middle plus the
+            # rounding's mean drift, which every step pays whether or not the state has spread;
+            # its spread is the flush's (so a result's stderr at small n is not 0 beside an
+            # overhead of tens of bits), the band's n eps part being a worst case, not a spread.
             below, above = self.length_bounds(n)
-            slack_below, slack_above, _ = self.slack
-            drift = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))[0]
             return Overhead(mean=(above - below) / 2 + n * drift, sd=flush.sd,
                             low=-below, high=above,
                             allowance=(above + below) / 2,
                             basis="the coder's worst-case bounds (too little information for "
                                   "its state to spread out)")
-        drift, variance, allowance = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
         noise = math.sqrt(n * variance)
         return Overhead(
             mean=flush.mean + n * drift, sd=math.sqrt(flush.sd**2 + noise**2),

@@ -224,6 +224,15 @@ class CountContextModel(ContextModel):
         most = max((int(r.sum()) for r in self.counts.values()), default=0)
         return self.alpha.denominator * most + self.alpha.numerator * self.alphabet_size
 
+    def empirical_bits(self) -> float:
+        """sum over contexts c of n_c H(counts_c / n_c), in bits: the cost of the training
+        text under its own unsmoothed counts (its empirical conditional entropy)."""
+        total = 0.0
+        for row in self.counts.values():
+            seen = row[row > 0].astype(np.float64)
+            total -= float(seen @ np.log2(seen / seen.sum()))
+        return total
+
     @property
     def rows(self) -> np.ndarray:
         """The model's predictions as dense rows, one per context (K^order rows): what a
@@ -324,5 +333,6 @@ def dense_rows(model: ContextModel, precision: int, leaky: bool = False):
     if isinstance(model, FixedContextModel):
         return model.rows, model.quantised(precision, leaky) / float(1 << precision)
     if isinstance(model, CountContextModel):
-        return model.rows, model.rows
+        rows = model.rows                      # a dense table, built once
+        return rows, rows
     raise OptionError("an adaptive model has no fixed rows")

@@ -39,7 +39,6 @@ from ..errors import DecodeError, OptionError
 from .roundtrip import checked_round_trip
 from ..models.context import _alpha
 from ..sources.corpora import letters_of
-from ..sources.markov import context_ids
 
 __all__ = ["text_costs", "text_symbols", "empirical_conditional_entropy", "TextInterrupted",
            "MODELS", "MAX_SYMBOLS"]
@@ -75,13 +74,7 @@ def empirical_conditional_entropy(x: np.ndarray, order: int, alphabet_size: int)
     >>> round(empirical_conditional_entropy(np.array([0, 1, 0, 1, 0, 1]), 1, 2), 4)
     3.2451
     """
-    if x.size == 0:
-        return 0.0
-    ctx = context_ids(x, order, alphabet_size)
-    pairs, counts = np.unique(np.stack([ctx, x], axis=1), axis=0, return_counts=True)
-    contexts, which = np.unique(pairs[:, 0], return_inverse=True)     # pairs sorted by context
-    n_c = np.bincount(which, weights=counts)[which]
-    return float(-(counts * np.log2(counts / n_c)).sum())
+    return fit_context_model(x, order, alphabet_size).empirical_bits()
 
 
 def text_symbols(data: bytes, letters: bool) -> tuple[np.ndarray, int]:
@@ -138,10 +131,11 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
 
 def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[dict]:
     """The rows of one order: each model coded and decoded, and the empirical entropy."""
-    rows = []
+    rows, own = [], None
     for name in models:
         if name == "fixed":
             model = fit_context_model(training if training is not None else x, order, size, alpha)
+            own = model if training is None else None
             label = "fixed" if training is not None else "fixed (fitted on this text; model not counted)"
         else:
             model, label = AdaptiveContextModel(size, order, name), name
@@ -153,8 +147,8 @@ def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[
         if progress is not None:
             print(f"text: order {order} {label}: {per(encoded.num_bits):.4f} bits/symbol",
                   file=progress)
-    if "fixed" in models and training is None:
-        bits = empirical_conditional_entropy(x, order, size)
+    if own is not None:                        # fitted on this text: its counts are the text's
+        bits = own.empirical_bits()
         rows.append({"order": order, "model": "empirical H", "bits": bits,
                      "bits_per_symbol": per(bits), "ideal_bits": bits, "coder": "theory"})
     return rows

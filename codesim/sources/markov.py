@@ -89,6 +89,17 @@ def _rows(transitions) -> tuple[np.ndarray, int, int]:
     return rows, k, size
 
 
+def _window_chain(rows: np.ndarray) -> np.ndarray:
+    """The dense transition matrix of a chain over windows of symbols: window w (a base-K
+    number, oldest symbol first) moves to (w K mod W) + s with probability rows[w, s]."""
+    windows, k = rows.shape
+    matrix = np.zeros((windows, windows))
+    np.add.at(matrix, (np.repeat(np.arange(windows), k),
+                       ((np.arange(windows)[:, None] * k) % windows + np.arange(k)).reshape(-1)),
+              rows.reshape(-1))
+    return matrix
+
+
 def _iterate(step, x, size_of, work_per_step: int, what: str, difference: bool = True):
     """x <- step(x) until a step changes x by less than ITERATION_TOLERANCE (``size_of`` the
     change, or of x itself when ``difference`` is False); refused, never returned unconverged,
@@ -172,10 +183,7 @@ class MarkovSource:
             raise OptionError(f"visit variances over {size} windows need a dense solve larger "
                               f"than the {DENSE_CONTEXTS} codesim makes")
         require_memory(24 * size * size, f"the visit variances of {size} windows")
-        k = self.alphabet_size
-        matrix = np.zeros((size, size))
-        for s in range(k):
-            matrix[np.arange(size), (np.arange(size) * k) % size + s] += best.rows[:, s]
+        matrix = _window_chain(best.rows)
         pi = best.mass
         z = np.linalg.inv(np.eye(size) - matrix + np.outer(np.ones(size), pi))
         return np.maximum(pi * (2 * np.diag(z) - 1 - pi), 0.0)
@@ -203,8 +211,7 @@ class MarkovSource:
         src, dst, w = c[on], self._successor(c[on], s[on]), weight[on]
         if size <= DENSE_CONTEXTS:
             require_memory(24 * size * size, f"the stationary law of {size} contexts")
-            matrix = np.zeros((size, size))
-            np.add.at(matrix, (src, dst), w)
+            matrix = _window_chain(self.rows)
             system = matrix.T - np.eye(size)
             system[-1] = 1.0
             rhs = np.zeros(size)
@@ -350,8 +357,7 @@ class MarkovSource:
             succ = np.zeros((1, size), dtype=int)
         elif windows <= DENSE_CONTEXTS:
             require_memory(24 * windows * windows, f"the chain variance over {windows} windows")
-            matrix = np.zeros((windows, windows))
-            np.add.at(matrix, (np.repeat(np.arange(windows), size), succ.reshape(-1)), t.reshape(-1))
+            matrix = _window_chain(t)
             h = np.linalg.solve(np.eye(windows) - matrix + probs[None, :], g)
         else:
             # h solves (I - P) h = g; with the lazy chain L = (I + P) / 2 that is
