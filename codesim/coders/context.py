@@ -207,7 +207,7 @@ class _ConstrictionContextCoder(ContextCoder):
 
     def _encode(self, x):
         import constriction
-        self.costs(x)                    # a ruled-out symbol: SupportError before constriction
+        self.model.costs(x, self.precision, leaky=self.leaky)   # a ruled-out symbol: SupportError first
         family = constriction.stream.model.Categorical(perfect=False)
         ctx = context_ids(x, self.model.order, self.alphabet_size)
         words = self._encode_chunks(constriction, x, ctx, family)
