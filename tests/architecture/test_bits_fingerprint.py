@@ -45,10 +45,13 @@ def _digest(*parts) -> str:
 
 
 def _ledger(result) -> tuple:
-    """num_bits exactly; each ledger term to 10 significant digits (a float's last ulp may
-    move with the order of a sum, never its bits)."""
+    """num_bits exactly; each ledger term to 1e-9 of the message's bits.  A term is a sum over
+    the sample, or the difference of two (the quantisation term: two sums of about num_bits that
+    differ by 1e-5), so its last ulps, relative to num_bits, move with the order of a sum and
+    with numpy's summation on another machine, never its bits."""
+    quantum = 1e-9 * max(1, result.num_bits)
     return (result.num_bits, result.n, result.chunks,
-            tuple((k, f"{v:.10g}") for k, v in sorted(result.ledger.items())))
+            tuple((k, round(v / quantum)) for k, v in sorted(result.ledger.items())))
 
 
 def saved_messages() -> dict:
