@@ -17,6 +17,7 @@ from .errors import (
     CodesimError, DecodeError, DistributionError, OptionError, ResourceLimitError, SpecError,
     SupportError, SymbolError,
 )
+from .backends import backend, using_backend
 from .measures import cross_entropy, entropy, information_content, kl_divergence
 from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
 from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
@@ -40,6 +41,7 @@ __all__ = [
     "SimulationResult", "compare", "measure", "mixture_grid", "simulate", "sweep",
     "DivergenceMeasurement", "measure_divergence",
     "MarkovSource", "AdaptiveContextModel", "ContextCoder", "FixedContextModel", "fit_context_model",
+    "backend", "using_backend",
 ]
 
 

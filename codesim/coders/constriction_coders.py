@@ -42,6 +42,7 @@ import math
 import numpy as np
 
 from ..errors import DecodeError, OptionError, a
+from . import compiled
 from .stream import Flush, StreamCoder, log_uniform_inverse_moments, rans_drift, DRIFT_PRECISION
 
 __all__ = ["RangeCoder", "AnsCoder", "CONSTRICTION_PRECISION", "ROUNDING_BITS", "ANS_START", "guard",
@@ -221,6 +222,10 @@ class AnsCoder(_ConstrictionCoder):
         return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+        if compiled.active() and not self.per_position:      # constriction's words, compiled
+            words = payload_words(self.name, payload, num_bits)
+            widen = 1 << (CONSTRICTION_PRECISION - self.precision)
+            return self._to_symbols(compiled.ans_decode(self, words, n, widen))
         coder = guard("ans decoding", _constriction().stack.AnsCoder,
                       payload_words(self.name, payload, num_bits))
         idx = self._decode_indices(coder, n)

@@ -33,6 +33,7 @@ from ..container import fingerprint
 from .base import Coder, Encoded, as_symbols, check_support, refuse_per_position
 from ..tables import Table
 from .codebook import codebook_text
+from . import compiled
 
 __all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
            "MAX_BLOCK_ALPHABET"]
@@ -563,7 +564,10 @@ class PrefixCoder(Coder):
         check_support(x, self.possible, self.q)
         parts = self._parts(x)
         seek, code = None, self.code
-        if self.block == 1 and code._fast and code.max_length > 0 and x.size > SMALL_PACK:
+        packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active() else None
+        if packed is not None:                               # the compiled kernel: the same bytes
+            payload, num_bits = packed
+        elif self.block == 1 and code._fast and code.max_length > 0 and x.size > SMALL_PACK:
             lanes = x.size >= LANES_MIN and 0 < code.max_length <= LANES_MAX_LENGTH
             payload, num_bits, seek = code.pack(x, seek=lanes)
         elif self.block == 1 and code._fast:                 # a few codewords
@@ -593,6 +597,11 @@ class PrefixCoder(Coder):
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         self._check_encoded(encoded)
+        if self.block == 1 and compiled.active():
+            out = compiled.prefix_decode(self.code, encoded.payload, encoded.num_bits,
+                                         encoded.num_symbols)
+            if out is not None:                              # the compiled kernel, from the payload
+                return out
         seek = self._usable_seek(encoded)
         if seek is not None:
             return self.code.decode_lanes(encoded.payload, encoded.num_bits, seek, encoded.num_symbols)

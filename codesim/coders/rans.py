@@ -37,6 +37,7 @@ import numpy as np
 from ..errors import DecodeError
 from .base import refuse_per_position
 from .stream import Flush, StreamCoder, rans_drift
+from . import compiled
 
 __all__ = ["RansCoder", "rans_encode", "rans_decode", "RANS_L"]
 
@@ -113,6 +114,8 @@ class RansCoder(StreamCoder):
         self._cum = [0] + np.cumsum(self.freqs).tolist()
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
+        if compiled.active():
+            return compiled.rans_encode(self, x)
         data = rans_encode(x.tolist(), self._freqs, self._cum, self.precision)
         return data, 8 * len(data)
 
@@ -120,6 +123,8 @@ class RansCoder(StreamCoder):
         if num_bits != 8 * len(payload):
             raise DecodeError(f"a rANS payload of {len(payload)} bytes has {8 * len(payload)} bits, "
                               f"not {num_bits}")
+        if compiled.active():
+            return compiled.rans_decode(self, payload, n)
         return np.array(rans_decode(payload, n, self._freqs, self._cum, self.precision), np.int64)
 
     @property

@@ -46,6 +46,7 @@ from ..errors import DecodeError, OptionError, ResourceLimitError
 from .prefix import pack_codewords
 from .base import NO_OVERHEAD, Overhead, refuse_per_position
 from .stream import Flush, StreamCoder
+from . import compiled
 
 __all__ = ["TansCoder", "tans_spread", "TansStep"]
 
@@ -155,6 +156,8 @@ class TansCoder(StreamCoder):
             state = new
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
+        if compiled.active():
+            return compiled.tans_encode(self, x)
         values, widths = [], []
         state = 1 << self.table_log
         for _, _, bits, nb, state in self._steps(x.tolist()):
@@ -172,6 +175,8 @@ class TansCoder(StreamCoder):
         if num_bits < self.table_log:
             raise DecodeError(f"a tans message holds at least {self.table_log} bits of state, "
                               f"got {num_bits}")
+        if compiled.active():
+            return compiled.tans_decode(self, payload, num_bits, n)
         padded = payload + bytes(4)
         window = np.ndarray((len(payload) + 1,), dtype=">u4", buffer=padded,
                             strides=(1,)).astype(np.int64).tolist()

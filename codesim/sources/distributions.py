@@ -16,6 +16,8 @@ import math
 import numpy as np
 
 from ..errors import DistributionError, OptionError
+from ..backends import backend
+from ..kernels import kernel
 from ..limits import DISTRIBUTION_BYTES, require_memory
 from ..validate import (_as_float_array, _check_entries, as_pmf, as_pmf_rows, as_rng, checked_pmf,
                         check_same_length, is_number, is_whole, precision_for, sample_size, seed_label,
@@ -156,14 +158,20 @@ def draw_counted(p: np.ndarray, n: int, rng=0, dtype=np.int64, count: bool = Tru
     table = _GuideTable(cdf)
     out = np.empty(n, dtype=dtype)
     buffer = np.empty(min(n, SAMPLE_CHUNK))
+    fused = backend() == "numba"
+    if fused and counts is None:
+        counts = np.zeros(p.size, dtype=np.int64)
     for i in range(0, n, SAMPLE_CHUNK):          # the same draws as rng.random(n), chunk by chunk
         u = buffer[: min(SAMPLE_CHUNK, n - i)]
         rng.random(out=u)
+        if fused:                                # lookup and count in one compiled pass
+            kernel("lookup_counted")(u, table.cdf, table.guide, table.m, out[i: i + u.size], counts)
+            continue
         x = table.lookup(u)
         out[i: i + u.size] = x
         if count:
             counts += np.bincount(x, minlength=p.size)
-    return out, counts
+    return out, counts if count else None
 
 
 #: uniform draws mapped to symbols per step of :func:`sample` (temporaries stay in cache)

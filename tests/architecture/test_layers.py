@@ -12,7 +12,8 @@ PACKAGE = REPOSITORY / "codesim"
 
 #: low to high: a module may import its own layer and the layers before it
 LAYERS = [
-    ("foundations", ["errors", "limits", "validate", "tables", "files", "container", "measures"]),
+    ("foundations", ["errors", "limits", "validate", "tables", "files", "container", "measures",
+                     "backends", "kernels"]),
     ("sources", ["sources"]),
     ("models", ["models"]),
     ("coders", ["coders"]),

@@ -14,6 +14,7 @@ from codesim.coders import PrefixCode, huffman_code_lengths, make_coder, shannon
 from codesim.coders.prefix import pack_codewords
 from codesim.errors import OptionError
 
+from codesim.backends import using_backend
 from tests.helpers import PREFIX, round_trip
 
 
@@ -231,6 +232,12 @@ def test_the_lane_decoder_gives_back_every_message_and_refuses_a_damaged_one(k, 
     if coder.code.max_length > 16:
         return                                     # too long for the lane table: bitarray decodes
     x = rng.choice(k, size=n - n % 16 + extra, p=q)
+    with using_backend("python"):                  # the readable path writes the seek table
+        _the_lanes_decode(coder, x, k)
+
+
+def _the_lanes_decode(coder, x, k):
+    from dataclasses import replace
     enc = coder.encode(x)
     assert enc.seek is not None and enc.seek.size == -(-x.size // 16)
     assert np.array_equal(coder.decode(enc), x)
@@ -255,9 +262,11 @@ def test_short_codes_over_a_big_alphabet_decode_two_codewords_a_step_with_any_sy
     q[[7, 300, 65_000, 99_998, 99_999]] = [0.4, 0.3, 0.15, 0.1, 0.05]
     coder = make_coder("huffman", q)
     x = np.random.default_rng(1).choice(q.size, size=20_001, p=q)
-    enc = coder.encode(x)
-    assert enc.seek is not None and coder.code.max_length <= 8
-    assert np.array_equal(coder.decode(enc), x)
+    with using_backend("python"):                  # the lanes of the readable path
+        enc = coder.encode(x)
+        assert enc.seek is not None and coder.code.max_length <= 8
+        assert np.array_equal(coder.decode(enc), x)
+    assert np.array_equal(coder.decode(enc), x)         # and whichever backend is active
 
 
 @pytest.mark.parametrize("name", ["huffman", "shannon", "sfe", "fano"])

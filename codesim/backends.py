@@ -1,0 +1,80 @@
+"""Which implementation runs the coders' inner loops: the readable Python, or compiled kernels.
+
+codesim's coders are written to be read (``rans.py`` reads like ryg_rans).  With the ``fast``
+extra (``pip install "codesim[fast]"``: numba) the hot loops of the same coders also exist as
+compiled kernels (:mod:`codesim.kernels`), a second implementation of the same contract:
+the same bytes, the same bit counts, the same errors on a damaged message (tested across the two).
+
+One switch chooses, the environment variable ``CODESIM_BACKEND``:
+
+==========  ================================================================
+``auto``    (the default) the kernels where numba is installed, else Python
+``numba``   the kernels; an :class:`~codesim.errors.OptionError` if numba is missing
+``python``  the readable coders only
+==========  ================================================================
+
+It is read at every call, so a test or a notebook can change it, or use :func:`using_backend`.
+``import codesim`` never imports numba: the kernels compile on their first use (and are cached
+on disk by numba).
+
+>>> import codesim as cs
+>>> with cs.using_backend("python"):
+...     cs.backend()
+'python'
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+from contextlib import contextmanager
+
+from .errors import OptionError
+
+__all__ = ["backend", "BACKENDS", "using_backend", "numba_installed"]
+
+#: the values CODESIM_BACKEND takes
+BACKENDS = ("auto", "numba", "python")
+
+_override: list[str] = []
+
+
+def numba_installed() -> bool:
+    """Whether numba can be imported (looked up, not imported)."""
+    return importlib.util.find_spec("numba") is not None
+
+
+def _requested() -> str:
+    if _override:
+        return _override[-1]
+    value = os.environ.get("CODESIM_BACKEND", "auto").strip().lower() or "auto"
+    if value not in BACKENDS:
+        raise OptionError(f"CODESIM_BACKEND must be one of {', '.join(BACKENDS)}, got "
+                          f"{os.environ.get('CODESIM_BACKEND')!r}")
+    return value
+
+
+def backend() -> str:
+    """The active backend: ``"numba"`` (compiled kernels) or ``"python"`` (the readable coders)."""
+    requested = _requested()
+    if requested == "python":
+        return "python"
+    if numba_installed():
+        return "numba"
+    if requested == "numba":
+        raise OptionError('CODESIM_BACKEND=numba, but numba is not installed: '
+                          'pip install "codesim[fast]", or set CODESIM_BACKEND=python')
+    return "python"
+
+
+@contextmanager
+def using_backend(name: str):
+    """Run a block with another backend (``"auto"``, ``"numba"`` or ``"python"``)."""
+    if name not in BACKENDS:
+        raise OptionError(f"the backend must be one of {', '.join(BACKENDS)}, got {name!r}")
+    _override.append(name)
+    try:
+        backend()                      # refuse "numba" here, not at the first coder
+        yield
+    finally:
+        _override.pop()

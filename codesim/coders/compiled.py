@@ -1,0 +1,211 @@
+"""The compiled path of each coder: its tables as flat arrays, the kernel call, the status read.
+
+A coder asks :func:`active` whether to take this path (``CODESIM_BACKEND``, see
+:mod:`codesim.backends`); the functions here build the flat integer tables a kernel of
+:mod:`codesim.kernels` needs (once per code or coder, kept on it), run the kernel, and turn
+its status into the :class:`~codesim.errors.DecodeError` the readable decoder raises.  A
+function returns None where its kernel does not serve a code (a prefix code of over 56 bits, a
+non-canonical code of over 16 bits): the coder then takes its readable path.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..backends import backend
+from ..errors import DecodeError
+from ..limits import MESSAGE_BYTES, require_memory
+from ..kernels import BAD_STATE, LEFT_OVER, NO_CODEWORD, OK, PAD, RAN_OUT, kernel
+
+__all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
+           "rans_encode", "rans_decode", "ans_decode", "guide_table"]
+
+#: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
+#: holds 31 pending bits and one codeword, or 32 bits read ahead)
+KERNEL_MAX_LENGTH = 32
+#: a prefix code's decoding table spans at most this many bits (2**16 entries, 256 KiB) ...
+TABLE_MAX_BITS = 16
+#: ... and a canonical code longer than that looks its short codewords up in this many bits
+TABLE_BITS_LONG = 12
+#: the top bits of a stream coder's slot index a guide table of at most 2**GUIDE_BITS symbols
+GUIDE_BITS = 12
+
+
+def active() -> bool:
+    """Whether the coders take their compiled path (the numba backend)."""
+    return backend() == "numba"
+
+
+def _padded(payload: bytes) -> np.ndarray:
+    return np.frombuffer(payload + bytes(PAD), dtype=np.uint8)
+
+
+def _kept(owner, key: str, build):
+    """The tables ``build()`` makes, built once and kept on ``owner``."""
+    tables = owner.__dict__.setdefault("_kernel_tables", {})
+    if key not in tables:
+        tables[key] = build()
+    return tables[key]
+
+
+# --- prefix codes -------------------------------------------------------------------------
+def _encode_tables(code):
+    """(values, lengths) of every symbol's codeword as int64, or None where a codeword is
+    longer than the kernel packs."""
+    if not 0 < code.max_length <= KERNEL_MAX_LENGTH:
+        return None
+    return np.array(code._values, dtype=np.int64), np.maximum(code.lengths, 0).astype(np.int64)
+
+
+def _decode_tables(code):
+    """(table, width, first, count, offset, ordered) of a prefix code, or None where the kernel
+    cannot decode it (over 32 bits, or a non-canonical code of over 16)."""
+    L = code.max_length
+    if not 0 < L <= KERNEL_MAX_LENGTH or (L > TABLE_MAX_BITS and not code.canonical):
+        return None
+    width = L if L <= TABLE_MAX_BITS else TABLE_BITS_LONG
+    symbols = np.flatnonzero(code.has_codeword)
+    lengths = code.lengths[symbols]
+    values = np.array(code._values, dtype=np.int64)[symbols]
+    short = lengths <= width
+    s, l = symbols[short], lengths[short]
+    span = np.left_shift(1, width - l)                     # table entries per codeword
+    start = values[short] << (width - l)
+    where = np.repeat(start, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
+    table = np.zeros(1 << width, dtype=np.int32)
+    table[where] = np.repeat(s << 5 | l, span)
+    # a canonical code's longer codewords, by length: values first[l] .. first[l] + count[l] - 1
+    # are the symbols ordered[offset[l]:], in (length, symbol) order
+    order = np.lexsort((symbols, lengths))
+    count = np.bincount(lengths, minlength=L + 2).astype(np.int64)
+    offset = np.concatenate(([0], np.cumsum(count[:-1]))).astype(np.int64)
+    first = np.zeros(L + 2, dtype=np.int64)
+    first[lengths[order][::-1]] = values[order][::-1]     # the smallest value of each length
+    return table, width, first, count, offset, symbols[order].astype(np.int64)
+
+
+def prefix_encode(code, x: np.ndarray):
+    """(payload, num_bits) of the codewords of x, or None where the kernel does not serve code."""
+    tables = _kept(code, "encode", lambda: _encode_tables(code))
+    if tables is None:
+        return None
+    values, lengths = tables
+    out = np.zeros((x.size * code.max_length >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("pack_codewords_of")(x, values, lengths, out)
+    return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
+
+
+def prefix_decode(code, payload: bytes, num_bits: int, n: int):
+    """The n symbols of a message of this code's codewords (DecodeError on damage), or None
+    where the kernel does not serve code."""
+    tables = _kept(code, "decode", lambda: _decode_tables(code))
+    if tables is None:
+        return None
+    table, width, first, count, offset, ordered = tables
+    if n > num_bits:                                  # every codeword has a bit at least
+        raise DecodeError(f"the header says {n} symbols, but {num_bits} bits hold at most "
+                          f"{num_bits} codewords: the message is damaged")
+    require_memory(MESSAGE_BYTES * n, f"decoding a message of {n} symbols")
+    out = np.empty(n, dtype=np.int64)
+    status, at = kernel("decode_prefix")(_padded(payload), num_bits, n, table, width, first,
+                                         count, offset, ordered, code.max_length, out)
+    if status == NO_CODEWORD:
+        raise DecodeError(f"the bits do not parse as codewords of this code at symbol {at}: "
+                          "damaged data")
+    if status == RAN_OUT:
+        raise DecodeError(f"the bits ran out after {at} of {n} symbols: the message is truncated")
+    if status == LEFT_OVER:
+        raise DecodeError(f"bits are left over after {n} symbols: the message is damaged")
+    return out
+
+
+# --- stream coders ------------------------------------------------------------------------
+def guide_table(cums: np.ndarray, precision: int) -> tuple[np.ndarray, int]:
+    """For the top min(precision, GUIDE_BITS) bits g of a slot: the symbol of slot
+    g << shift (the first s with cums[s + 1] > that slot), and the shift."""
+    bits = min(precision, GUIDE_BITS)
+    shift = precision - bits
+    starts = np.arange(1 << bits, dtype=np.int64) << shift
+    return np.searchsorted(cums, starts, side="right").astype(np.int64) - 1, shift
+
+
+def _status(name: str, status: int, at: int, n: int) -> None:
+    if status == RAN_OUT:
+        raise DecodeError(f"the {name} data ran out after {at} of {n} symbols: truncated")
+    if status == BAD_STATE:
+        raise DecodeError(f"the {name} state did not return to its start after the last symbol: "
+                          "the data are damaged or the model is wrong")
+
+
+def tans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
+    def build():
+        enc_start = np.concatenate(([0], np.cumsum([len(s) for s in coder._enc_state])[:-1]))
+        states = np.array([v for s in coder._enc_state for v in s], dtype=np.int64)
+        freqs = coder.freqs.astype(np.int64)
+        bits = np.array([int(f).bit_length() for f in freqs.tolist()], dtype=np.int64)
+        return freqs, bits, enc_start.astype(np.int64), states
+    freqs, bits, enc_start, states = _kept(coder, "tans encode", build)
+    values = np.empty(x.size + 1, dtype=np.int32)           # at most table_log <= 16 bits
+    widths = np.empty(x.size + 1, dtype=np.int8)
+    count = kernel("tans_encode")(x, freqs, bits, enc_start, states, coder.table_log, values, widths)
+    out = np.zeros((int(widths[:count].sum()) >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("pack_backwards")(values, widths, count, out)
+    return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
+
+
+def tans_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+    symbols, bits, bases = _kept(coder, "tans decode", lambda: tuple(
+        np.array(t, dtype=np.int64) for t in (coder._dec_symbol, coder._dec_bits, coder._dec_base)))
+    if num_bits < coder.table_log:
+        raise DecodeError(f"a tans message holds at least {coder.table_log} bits of state, "
+                          f"got {num_bits}")
+    out = np.empty(n, dtype=np.int64)
+    status, at = kernel("tans_decode")(_padded(payload), num_bits, n, coder.table_log, symbols,
+                                       bits, bases, out)
+    _status("tans", status, at, n)
+    return out
+
+
+def _rans_tables(coder):
+    freqs = coder.freqs.astype(np.int64)
+    cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
+    guide, shift = guide_table(cums, coder.precision)
+    return freqs, cums, guide, shift
+
+
+def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
+    freqs, cums, _, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
+    out = np.empty(x.size * 4 + 16, dtype=np.uint8)          # a symbol moves at most 3 bytes
+    size = kernel("rans_encode")(x, freqs, cums, coder.precision, out)
+    return out[:size].tobytes(), 8 * int(size)
+
+
+def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
+    freqs, cums, guide, shift = _kept(coder, "rans", lambda: _rans_tables(coder))
+    if len(payload) < 7:
+        raise DecodeError(f"a rANS message holds at least 7 bytes of state, got {len(payload)}")
+    out = np.empty(n, dtype=np.int64)
+    status, at = kernel("rans_decode")(_padded(payload), len(payload), n, freqs, cums,
+                                       coder.precision, guide, shift, out)
+    if status == BAD_STATE and at == 0 and n:
+        raise DecodeError("the rANS state is out of range: the data are damaged")
+    _status("rANS", status, at, n)
+    return out
+
+
+def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
+    """constriction's ANS words decoded to indices over q's support (int32, as constriction)."""
+    def build():
+        freqs = (coder.freqs[coder.possible] * widen).astype(np.int64)
+        cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
+        guide, shift = guide_table(cums, 24)
+        return freqs, cums, guide, shift
+    freqs, cums, guide, shift = _kept(coder, "ans", build)
+    out = np.empty(n, dtype=np.int32)
+    status, at = kernel("ans_decode")(words, n, freqs, cums, guide, shift, out)
+    if status != OK:
+        raise DecodeError(f"ans decoding stopped after {at} of {n} symbols: the data are damaged "
+                          "or the model is wrong" if status == RAN_OUT else
+                          "the ANS stack did not return to its start state after the last symbol: "
+                          "the data are damaged or the model is wrong")
+    return out

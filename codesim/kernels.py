@@ -1,0 +1,318 @@
+r"""Compiled kernels: the coders' inner loops a second time, for numba.
+
+The readable coders (``prefix``, ``tans``, ``rans``, ``constriction_coders``) are the reference
+and the documentation; the functions here run the same loops over flat integer arrays, so that
+numba compiles them to machine code.  They are written in the subset of Python numba compiles
+(int64 throughout: no Python ints, no uint64 mixed with int64), and they are plain Python too:
+with ``NUMBA_DISABLE_JIT=1``, or called through ``.py_func``, they run as written, which is how
+their logic is tested without a compiler.
+
+Contract, checked by ``tests/coders/test_kernels.py`` over random q, n and seeds:
+
+* an encoder writes the very bytes (and bit count) the readable coder writes;
+* a decoder reads every message the readable coder writes, and returns a *status* instead of
+  raising: ``(OK, n)`` or ``(code, position)``; the coder turns a bad status into the same
+  :class:`~codesim.errors.DecodeError` the readable decoder raises.  A kernel never reads or
+  writes outside its arrays (every buffer it reads is padded with 8 zero bytes, every read is
+  bounded), so damage ends in a status, never in wrong symbols or a crash.
+
+:func:`kernel` returns the compiled function (compiling on first use, cached on disk); only
+:mod:`codesim.backends` decides whether a coder calls it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["kernel", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE", "PAD"]
+
+#: statuses a decoding kernel returns, with the position where it stopped
+OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE = 0, 1, 2, 3, 4
+#: zero bytes every kernel's input is padded with, so that a bit buffer may read ahead
+PAD = 8
+
+RANS_L = 1 << 47
+ANS_WORD = 1 << 32
+
+
+# --- bits ---------------------------------------------------------------------------------
+def word_at(data, byte):
+    """The 32 bits of the bytes data[byte:byte + 4], most significant first, as an int64."""
+    return ((np.int64(data[byte]) << 24) | (np.int64(data[byte + 1]) << 16)
+            | (np.int64(data[byte + 2]) << 8) | np.int64(data[byte + 3]))
+
+
+def pack_codewords_of(symbols, values, lengths, out):
+    """Concatenate the codewords ``values[s]`` of ``lengths[s]`` bits (at most 32) of every
+    symbol s, most significant bit first, into the bytes ``out`` (32 bits at a time: the
+    buffer holds fewer than 32 pending bits and one codeword); return the bits written.
+    The same bytes as :func:`codesim.coders.prefix.pack_codewords`."""
+    acc = 0
+    pending = 0                       # bits in acc not yet written
+    pos = 0
+    for i in range(symbols.size):
+        s = symbols[i]
+        width = lengths[s]
+        acc = (acc << width) | values[s]
+        pending += width
+        if pending >= 32:
+            pending -= 32
+            word = acc >> pending
+            out[pos] = (word >> 24) & 0xFF
+            out[pos + 1] = (word >> 16) & 0xFF
+            out[pos + 2] = (word >> 8) & 0xFF
+            out[pos + 3] = word & 0xFF
+            pos += 4
+            acc &= (1 << pending) - 1
+    total = 8 * pos + pending
+    while pending > 0:
+        out[pos] = ((acc << 8) >> pending) & 0xFF
+        pos += 1
+        pending -= 8
+    return total
+
+
+def pack_backwards(values, widths, count, out):
+    """Concatenate ``values[i]`` of ``widths[i]`` bits for i = count - 1 down to 0 (an ANS
+    encoder's bits, written in reverse), most significant bit first; return the bits written."""
+    acc = 0
+    pending = 0
+    pos = 0
+    total = 0
+    for i in range(count - 1, -1, -1):
+        width = widths[i]
+        acc = (acc << width) | values[i]
+        pending += width
+        total += width
+        while pending >= 8:
+            pending -= 8
+            out[pos] = (acc >> pending) & 0xFF
+            pos += 1
+        acc &= (1 << pending) - 1
+    if pending:
+        out[pos] = (acc << (8 - pending)) & 0xFF
+    return total
+
+
+# --- prefix codes -------------------------------------------------------------------------
+def decode_prefix(data, num_bits, n, table, width, first, count, offset, ordered, max_length, out):
+    """Decode n codewords (of at most 32 bits) from the bytes ``data`` (padded with PAD zero
+    bytes), refilling a bit buffer 32 bits at a time.
+
+    The ``width`` bits at the read position index ``table``: ``symbol << 5 | length`` of the
+    codeword that starts there, 0 where none of at most ``width`` bits does.  Longer codewords
+    of a canonical code (``max_length`` > width) are found by length, as canonical decoding
+    does: the codewords of length l are the consecutive values first[l] ... first[l] + count[l]
+    - 1, the symbols ``ordered[offset[l]:]``.  Returns (status, symbols decoded)."""
+    buf = 0
+    have = 0                        # bits in buf not yet used (its low bits)
+    byte = 0
+    last = data.size - 4            # the last whole word of the padded input
+    mask = (1 << width) - 1
+    for i in range(n):
+        if have < 32:
+            if byte > last:
+                return RAN_OUT, i
+            buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
+            byte += 4
+            have += 32
+        entry = np.int64(table[(buf >> (have - width)) & mask])
+        length = entry & 31
+        if length:
+            out[i] = entry >> 5
+        else:
+            symbol = -1
+            if max_length > width:
+                window = (buf >> (have - max_length)) & ((1 << max_length) - 1)
+                for length in range(width + 1, max_length + 1):
+                    rank = (window >> (max_length - length)) - first[length]
+                    if 0 <= rank < count[length]:
+                        symbol = ordered[offset[length] + rank]
+                        break
+            if symbol < 0:
+                return NO_CODEWORD, i
+            out[i] = symbol
+        have -= length
+    used = 8 * byte - have
+    if used > num_bits:
+        return RAN_OUT, n
+    if used != num_bits:
+        return LEFT_OVER, n
+    return OK, n
+
+
+# --- tANS ---------------------------------------------------------------------------------
+def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, values, widths):
+    """The readable tANS encoder's steps (backwards over x), its bits kept in ``values`` and
+    ``widths`` in the order written, the flushed final state last; returns their count."""
+    size = 1 << table_log
+    state = size
+    k = 0
+    for i in range(x.size - 1, -1, -1):
+        s = x[i]
+        f = freqs[s]
+        nb = table_log + 1 - freq_bits[s]        # the state has table_log + 1 bits
+        if (state >> nb) < f:
+            nb -= 1
+        new = enc_states[enc_start[s] + (state >> nb) - f]
+        if nb:
+            values[k] = state & ((1 << nb) - 1)
+            widths[k] = nb
+            k += 1
+        state = new
+    values[k] = state - size
+    widths[k] = table_log
+    return k + 1
+
+
+def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
+    """The readable tANS decoder, its bits read through a buffer refilled 32 bits at a time;
+    returns (status, symbols decoded)."""
+    if num_bits < table_log:
+        return RAN_OUT, 0
+    last = data.size - 4
+    buf = word_at(data, 0)
+    byte = 4
+    have = 32 - table_log
+    state = (buf >> have) & ((1 << table_log) - 1)
+    for i in range(n):
+        if have < 32:
+            if byte > last:
+                return RAN_OUT, i
+            buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
+            byte += 4
+            have += 32
+        out[i] = symbols[state]
+        nb = bits[state]
+        have -= nb
+        state = bases[state] + ((buf >> have) & ((1 << nb) - 1))
+    used = 8 * byte - have
+    if used > num_bits:
+        return RAN_OUT, n
+    if state != 0 or used != num_bits:
+        return BAD_STATE, n
+    return OK, n
+
+
+# --- rANS ---------------------------------------------------------------------------------
+def rans_encode(x, freqs, cums, precision, out):
+    """The readable rANS encoder (byte-wise, state in [2**47, 2**55)); returns the bytes
+    written to ``out``, in decoding order."""
+    state = RANS_L
+    bound = (RANS_L >> precision) << 8
+    k = 0
+    for i in range(x.size - 1, -1, -1):
+        s = x[i]
+        f = freqs[s]
+        x_max = bound * f
+        while state >= x_max:
+            out[k] = state & 0xFF
+            k += 1
+            state >>= 8
+        state = ((state // f) << precision) + state % f + cums[s]
+    for _ in range(7):
+        out[k] = state & 0xFF
+        k += 1
+        state >>= 8
+    i, j = 0, k - 1
+    while i < j:
+        out[i], out[j] = out[j], out[i]
+        i += 1
+        j -= 1
+    return k
+
+
+def symbol_of_slot(slot, guide, guide_shift, cums):
+    """The symbol s with cums[s] <= slot < cums[s + 1]: a guide table of the top bits, then a
+    step forward (Chen's guide table, as :mod:`codesim.sources.distributions` samples)."""
+    s = guide[slot >> guide_shift]
+    while cums[s + 1] <= slot:
+        s += 1
+    return s
+
+
+def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, out):
+    """The readable rANS decoder over ``size`` bytes; returns (status, symbols decoded)."""
+    if size < 7:
+        return RAN_OUT, 0
+    state = 0
+    for j in range(7):
+        state = (state << 8) | np.int64(data[j])
+    if not RANS_L <= state < RANS_L << 8:
+        return BAD_STATE, 0
+    pos = 7
+    mask = (1 << precision) - 1
+    for i in range(n):
+        slot = state & mask
+        s = symbol_of_slot(slot, guide, guide_shift, cums)
+        state = freqs[s] * (state >> precision) + slot - cums[s]
+        while state < RANS_L:
+            if pos >= size:
+                return RAN_OUT, i
+            state = (state << 8) | np.int64(data[pos])
+            pos += 1
+        out[i] = s
+    if state != RANS_L or pos != size:
+        return BAD_STATE, n
+    return OK, n
+
+
+# --- constriction's ANS words ---------------------------------------------------------------
+def ans_decode(words, n, freqs, cums, guide, guide_shift, out):
+    """Decode n symbols from the 32-bit words constriction's ``AnsCoder`` writes (precision 24,
+    a 64-bit head, the head's two words last, the stack's bulk popped from its end), started at
+    head 2**32: after the last symbol the head must be back at 2**32 and every word read.
+    The head fills all 64 bits: uint64 arithmetic throughout (the quantile and the symbol
+    as int64).  Returns (status, symbols decoded)."""
+    top = words.size
+    if top < 2:
+        return RAN_OUT, 0
+    low = np.uint64(ANS_WORD)
+    head = (np.uint64(words[top - 1]) << np.uint64(32)) | np.uint64(words[top - 2])
+    if head < low:
+        return BAD_STATE, 0
+    pos = top - 2
+    for i in range(n):
+        quantile = np.int64(head & np.uint64(0xFFFFFF))
+        s = symbol_of_slot(quantile, guide, guide_shift, cums)
+        head = (head >> np.uint64(24)) * np.uint64(freqs[s]) + np.uint64(quantile - cums[s])
+        if head < low:
+            if pos == 0:
+                return RAN_OUT, i
+            pos -= 1
+            head = (head << np.uint64(32)) | np.uint64(words[pos])
+        out[i] = s
+    if head != low or pos != 0:
+        return BAD_STATE, n
+    return OK, n
+
+
+# --- sampling -------------------------------------------------------------------------------
+def lookup_counted(u, cdf, guide, m, out, counts):
+    """The first symbol x with cdf[x] > u for every uniform draw u (exactly
+    ``np.searchsorted(cdf, u, side="right")``, by the guide table of
+    :class:`codesim.sources.distributions._GuideTable`), written to ``out`` and counted."""
+    for i in range(u.size):
+        x = guide[int(u[i] * m)]
+        while cdf[x] <= u[i]:
+            x += 1
+        out[i] = x
+        counts[x] += 1
+
+
+#: every kernel, by name; helpers first (a kernel calls the compiled helper)
+KERNELS = ("word_at", "symbol_of_slot", "pack_codewords_of", "pack_backwards", "decode_prefix", "tans_encode",
+           "tans_decode", "rans_encode", "rans_decode", "ans_decode", "lookup_counted")
+
+_compiled: dict = {}
+
+
+def kernel(name: str):
+    """The compiled kernel ``name`` (numba's ``njit``, cached on disk); the first call compiles
+    every kernel's module globals, so that a kernel calls its helpers compiled too."""
+    if not _compiled:
+        import numba                      # the fast extra, loaded on first use only
+        for each in KERNELS:
+            _compiled[each] = numba.njit(cache=True, nogil=True)(globals()[each])
+            globals()[each] = _compiled[each]
+    return _compiled[name]

@@ -1,0 +1,200 @@
+"""The compiled kernels are a second implementation of the same coders: the same bytes, the
+same bit counts, the same symbols, the same refusals of a damaged message, as the readable ones.
+
+Each property is checked across the two backends (``CODESIM_BACKEND=python`` and ``numba``, in
+one process with ``using_backend``), and the kernels' logic is checked as plain Python too (their
+``py_func``, what ``NUMBA_DISABLE_JIT=1`` runs), so it is tested where numba is absent.
+"""
+
+import subprocess
+import sys
+from dataclasses import replace
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import codesim as cs
+from codesim import kernels
+from codesim.backends import numba_installed, using_backend
+from codesim.coders import compiled, make_coder
+from codesim.sources.distributions import sample_counted
+
+from tests.helpers import coder_or_refusal, random_q, run_bounded
+from tests.processes import CHILD_TIMEOUT
+
+needs_numba = pytest.mark.skipif(not numba_installed(), reason="numba (the fast extra) is not installed")
+
+#: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS
+COMPILED = ["huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice", "elias_gamma",
+            "elias_delta", "elias_omega", "tans", "rans", "ans"]
+
+
+def outcome(coder, encoded):
+    """What decoding gives: the symbols, or the DecodeError (by type) it raises."""
+    try:
+        return coder.decode(encoded).tolist()
+    except cs.DecodeError:
+        return "DecodeError"
+
+
+def on(backend, fn, *args):
+    with using_backend(backend):
+        return fn(*args)
+
+
+# --- one switch ----------------------------------------------------------------------------
+def test_import_codesim_does_not_import_numba():
+    code = "import codesim, sys; assert 'numba' not in sys.modules, 'numba imported'"
+    done = run_bounded([sys.executable, "-c", code], memory=2 << 30, timeout=CHILD_TIMEOUT)
+    assert done.returncode == 0, done.stderr
+
+
+def test_the_switch_names_the_backend_and_refuses_an_unknown_one(monkeypatch):
+    monkeypatch.setenv("CODESIM_BACKEND", "python")
+    assert cs.backend() == "python"
+    monkeypatch.setenv("CODESIM_BACKEND", "auto")
+    assert cs.backend() == ("numba" if numba_installed() else "python")
+    monkeypatch.setenv("CODESIM_BACKEND", "fortran")
+    with pytest.raises(cs.OptionError, match="CODESIM_BACKEND must be one of auto, numba, python"):
+        cs.backend()
+    with pytest.raises(cs.OptionError, match="backend must be one of"):
+        with using_backend("fortran"):
+            pass
+
+
+def test_asking_for_numba_without_it_says_how_to_install_it(monkeypatch):
+    import codesim.backends as backends
+    monkeypatch.setattr(backends, "numba_installed", lambda: False)
+    monkeypatch.setenv("CODESIM_BACKEND", "numba")
+    with pytest.raises(cs.OptionError, match=r'pip install "codesim\[fast\]"'):
+        cs.backend()
+    monkeypatch.setenv("CODESIM_BACKEND", "auto")
+    assert cs.backend() == "python"
+
+
+# --- the same bytes -------------------------------------------------------------------------
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_q(st.integers(2, 300)), st.integers(0, 3000), st.sampled_from(COMPILED))
+def test_a_kernel_writes_the_readable_coders_bytes_and_reads_them_back(q_rng, n, name):
+    q, rng = q_rng
+    coder = coder_or_refusal(name, q)
+    if coder is None:
+        return
+    x = rng.choice(q.size, size=n, p=q)
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
+    assert on("numba", coder.decode, readable).tolist() == x.tolist()
+    assert on("python", coder.decode, fast).tolist() == x.tolist()
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans"])
+@pytest.mark.parametrize("k", [2, 5, 256, 1000])
+def test_a_million_symbols_give_the_same_bytes_on_both_backends(name, k):
+    q = cs.zipf(k, 1.1)
+    x = cs.sample(q, 10**6 if k in (5, 256) else 50_000, k)
+    coder = make_coder(name, q)
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert fast.payload == readable.payload and fast.num_bits == readable.num_bits
+    assert np.array_equal(on("numba", coder.decode, readable), x)
+
+
+@needs_numba
+@pytest.mark.parametrize("lengths", [[1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 20],
+                                     list(range(1, 32)) + [31]])
+def test_a_canonical_code_longer_than_its_table_decodes_by_length(lengths):
+    code = cs.PrefixCode(lengths)
+    x = np.random.default_rng(0).integers(0, len(lengths), 5000)
+    payload, num_bits = compiled.prefix_encode(code, x)
+    assert compiled.prefix_decode(code, payload, num_bits, x.size).tolist() == x.tolist()
+    assert num_bits == code.total_length(x)
+
+
+# --- the same refusals ----------------------------------------------------------------------
+@needs_numba
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(random_q(st.integers(2, 60)), st.integers(1, 400), st.sampled_from(COMPILED),
+       st.integers(0, 2**32 - 1), st.sampled_from(["flip", "cut", "count", "zero"]))
+def test_a_damaged_message_ends_the_same_way_on_both_backends(q_rng, n, name, where, damage):
+    """A damaged message gives a DecodeError on both, or the very same symbols on both (a
+    prefix code can re-parse a flipped stretch): never other symbols, never a crash."""
+    q, rng = q_rng
+    coder = coder_or_refusal(name, q)
+    if coder is None:
+        return
+    enc = on("python", coder.encode, rng.choice(q.size, size=n, p=q))
+    payload = bytearray(enc.payload)
+    if damage == "flip" and payload:
+        payload[where % len(payload)] ^= 1 << (where % 8)
+    elif damage == "cut" and payload:
+        payload = payload[: where % len(payload)]
+    elif damage == "zero" and payload:
+        payload[where % len(payload)] = 0
+    num_bits = min(enc.num_bits, 8 * len(payload))
+    if name in ("rans", "ans"):
+        num_bits = 8 * len(payload)
+    count = n + (where % 11) - 5 if damage == "count" else n
+    bad = replace(enc, payload=bytes(payload), num_bits=num_bits, num_symbols=max(count, 0))
+    assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
+
+
+@needs_numba
+@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans"])
+def test_a_header_that_claims_too_many_symbols_is_refused_before_decoding(name):
+    coder = make_coder(name, [0.5, 0.3, 0.2])
+    enc = coder.encode(cs.sample([0.5, 0.3, 0.2], 100, 1))
+    with using_backend("numba"), pytest.raises(cs.DecodeError):
+        coder.decode(replace(enc, num_symbols=10**12))
+
+
+# --- sampling ----------------------------------------------------------------------------------
+@needs_numba
+@pytest.mark.parametrize("k, n", [(3, 257), (256, 10**6 + 3), (5000, 70_000)])
+def test_the_fused_draw_and_count_gives_the_same_samples(k, n):
+    p = cs.zipf(k, 1.0)
+    x_py, counts_py = on("python", sample_counted, p, n, 7)
+    x_nb, counts_nb = on("numba", sample_counted, p, n, 7)
+    assert np.array_equal(x_py, x_nb) and np.array_equal(counts_py, counts_nb)
+    assert on("numba", sample_counted, p, n, 7, np.int64, False)[1] is None
+
+
+# --- the kernels' logic, as plain Python -------------------------------------------------------
+def plain(name):
+    """The kernel as written (what NUMBA_DISABLE_JIT=1 runs), compiled or not."""
+    fn = getattr(kernels, name)
+    return getattr(fn, "py_func", fn)
+
+
+@pytest.mark.parametrize("q", [[0.5, 0.3, 0.2], [0.9, 0.05, 0.05, 0.0], cs.zipf(40, 1.2)])
+def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
+    q = np.asarray(q, dtype=float)
+    x = cs.sample(q, 400, 3)
+    with using_backend("python"):
+        huffman, tans, rans = (make_coder(c, q) for c in ("huffman", "tans", "rans"))
+        encoded = {c.name: c.encode(x) for c in (huffman, tans, rans)}
+    code = huffman.code
+    values, lengths = compiled._encode_tables(code)
+    out = np.zeros(x.size * code.max_length // 8 + kernels.PAD, dtype=np.uint8)
+    bits = plain("pack_codewords_of")(x, values, lengths, out)
+    assert bits == encoded["huffman"].num_bits
+    assert out[: (bits + 7) // 8].tobytes() == encoded["huffman"].payload
+    table, width, first, count, offset, ordered = compiled._decode_tables(code)
+    symbols = np.empty(x.size, dtype=np.int64)
+    data = np.frombuffer(encoded["huffman"].payload + bytes(kernels.PAD), dtype=np.uint8)
+    assert plain("decode_prefix")(data, bits, x.size, table, width, first, count, offset,
+                                  ordered, code.max_length, symbols) == (kernels.OK, x.size)
+    assert symbols.tolist() == x.tolist()
+    freqs = rans.freqs.astype(np.int64)
+    cums = np.concatenate(([0], np.cumsum(freqs)))
+    out = np.empty(x.size * 4 + 16, dtype=np.uint8)
+    size = plain("rans_encode")(x, freqs, cums, rans.precision, out)
+    assert out[:size].tobytes() == encoded["rans"].payload
+    enc = encoded["tans"]
+    data = np.frombuffer(enc.payload + bytes(kernels.PAD), dtype=np.uint8)
+    tables = [np.array(t, dtype=np.int64) for t in (tans._dec_symbol, tans._dec_bits, tans._dec_base)]
+    assert plain("tans_decode")(data, enc.num_bits, x.size, tans.table_log, *tables,
+                                symbols) == (kernels.OK, x.size)
+    assert symbols.tolist() == x.tolist()
