@@ -95,27 +95,41 @@ def pack_backwards(values, widths, count, out):
 
 
 # --- prefix codes -------------------------------------------------------------------------
-def decode_prefix(data, num_bits, n, table, width, first, count, offset, ordered, max_length, out):
+def decode_prefix(data, num_bits, n, pairs, pair_width, table, width, first, count, offset,
+                  ordered, max_length, out):
     """Decode n codewords (of at most 32 bits) from the bytes ``data`` (padded with PAD zero
     bytes), refilling a bit buffer 32 bits at a time.
 
-    The ``width`` bits at the read position index ``table``: ``symbol << 5 | length`` of the
-    codeword that starts there, 0 where none of at most ``width`` bits does.  Longer codewords
-    of a canonical code (``max_length`` > width) are found by length, as canonical decoding
-    does: the codewords of length l are the consecutive values first[l] ... first[l] + count[l]
-    - 1, the symbols ``ordered[offset[l]:]``.  Returns (status, symbols decoded)."""
+    A short code (``pair_width`` = 2 max_length > 0) reads two codewords a step: the
+    ``pair_width`` bits at the read position index ``pairs``, ``s1 << 37 | s2 << 5 | l1 + l2``
+    (0 where either is a gap of an incomplete code: one codeword at a time then finds which).
+    Otherwise the ``width`` bits index ``table``: ``symbol << 5 | length`` of the codeword that
+    starts there, 0 where none of at most ``width`` bits does.  Longer codewords of a canonical
+    code (``max_length`` > width) are found by length, as canonical decoding does: the codewords
+    of length l are the consecutive values first[l] ... first[l] + count[l] - 1, the symbols
+    ``ordered[offset[l]:]``.  Returns (status, symbols decoded)."""
     buf = 0
     have = 0                        # bits in buf not yet used (its low bits)
     byte = 0
     last = data.size - 4            # the last whole word of the padded input
     mask = (1 << width) - 1
-    for i in range(n):
+    pair_mask = (1 << pair_width) - 1
+    i = 0
+    while i < n:
         if have < 32:
             if byte > last:
                 return RAN_OUT, i
             buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
             byte += 4
             have += 32
+        if pair_width and i + 1 < n:
+            both = pairs[(buf >> (have - pair_width)) & pair_mask]
+            if both & 31:
+                out[i] = both >> 37
+                out[i + 1] = (both >> 5) & 0xFFFFFFFF
+                have -= both & 31
+                i += 2
+                continue
         entry = np.int64(table[(buf >> (have - width)) & mask])
         length = entry & 31
         if length:
@@ -133,6 +147,7 @@ def decode_prefix(data, num_bits, n, table, width, first, count, offset, ordered
                 return NO_CODEWORD, i
             out[i] = symbol
         have -= length
+        i += 1
     used = 8 * byte - have
     if used > num_bits:
         return RAN_OUT, n

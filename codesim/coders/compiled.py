@@ -27,6 +27,8 @@ KERNEL_MAX_LENGTH = 32
 TABLE_MAX_BITS = 16
 #: ... and a canonical code longer than that looks its short codewords up in this many bits
 TABLE_BITS_LONG = 12
+#: codes of at most half this many bits read two codewords a step (a table of 2**12 pairs)
+PAIR_MAX_BITS = 12
 #: the top bits of a stream coder's slot index a guide table of at most 2**GUIDE_BITS symbols
 GUIDE_BITS = 12
 
@@ -58,8 +60,8 @@ def _encode_tables(code):
 
 
 def _decode_tables(code):
-    """(table, width, first, count, offset, ordered) of a prefix code, or None where the kernel
-    cannot decode it (over 32 bits, or a non-canonical code of over 16)."""
+    """(pairs, pair_width, table, width, first, count, offset, ordered) of a prefix code, or
+    None where the kernel cannot decode it (over 32 bits, or a non-canonical code of over 16)."""
     L = code.max_length
     if not 0 < L <= KERNEL_MAX_LENGTH or (L > TABLE_MAX_BITS and not code.canonical):
         return None
@@ -74,6 +76,8 @@ def _decode_tables(code):
     where = np.repeat(start, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
     table = np.zeros(1 << width, dtype=np.int32)
     table[where] = np.repeat(s << 5 | l, span)
+    pair_width = 2 * L if 2 * L <= PAIR_MAX_BITS else 0
+    pairs = _pair_table(table.astype(np.int64), L) if pair_width else np.zeros(1, dtype=np.int64)
     # a canonical code's longer codewords, by length: values first[l] .. first[l] + count[l] - 1
     # are the symbols ordered[offset[l]:], in (length, symbol) order
     order = np.lexsort((symbols, lengths))
@@ -81,7 +85,19 @@ def _decode_tables(code):
     offset = np.concatenate(([0], np.cumsum(count[:-1]))).astype(np.int64)
     first = np.zeros(L + 2, dtype=np.int64)
     first[lengths[order][::-1]] = values[order][::-1]     # the smallest value of each length
-    return table, width, first, count, offset, symbols[order].astype(np.int64)
+    return pairs, pair_width, table, width, first, count, offset, symbols[order].astype(np.int64)
+
+
+def _pair_table(table: np.ndarray, L: int) -> np.ndarray:
+    """For every 2L-bit window: ``s1 << 37 | s2 << 5 | l1 + l2`` of the two codewords that start
+    it (two always fit: each has at most L bits), 0 where either is a gap."""
+    window = np.arange(1 << (2 * L), dtype=np.int64)
+    first = table[window >> L]
+    length1 = first & 31
+    second = table[((window << length1) >> L) & ((1 << L) - 1)]
+    length2 = second & 31
+    total = np.where((length1 > 0) & (length2 > 0), length1 + length2, 0)
+    return np.where(total > 0, (first >> 5) << 37 | (second >> 5) << 5 | total, 0)
 
 
 def prefix_encode(code, x: np.ndarray):
@@ -101,14 +117,15 @@ def prefix_decode(code, payload: bytes, num_bits: int, n: int):
     tables = _kept(code, "decode", lambda: _decode_tables(code))
     if tables is None:
         return None
-    table, width, first, count, offset, ordered = tables
+    pairs, pair_width, table, width, first, count, offset, ordered = tables
     if n > num_bits:                                  # every codeword has a bit at least
         raise DecodeError(f"the header says {n} symbols, but {num_bits} bits hold at most "
                           f"{num_bits} codewords: the message is damaged")
     require_memory(MESSAGE_BYTES * n, f"decoding a message of {n} symbols")
     out = np.empty(n, dtype=np.int64)
-    status, at = kernel("decode_prefix")(_padded(payload), num_bits, n, table, width, first,
-                                         count, offset, ordered, code.max_length, out)
+    status, at = kernel("decode_prefix")(_padded(payload), num_bits, n, pairs, pair_width,
+                                         table, width, first, count, offset, ordered,
+                                         code.max_length, out)
     if status == NO_CODEWORD:
         raise DecodeError(f"the bits do not parse as codewords of this code at symbol {at}: "
                           "damaged data")

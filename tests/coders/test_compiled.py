@@ -181,11 +181,11 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
     bits = plain("pack_codewords_of")(x, values, lengths, out)
     assert bits == encoded["huffman"].num_bits
     assert out[: (bits + 7) // 8].tobytes() == encoded["huffman"].payload
-    table, width, first, count, offset, ordered = compiled._decode_tables(code)
+    tables = compiled._decode_tables(code)
     symbols = np.empty(x.size, dtype=np.int64)
     data = np.frombuffer(encoded["huffman"].payload + bytes(kernels.PAD), dtype=np.uint8)
-    assert plain("decode_prefix")(data, bits, x.size, table, width, first, count, offset,
-                                  ordered, code.max_length, symbols) == (kernels.OK, x.size)
+    assert plain("decode_prefix")(data, bits, x.size, *tables, code.max_length,
+                                  symbols) == (kernels.OK, x.size)
     assert symbols.tolist() == x.tolist()
     freqs = rans.freqs.astype(np.int64)
     cums = np.concatenate(([0], np.cumsum(freqs)))
