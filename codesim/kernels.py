@@ -22,12 +22,15 @@ Contract, checked by ``tests/coders/test_kernels.py`` over random q, n and seeds
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["kernel", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE", "PAD"]
+__all__ = ["kernel", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
+           "FLUSH_MISMATCH", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
-OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE = 0, 1, 2, 3, 4
+OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE, FLUSH_MISMATCH = 0, 1, 2, 3, 4, 5
 #: zero bytes every kernel's input is padded with, so that a bit buffer may read ahead
 PAD = 8
 
@@ -302,6 +305,279 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, out):
     return OK, n
 
 
+# --- the arithmetic coder ---------------------------------------------------------------------
+ARITH_BITS = 48
+ARITH_MASK = (1 << ARITH_BITS) - 1
+ARITH_QUARTER = 1 << (ARITH_BITS - 2)
+ARITH_HALF = 1 << (ARITH_BITS - 1)
+
+
+def bit_length(v):
+    """int.bit_length of v >= 0, by halving (six comparisons)."""
+    n = 0
+    if v >= 1 << 32:
+        v >>= 32
+        n += 32
+    if v >= 1 << 16:
+        v >>= 16
+        n += 16
+    if v >= 1 << 8:
+        v >>= 8
+        n += 8
+    if v >= 1 << 4:
+        v >>= 4
+        n += 4
+    if v >= 1 << 2:
+        v >>= 2
+        n += 2
+    if v >= 1 << 1:
+        v >>= 1
+        n += 1
+    return n + v
+
+
+def scaled(width, c, precision):
+    """floor(width * c / 2**precision) for width <= 2**48 and c <= 2**precision <= 2**32,
+    exactly in int64: width = a 2**24 + b, so width c = (a c) 2**24 + b c, both parts < 2**57."""
+    a = (width >> 24) * c
+    b = (width & 0xFFFFFF) * c
+    if precision <= 24:
+        return (a << (24 - precision)) + (b >> precision)
+    return (a + (b >> 24)) >> (precision - 24)
+
+
+def put_bits(out, acc, pending, pos, value, k):
+    """Append the k <= 32 low bits of value to a bit writer: ``acc`` holds ``pending`` < 32
+    bits not yet written, ``pos`` bytes are written; 32 bits leave at a time, most significant
+    first.  Returns the writer's new (acc, pending, pos)."""
+    acc = (acc << k) | value
+    pending += k
+    if pending >= 32:
+        pending -= 32
+        word = acc >> pending
+        out[pos] = (word >> 24) & 0xFF
+        out[pos + 1] = (word >> 16) & 0xFF
+        out[pos + 2] = (word >> 8) & 0xFF
+        out[pos + 3] = word & 0xFF
+        pos += 4
+        acc &= (1 << pending) - 1
+    return acc, pending, pos
+
+
+def put_run(out, acc, pending, pos, bit, count):
+    """Append ``count`` copies of ``bit``; returns the writer's new state."""
+    while count > 0:
+        k = min(count, 32)
+        acc, pending, pos = put_bits(out, acc, pending, pos, ((1 << k) - 1) * bit, k)
+        count -= k
+    return acc, pending, pos
+
+
+def arithmetic_encode(x, cums, precision, out):
+    """The readable arithmetic coder (:func:`codesim.coders.arithmetic.encode_intervals` and
+    its flush) for a fixed model: the interval [low, high] of 48-bit integers narrowed to each
+    symbol's share, its settled top bits written at once, underflow counted as pending bits.
+    Returns the bits written to ``out``."""
+    acc, waiting, pos = 0, 0, 0             # the bit writer
+    low = 0
+    high = ARITH_MASK
+    pending = 0
+    for i in range(x.size):
+        s = x[i]
+        width = high - low + 1
+        high = low + scaled(width, cums[s + 1], precision) - 1
+        low = low + scaled(width, cums[s], precision)
+        settled = ARITH_BITS - bit_length(low ^ high)
+        if settled:
+            top = low >> (ARITH_BITS - settled)
+            rest = settled
+            if pending:
+                first = top >> (settled - 1)
+                acc, waiting, pos = put_bits(out, acc, waiting, pos, first, 1)
+                acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - first, pending)
+                pending = 0
+                rest = settled - 1
+                top &= (1 << rest) - 1
+            if rest > 24:
+                acc, waiting, pos = put_bits(out, acc, waiting, pos, top >> 24, rest - 24)
+                acc, waiting, pos = put_bits(out, acc, waiting, pos, top & 0xFFFFFF, 24)
+            elif rest:
+                acc, waiting, pos = put_bits(out, acc, waiting, pos, top, rest)
+            low = (low << settled) & ARITH_MASK
+            high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
+        while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
+            pending += 1
+            low = (low - ARITH_QUARTER) << 1
+            high = ((high - ARITH_QUARTER) << 1) | 1
+    bit = 0 if low < ARITH_QUARTER else 1                  # the flush
+    acc, waiting, pos = put_bits(out, acc, waiting, pos, bit, 1)
+    acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - bit, pending + 1)
+    total = 8 * pos + waiting
+    while waiting > 0:
+        out[pos] = ((acc << 8) >> waiting) & 0xFF
+        pos += 1
+        waiting -= 8
+    return total
+
+
+def bits_at(data, pos, k):
+    """The k <= 48 bits of ``data`` from bit ``pos``, most significant first (7 bytes read)."""
+    byte = pos >> 3
+    v = 0
+    for j in range(7):
+        v = (v << 8) | np.int64(data[byte + j])
+    return (v >> (56 - (pos & 7) - k)) & ((1 << k) - 1)
+
+
+def scaled_target(d, width, precision):
+    """floor((d 2**precision - 1) / width) for 1 <= d <= width <= 2**48, exactly in int64: long
+    division of d 2**precision by width, 14 bits of the quotient a step (the remainder stays
+    below width, so remainder << 14 < 2**62)."""
+    q = 0
+    r = d
+    left = precision
+    while left > 0:
+        k = min(left, 14)
+        r <<= k
+        step = r // width
+        r -= step * width
+        q = (q << k) | step
+        left -= k
+    return q if r >= 1 else q - 1
+
+
+def arithmetic_decode(data, num_bits, limit, n, cums, precision, guide, guide_shift, out):
+    """The readable decoder (:func:`codesim.coders.arithmetic.decode_intervals`) for a fixed
+    model; ``data`` is the payload with the bits past num_bits cleared, then zero bytes up to
+    ``limit`` bits and 7 more.  Returns (status, symbols decoded): BAD_STATE where the code
+    leaves the interval, RAN_OUT past ``limit``, LEFT_OVER where the bits read are not the
+    message's, FLUSH_MISMATCH where its last bits are not the flush of the final state."""
+    total = 1 << precision
+    low = 0
+    high = ARITH_MASK
+    code = bits_at(data, 0, ARITH_BITS)
+    pos = ARITH_BITS
+    pending = 0
+    for i in range(n):
+        width = high - low + 1
+        d = code - low + 1
+        if d < 1 or d > width:
+            return BAD_STATE, i
+        target = scaled_target(d, width, precision)
+        if not 0 <= target < total:
+            return BAD_STATE, i
+        s = symbol_of_slot(target, guide, guide_shift, cums)
+        out[i] = s
+        high = low + scaled(width, cums[s + 1], precision) - 1
+        low = low + scaled(width, cums[s], precision)
+        settled = ARITH_BITS - bit_length(low ^ high)
+        if settled:
+            if pos + settled > limit:
+                return RAN_OUT, i
+            low = (low << settled) & ARITH_MASK
+            high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
+            code = ((code << settled) & ARITH_MASK) | bits_at(data, pos, settled)
+            pos += settled
+            pending = 0
+        while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
+            if pos + 1 > limit:
+                return RAN_OUT, i
+            low = (low - ARITH_QUARTER) << 1
+            high = ((high - ARITH_QUARTER) << 1) | 1
+            code = ((code - ARITH_QUARTER) << 1) | bits_at(data, pos, 1)
+            pos += 1
+            pending += 1
+    if pos - ARITH_BITS + 2 != num_bits:
+        return LEFT_OVER, n
+    if n:
+        bit = 0 if low < ARITH_QUARTER else 1
+        start = num_bits - pending - 2
+        if start < 0:
+            return FLUSH_MISMATCH, n
+        for j in range(pending + 2):
+            want = bit if j == 0 else 1 - bit
+            if bits_at(data, start + j, 1) != want:
+                return FLUSH_MISMATCH, n
+    return OK, n
+
+
+# --- theory ------------------------------------------------------------------------------------
+def chain_step(pi, nxt, weights, moved, row_sum):
+    """One step of a chain of tANS states: ``moved`` = sum over coded symbols of the mass
+    ``pi * weight`` carried to ``nxt[row]``, summed in the order ``np.bincount`` sums it (each
+    row on its own, then added), so that both backends give the same floats."""
+    moved[:] = 0.0
+    for row in range(nxt.shape[0]):
+        w = weights[row]
+        if w > 0:
+            row_sum[:] = 0.0
+            for x in range(pi.size):
+                row_sum[nxt[row, x]] += pi[x] * w
+            for x in range(pi.size):
+                moved[x] += row_sum[x]
+
+
+# --- context tree weighting ------------------------------------------------------------------
+LOG_HALF = math.log(0.5)
+
+
+def ctw_slot(keys, key):
+    """The slot of ``key`` in the open-addressed table ``keys`` (-1: empty), or of the empty
+    slot where it would go (linear probing; the table is kept at most half full)."""
+    mask = keys.size - 1
+    h = ((key ^ (key >> 32)) * 2654435761) & 0xFFFFFFFF     # Knuth's multiplicative hash
+    slot = (h ^ (h >> 16)) & mask
+    while keys[slot] != -1 and keys[slot] != key:
+        slot = (slot + 1) & mask
+    return slot
+
+
+def ctw_rehash(old_keys, old_counts, old_logs, keys, counts, logs):
+    """Move every node of the old table into the new (larger, empty) one."""
+    for old in range(old_keys.size):
+        if old_keys[old] != -1:
+            slot = ctw_slot(keys, old_keys[old])
+            keys[slot] = old_keys[old]
+            counts[slot, 0], counts[slot, 1] = old_counts[old, 0], old_counts[old, 1]
+            logs[slot, 0], logs[slot, 1] = old_logs[old, 0], old_logs[old, 1]
+
+
+def ctw_root(keys, counts, logs, depth, context, bit, commit):
+    """The root's log P_w (nats) after ``bit`` in ``context``: the walk of
+    :meth:`codesim.models.ctw._CTWWalker._updated_root`, step for step and float for float, over
+    nodes kept in a hash table (node (d, suffix) is key suffix << 6 | d; ``counts`` holds its
+    (a, b), ``logs`` its (log P_e, log P_w)).  With ``commit`` the walk is stored (the table must
+    have room for depth + 1 new nodes).  Returns the root's log P_w and the nodes added."""
+    below = 0.0
+    added = 0
+    for d in range(depth, -1, -1):
+        suffix = context & ((1 << d) - 1)
+        slot = ctw_slot(keys, (suffix << 6) | d)
+        a, b, log_pe = 0, 0, 0.0
+        if keys[slot] != -1:
+            a, b, log_pe = counts[slot, 0], counts[slot, 1], logs[slot, 0]
+        count = b if bit else a
+        log_pe += math.log((count + 0.5) / (a + b + 1.0))
+        if d == depth:
+            log_pw = log_pe
+        else:
+            child_bit = (context >> d) & 1
+            other = ctw_slot(keys, ((suffix | ((1 - child_bit) << d)) << 6) | (d + 1))
+            children = below + (logs[other, 1] if keys[other] != -1 else 0.0)
+            top = max(log_pe, children)
+            log_pw = LOG_HALF + top + math.log(math.exp(log_pe - top) + math.exp(children - top))
+        if commit:
+            if keys[slot] == -1:
+                keys[slot] = (suffix << 6) | d
+                added += 1
+            counts[slot, 0] = a + (bit == 0)
+            counts[slot, 1] = b + (bit == 1)
+            logs[slot, 0] = log_pe
+            logs[slot, 1] = log_pw
+        below = log_pw
+    return below, added
+
+
 # --- sampling -------------------------------------------------------------------------------
 def lookup_counted(u, cdf, guide, m, out, counts):
     """The first symbol x with cdf[x] > u for every uniform draw u (exactly
@@ -316,8 +592,10 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 
 
 #: every kernel, by name; helpers first (a kernel calls the compiled helper)
-KERNELS = ("word_at", "symbol_of_slot", "pack_codewords_of", "pack_backwards", "decode_prefix", "tans_encode",
-           "tans_decode", "rans_encode", "rans_decode", "ans_decode", "lookup_counted")
+KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put_run", "bits_at",
+           "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of", "pack_backwards", "decode_prefix", "tans_encode",
+           "tans_decode", "rans_encode", "rans_decode", "ans_decode", "lookup_counted", "chain_step", "ctw_slot",
+           "ctw_rehash", "ctw_root")
 
 _compiled: dict = {}
 

@@ -62,6 +62,7 @@ from ..container import fingerprint
 from .prefix import pack_codewords
 from ..models.adaptive import ADAPTIVE_PRIORS, AdaptiveModel, FenwickTree, code_length_variance
 from .stream import Flush, StreamCoder
+from . import compiled
 from ..tables import format_table
 from ..validate import checked_pmf, check_same_length
 
@@ -289,10 +290,14 @@ class ArithmeticCoder(StreamCoder):
         return itertools.repeat(1 << self.precision), cums, None
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
+        if self.adaptive is None and not self.per_position and compiled.active():
+            return compiled.arithmetic_encode(self, x)
         chunks, state = encode_intervals(*self._intervals(x))
         return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+        if self.adaptive is None and not self.per_position and compiled.active():
+            return compiled.arithmetic_decode(self, payload, num_bits, n)
         return np.array(decode_intervals(payload, num_bits, n, *self._tables(n)), dtype=np.int64)
 
     # --- theory ---------------------------------------------------------------------------

@@ -15,10 +15,11 @@ import numpy as np
 from ..backends import backend
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..kernels import BAD_STATE, LEFT_OVER, NO_CODEWORD, OK, PAD, RAN_OUT, kernel
+from ..kernels import ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODEWORD, OK, PAD, RAN_OUT, kernel
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
-           "rans_encode", "rans_decode", "ans_decode", "guide_table"]
+           "rans_encode", "rans_decode", "ans_decode", "arithmetic_encode", "arithmetic_decode",
+           "chain_step", "guide_table"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
 #: holds 31 pending bits and one codeword, or 32 bits read ahead)
@@ -226,3 +227,50 @@ def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
                           "the ANS stack did not return to its start state after the last symbol: "
                           "the data are damaged or the model is wrong")
     return out
+
+
+# --- the arithmetic coder -------------------------------------------------------------------
+def _arithmetic_tables(coder):
+    cums = coder._cum_array
+    guide, shift = guide_table(cums, coder.precision)
+    return cums, guide, shift
+
+
+def arithmetic_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
+    """A fixed model's message: the readable coder's bytes, from the compiled loop."""
+    cums, _, _ = _kept(coder, "arithmetic", lambda: _arithmetic_tables(coder))
+    # every symbol settles at most precision + 1 bits (its share is over 2**-precision of a
+    # width over a quarter), and the flush and pending bits at most the state's 48 more
+    out = np.zeros(((x.size * (coder.precision + 2) + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("arithmetic_encode")(x, cums, coder.precision, out)
+    return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
+
+
+def arithmetic_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+    """The readable decoder's symbols, or its DecodeError, from the compiled loop."""
+    cums, guide, shift = _kept(coder, "arithmetic", lambda: _arithmetic_tables(coder))
+    whole = (num_bits + 7) >> 3
+    words = -(-whole // 4) + ARITH_BITS // 32 + 4       # as many 32-bit words as the readable reads
+    data = np.zeros(4 * words + PAD, dtype=np.uint8)
+    data[:whole] = np.frombuffer(payload[:whole], dtype=np.uint8)
+    if num_bits % 8:
+        data[whole - 1] &= (0xFF << (8 - num_bits % 8)) & 0xFF      # the bits past num_bits: 0
+    out = np.empty(n, dtype=np.int64)
+    status, at = kernel("arithmetic_decode")(data, num_bits, 32 * words, n, cums, coder.precision,
+                                             guide, shift, out)
+    if status == BAD_STATE:
+        raise DecodeError("the code left the interval: the data are damaged")
+    if status == RAN_OUT:
+        raise DecodeError("the decoder read past the end of the data: damaged or truncated")
+    if status == LEFT_OVER:
+        raise DecodeError(f"decoding {n} symbols did not read the {num_bits} bits of the message: "
+                          "the symbol count or the data are damaged")
+    if status == FLUSH_MISMATCH:
+        raise DecodeError(f"the message does not end as {n} symbols would end it: the symbol "
+                          "count or the data are damaged")
+    return out
+
+
+def chain_step(pi, nxt, weights, moved, row_sum) -> None:
+    """One step of the chain of tANS states (theory), into ``moved``."""
+    kernel("chain_step")(pi, np.ascontiguousarray(nxt), weights, moved, row_sum)

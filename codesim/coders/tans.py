@@ -274,8 +274,14 @@ class TansCoder(StreamCoder):
         cost = weights @ nb                                  # E[nb | X]
         steps = max(20, STATIONARY_WORK // max(1, symbols.size * size) // 2)
 
+        fast = compiled.active()
+        row_sum = np.empty(size)
+
         def step(pi):
             moved = np.zeros(size)
+            if fast:                                        # the same sums, compiled
+                compiled.chain_step(pi, nxt, weights, moved, row_sum)
+                return moved
             for row in range(symbols.size):
                 if weights[row] > 0:
                     moved += np.bincount(nxt[row], weights=pi * weights[row], minlength=size)

@@ -29,7 +29,9 @@ import math
 import numpy as np
 
 from .context import ContextModel
+from ..backends import backend
 from ..errors import OptionError
+from ..kernels import kernel
 from ..validate import is_whole
 
 __all__ = ["CTWModel", "ctw_redundancy_bound", "MAX_DEPTH"]
@@ -87,6 +89,35 @@ class _CTWWalker:
         self.context = ((self.context << 1) | bit) & ((1 << self.depth) - 1) if self.depth else 0
 
 
+class _CompiledCTWWalker(_CTWWalker):
+    """The same walker with its walk compiled (:func:`codesim.kernels.ctw_root`, the same floats)
+    and its nodes in a hash table of arrays that doubles when half full."""
+
+    def __init__(self, depth: int, precision: int):
+        super().__init__(depth, precision)
+        self._tables(1 << 10)
+        self._root = kernel("ctw_root")
+        self.size = 0
+
+    def _tables(self, capacity: int) -> None:
+        self.keys = np.full(capacity, -1, dtype=np.int64)
+        self.counts = np.zeros((capacity, 2), dtype=np.int64)
+        self.logs = np.zeros((capacity, 2))
+
+    def _grow(self) -> None:
+        keys, counts, logs = self.keys, self.counts, self.logs
+        self._tables(2 * keys.size)
+        kernel("ctw_rehash")(keys, counts, logs, self.keys, self.counts, self.logs)
+
+    def _updated_root(self, bit: int, commit: bool) -> float:
+        while commit and 2 * (self.size + self.depth + 1) > self.keys.size:
+            self._grow()                                 # room for a whole new path
+        root, added = self._root(self.keys, self.counts, self.logs, self.depth, self.context,
+                                 bit, commit)
+        self.size += added
+        return root
+
+
 class CTWModel(ContextModel):
     """CTW over binary symbols with contexts of ``depth`` bits (see the module docstring).
 
@@ -110,14 +141,15 @@ class CTWModel(ContextModel):
         super().__init__(int(depth), 2)
 
     def walker(self, precision: int):
-        return _CTWWalker(self.order, precision)
+        compiled = backend() == "numba"
+        return (_CompiledCTWWalker if compiled else _CTWWalker)(self.order, precision)
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([precision]),)
 
     def ideal_code_length(self, x) -> float:
         """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""
-        walker = _CTWWalker(self.order, 24)
+        walker = self.walker(24)
         for bit in np.asarray(x).tolist():
             walker.push(int(bit))
         return -walker.log_pw / math.log(2)

@@ -26,9 +26,10 @@ from tests.processes import CHILD_TIMEOUT
 
 needs_numba = pytest.mark.skipif(not numba_installed(), reason="numba (the fast extra) is not installed")
 
-#: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS
+#: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS,
+#: and the arithmetic coder with a fixed model
 COMPILED = ["huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice", "elias_gamma",
-            "elias_delta", "elias_omega", "tans", "rans", "ans"]
+            "elias_delta", "elias_omega", "tans", "rans", "ans", "arithmetic"]
 
 
 def outcome(coder, encoded):
@@ -91,7 +92,7 @@ def test_a_kernel_writes_the_readable_coders_bytes_and_reads_them_back(q_rng, n,
 
 
 @needs_numba
-@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans"])
+@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans", "arithmetic"])
 @pytest.mark.parametrize("k", [2, 5, 256, 1000])
 def test_a_million_symbols_give_the_same_bytes_on_both_backends(name, k):
     q = cs.zipf(k, 1.1)
@@ -111,6 +112,49 @@ def test_a_canonical_code_longer_than_its_table_decodes_by_length(lengths):
     payload, num_bits = compiled.prefix_encode(code, x)
     assert compiled.prefix_decode(code, payload, num_bits, x.size).tolist() == x.tolist()
     assert num_bits == code.total_length(x)
+
+
+@needs_numba
+@pytest.mark.parametrize("precision", [1, 8, 24, 25, 32])
+def test_the_compiled_arithmetic_coder_is_exact_at_every_precision(precision):
+    """Its products width * c reach 2**80: they are split so that int64 holds them exactly."""
+    q = np.array([0.5, 0.3, 0.2]) if precision > 1 else np.array([0.5, 0.5])
+    coder = make_coder("arithmetic", q, precision=precision)
+    x = cs.sample(q, 20_000, precision)
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
+    assert on("numba", coder.decode, readable).tolist() == x.tolist()
+
+
+@needs_numba
+def test_an_adaptive_or_per_position_arithmetic_coder_keeps_its_readable_path():
+    x = cs.sample([0.6, 0.4], 500, 1)
+    for coder in (make_coder("arithmetic", [0.6, 0.4], adaptive="kt"),
+                  make_coder("arithmetic", np.tile([0.6, 0.4], (500, 1)))):
+        readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+        assert fast.payload == readable.payload
+        assert on("numba", coder.decode, fast).tolist() == x.tolist()
+
+
+@needs_numba
+@pytest.mark.parametrize("depth", [0, 2, 8, 24])
+def test_the_compiled_context_tree_gives_the_same_floats_and_bytes(depth):
+    from codesim.models.ctw import CTWModel
+    x = cs.sample([0.85, 0.15], 3000, depth)
+    model = CTWModel(depth)
+    coder = cs.ContextCoder("arithmetic", model)
+    readable = on("python", lambda: (model.costs(x, 24).tolist(), model.ideal_code_length(x),
+                                     coder.encode(x).payload))
+    fast = on("numba", lambda: (model.costs(x, 24).tolist(), model.ideal_code_length(x),
+                                coder.encode(x).payload))
+    assert fast == readable
+
+
+@needs_numba
+def test_the_compiled_chain_of_tans_states_gives_the_same_theory():
+    p = cs.zipf(40, 1.1)
+    theory = lambda: (make_coder("tans", p).overhead(p, 5000), make_coder("tans", p)._drift(p, 5000))  # noqa: E731
+    assert on("numba", theory) == on("python", theory)
 
 
 # --- the same refusals ----------------------------------------------------------------------
@@ -142,7 +186,7 @@ def test_a_damaged_message_ends_the_same_way_on_both_backends(q_rng, n, name, wh
 
 
 @needs_numba
-@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans"])
+@pytest.mark.parametrize("name", ["huffman", "tans", "rans", "ans", "arithmetic"])
 def test_a_header_that_claims_too_many_symbols_is_refused_before_decoding(name):
     coder = make_coder(name, [0.5, 0.3, 0.2])
     enc = coder.encode(cs.sample([0.5, 0.3, 0.2], 100, 1))
