@@ -103,14 +103,15 @@ def decode_prefix(data, num_bits, n, pairs, pair_width, table, width, first, cou
     """Decode n codewords (of at most 32 bits) from the bytes ``data`` (padded with PAD zero
     bytes), refilling a bit buffer 32 bits at a time.
 
-    A short code (``pair_width`` = 2 max_length > 0) reads two codewords a step: the
-    ``pair_width`` bits at the read position index ``pairs``, ``s1 << 37 | s2 << 5 | l1 + l2``
-    (0 where either is a gap of an incomplete code: one codeword at a time then finds which).
-    Otherwise the ``width`` bits index ``table``: ``symbol << 5 | length`` of the codeword that
+    First the ``pair_width`` bits at the read position index ``pairs``: the one or two codewords
+    that lie whole inside them, as ``s1 << 40 | s2 << 16 | two << 12 | l1 << 6 | bits used``
+    (0 where the first codeword is longer, or a gap of an incomplete code).  Where that gives
+    nothing, the ``width`` bits index ``table``: ``symbol << 5 | length`` of the codeword that
     starts there, 0 where none of at most ``width`` bits does.  Longer codewords of a canonical
     code (``max_length`` > width) are found by length, as canonical decoding does: the codewords
     of length l are the consecutive values first[l] ... first[l] + count[l] - 1, the symbols
-    ``ordered[offset[l]:]``.  Returns (status, symbols decoded)."""
+    ``ordered[offset[l]:]``.  ``out`` holds n + 1 symbols (a pair's second symbol is written
+    whether or not it is one).  Returns (status, symbols decoded)."""
     buf = 0
     have = 0                        # bits in buf not yet used (its low bits)
     byte = 0
@@ -125,14 +126,13 @@ def decode_prefix(data, num_bits, n, pairs, pair_width, table, width, first, cou
             buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
             byte += 4
             have += 32
-        if pair_width and i + 1 < n:
-            both = pairs[(buf >> (have - pair_width)) & pair_mask]
-            if both & 31:
-                out[i] = both >> 37
-                out[i + 1] = (both >> 5) & 0xFFFFFFFF
-                have -= both & 31
-                i += 2
-                continue
+        both = pairs[(buf >> (have - pair_width)) & pair_mask]
+        if both and i + 1 < n:          # no branch on one or two: out has room for one more
+            out[i] = both >> 40
+            out[i + 1] = (both >> 16) & 0xFFFFFF
+            have -= both & 63
+            i += 1 + ((both >> 12) & 1)
+            continue
         entry = np.int64(table[(buf >> (have - width)) & mask])
         length = entry & 31
         if length:
@@ -160,27 +160,52 @@ def decode_prefix(data, num_bits, n, pairs, pair_width, table, width, first, cou
 
 
 # --- tANS ---------------------------------------------------------------------------------
-def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, values, widths):
-    """The readable tANS encoder's steps (backwards over x), its bits kept in ``values`` and
-    ``widths`` in the order written, the flushed final state last; returns their count."""
+def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, out):
+    """The readable tANS encoder's steps, backwards over x, with its bits written backwards
+    from the end of ``out`` (each step's bits go in front of the ones before), the flushed
+    final state in front of all; then the stream is moved to the front of ``out``.  Returns
+    the bits written: the same bytes as the readable coder's, in ``out[:ceil(bits / 8)]``."""
     size = 1 << table_log
     state = size
-    k = 0
+    acc = 0                               # bits not yet written: the stream's earliest on top
+    filled = 0
+    end = out.size - 1                    # words go before this byte; the last byte stays 0
+    total = 0
     for i in range(x.size - 1, -1, -1):
         s = x[i]
         f = freqs[s]
         nb = table_log + 1 - freq_bits[s]        # the state has table_log + 1 bits
         if (state >> nb) < f:
             nb -= 1
-        new = enc_states[enc_start[s] + (state >> nb) - f]
-        if nb:
-            values[k] = state & ((1 << nb) - 1)
-            widths[k] = nb
-            k += 1
-        state = new
-    values[k] = state - size
-    widths[k] = table_log
-    return k + 1
+        acc |= (state & ((1 << nb) - 1)) << filled
+        filled += nb
+        total += nb
+        if filled >= 32:
+            end -= 4
+            out[end] = (acc >> 24) & 0xFF
+            out[end + 1] = (acc >> 16) & 0xFF
+            out[end + 2] = (acc >> 8) & 0xFF
+            out[end + 3] = acc & 0xFF
+            acc >>= 32
+            filled -= 32
+        state = enc_states[enc_start[s] + (state >> nb) - f]
+    acc |= (state - size) << filled               # the flushed final state comes first
+    filled += table_log
+    total += table_log
+    while filled > 0:                             # the head, in whole words of its own
+        end -= 4
+        out[end] = (acc >> 24) & 0xFF
+        out[end + 1] = (acc >> 16) & 0xFF
+        out[end + 2] = (acc >> 8) & 0xFF
+        out[end + 3] = acc & 0xFF
+        acc >>= 32
+        filled -= 32
+    skip = -filled                                # zero bits in front of the stream
+    start = end + (skip >> 3)
+    shift = skip & 7
+    for i in range((total + 7) >> 3):             # to the front, shifted to a byte boundary
+        out[i] = ((out[start + i] << shift) | (out[start + i + 1] >> (8 - shift))) & 0xFF
+    return total
 
 
 def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
@@ -213,9 +238,10 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
 
 
 # --- rANS ---------------------------------------------------------------------------------
-def rans_encode(x, freqs, cums, precision, out):
+def rans_encode(x, freqs, cums, inverse, precision, out):
     """The readable rANS encoder (byte-wise, state in [2**47, 2**55)); returns the bytes
-    written to ``out``, in decoding order."""
+    written to ``out``, in decoding order.  x // f is taken as the float state * (1 / f)
+    (``inverse``), corrected to the exact quotient: a multiply instead of a division."""
     state = RANS_L
     bound = (RANS_L >> precision) << 8
     k = 0
@@ -227,7 +253,15 @@ def rans_encode(x, freqs, cums, precision, out):
             out[k] = state & 0xFF
             k += 1
             state >>= 8
-        state = ((state // f) << precision) + state % f + cums[s]
+        quotient = np.int64(state * inverse[s])       # state // f but for the rounding, off
+        rest = state - quotient * f                    # by under 2**(4 - precision) + 1:
+        while rest < 0:                                # corrected to the exact quotient
+            quotient -= 1
+            rest += f
+        while rest >= f:
+            quotient += 1
+            rest -= f
+        state = (quotient << precision) + rest + cums[s]
     for _ in range(7):
         out[k] = state & 0xFF
         k += 1

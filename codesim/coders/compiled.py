@@ -28,8 +28,8 @@ KERNEL_MAX_LENGTH = 32
 TABLE_MAX_BITS = 16
 #: ... and a canonical code longer than that looks its short codewords up in this many bits
 TABLE_BITS_LONG = 12
-#: codes of at most half this many bits read two codewords a step (a table of 2**12 pairs)
-PAIR_MAX_BITS = 12
+#: the decoder first reads this many bits, and the one or two codewords whole inside them
+PAIR_BITS = 12
 #: the top bits of a stream coder's slot index a guide table of at most 2**GUIDE_BITS symbols
 GUIDE_BITS = 12
 
@@ -60,13 +60,9 @@ def _encode_tables(code):
     return np.array(code._values, dtype=np.int64), np.maximum(code.lengths, 0).astype(np.int64)
 
 
-def _decode_tables(code):
-    """(pairs, pair_width, table, width, first, count, offset, ordered) of a prefix code, or
-    None where the kernel cannot decode it (over 32 bits, or a non-canonical code of over 16)."""
-    L = code.max_length
-    if not 0 < L <= KERNEL_MAX_LENGTH or (L > TABLE_MAX_BITS and not code.canonical):
-        return None
-    width = L if L <= TABLE_MAX_BITS else TABLE_BITS_LONG
+def _lookup_table(code, width: int) -> np.ndarray:
+    """For every ``width``-bit window: ``symbol << 5 | length`` of the codeword of at most
+    ``width`` bits that starts it, 0 where none does."""
     symbols = np.flatnonzero(code.has_codeword)
     lengths = code.lengths[symbols]
     values = np.array(code._values, dtype=np.int64)[symbols]
@@ -75,30 +71,50 @@ def _decode_tables(code):
     span = np.left_shift(1, width - l)                     # table entries per codeword
     start = values[short] << (width - l)
     where = np.repeat(start, span) + (np.arange(span.sum()) - np.repeat(np.cumsum(span) - span, span))
-    table = np.zeros(1 << width, dtype=np.int32)
+    table = np.zeros(1 << width, dtype=np.int64)
     table[where] = np.repeat(s << 5 | l, span)
-    pair_width = 2 * L if 2 * L <= PAIR_MAX_BITS else 0
-    pairs = _pair_table(table.astype(np.int64), L) if pair_width else np.zeros(1, dtype=np.int64)
+    return table
+
+
+def _pair_table(code, width: int) -> np.ndarray:
+    """For every ``width``-bit window, the one or two codewords that lie whole inside it:
+    ``s1 << 40 | s2 << 16 | two << 12 | l1 << 6 | bits used`` (0: the first is longer than
+    the window, or a gap)."""
+    short = _lookup_table(code, width)
+    window = np.arange(1 << width, dtype=np.int64)
+    first = short[window]
+    l1 = first & 31
+    second = short[(window << l1) & ((1 << width) - 1)]
+    l2 = second & 31
+    two = (l1 > 0) & (l2 > 0) & (l1 + l2 <= width)
+    used = np.where(two, l1 + l2, l1)
+    entry = (first >> 5) << 40 | np.where(two, (second >> 5) << 16 | 1 << 12, 0) | l1 << 6 | used
+    return np.where(l1 > 0, entry, 0)
+
+
+def _decode_tables(code):
+    """(pairs, pair_width, table, width, first, count, offset, ordered) of a prefix code, or
+    None where the kernel cannot decode it (over 32 bits, a non-canonical code of over 16, or
+    symbols beyond 2**23, which a pair's entry cannot hold)."""
+    L = code.max_length
+    if (not 0 < L <= KERNEL_MAX_LENGTH or (L > TABLE_MAX_BITS and not code.canonical)
+            or code.lengths.size > 1 << 23):
+        return None
+    width = L if L <= TABLE_MAX_BITS else TABLE_BITS_LONG
+    table = _lookup_table(code, width).astype(np.int32)
+    pair_width = min(PAIR_BITS, 2 * L)
+    pairs = _pair_table(code, pair_width)
     # a canonical code's longer codewords, by length: values first[l] .. first[l] + count[l] - 1
     # are the symbols ordered[offset[l]:], in (length, symbol) order
+    symbols = np.flatnonzero(code.has_codeword)
+    lengths = code.lengths[symbols]
+    values = np.array(code._values, dtype=np.int64)[symbols]
     order = np.lexsort((symbols, lengths))
     count = np.bincount(lengths, minlength=L + 2).astype(np.int64)
     offset = np.concatenate(([0], np.cumsum(count[:-1]))).astype(np.int64)
     first = np.zeros(L + 2, dtype=np.int64)
     first[lengths[order][::-1]] = values[order][::-1]     # the smallest value of each length
     return pairs, pair_width, table, width, first, count, offset, symbols[order].astype(np.int64)
-
-
-def _pair_table(table: np.ndarray, L: int) -> np.ndarray:
-    """For every 2L-bit window: ``s1 << 37 | s2 << 5 | l1 + l2`` of the two codewords that start
-    it (two always fit: each has at most L bits), 0 where either is a gap."""
-    window = np.arange(1 << (2 * L), dtype=np.int64)
-    first = table[window >> L]
-    length1 = first & 31
-    second = table[((window << length1) >> L) & ((1 << L) - 1)]
-    length2 = second & 31
-    total = np.where((length1 > 0) & (length2 > 0), length1 + length2, 0)
-    return np.where(total > 0, (first >> 5) << 37 | (second >> 5) << 5 | total, 0)
 
 
 def prefix_encode(code, x: np.ndarray):
@@ -123,7 +139,7 @@ def prefix_decode(code, payload: bytes, num_bits: int, n: int):
         raise DecodeError(f"the header says {n} symbols, but {num_bits} bits hold at most "
                           f"{num_bits} codewords: the message is damaged")
     require_memory(MESSAGE_BYTES * n, f"decoding a message of {n} symbols")
-    out = np.empty(n, dtype=np.int64)
+    out = np.empty(n + 1, dtype=np.int64)                 # room for a pair's second symbol
     status, at = kernel("decode_prefix")(_padded(payload), num_bits, n, pairs, pair_width,
                                          table, width, first, count, offset, ordered,
                                          code.max_length, out)
@@ -134,7 +150,7 @@ def prefix_decode(code, payload: bytes, num_bits: int, n: int):
         raise DecodeError(f"the bits ran out after {at} of {n} symbols: the message is truncated")
     if status == LEFT_OVER:
         raise DecodeError(f"bits are left over after {n} symbols: the message is damaged")
-    return out
+    return out[:n]
 
 
 # --- stream coders ------------------------------------------------------------------------
@@ -163,11 +179,9 @@ def tans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
         bits = np.array([int(f).bit_length() for f in freqs.tolist()], dtype=np.int64)
         return freqs, bits, enc_start.astype(np.int64), states
     freqs, bits, enc_start, states = _kept(coder, "tans encode", build)
-    values = np.empty(x.size + 1, dtype=np.int32)           # at most table_log <= 16 bits
-    widths = np.empty(x.size + 1, dtype=np.int8)
-    count = kernel("tans_encode")(x, freqs, bits, enc_start, states, coder.table_log, values, widths)
-    out = np.zeros((int(widths[:count].sum()) >> 3) + PAD, dtype=np.uint8)
-    num_bits = kernel("pack_backwards")(values, widths, count, out)
+    # every step writes at most table_log bits, the head's words at most 32 more
+    out = np.zeros(((x.size + 1) * coder.table_log >> 3) + 16, dtype=np.uint8)
+    num_bits = kernel("tans_encode")(x, freqs, bits, enc_start, states, coder.table_log, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
 
@@ -188,18 +202,19 @@ def _rans_tables(coder):
     freqs = coder.freqs.astype(np.int64)
     cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
     guide, shift = guide_table(cums, coder.precision)
-    return freqs, cums, guide, shift
+    inverse = 1.0 / np.maximum(freqs, 1)
+    return freqs, cums, guide, shift, inverse
 
 
 def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
-    freqs, cums, _, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
+    freqs, cums, _, _, inverse = _kept(coder, "rans", lambda: _rans_tables(coder))
     out = np.empty(x.size * 4 + 16, dtype=np.uint8)          # a symbol moves at most 3 bytes
-    size = kernel("rans_encode")(x, freqs, cums, coder.precision, out)
+    size = kernel("rans_encode")(x, freqs, cums, inverse, coder.precision, out)
     return out[:size].tobytes(), 8 * int(size)
 
 
 def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
-    freqs, cums, guide, shift = _kept(coder, "rans", lambda: _rans_tables(coder))
+    freqs, cums, guide, shift, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
     if len(payload) < 7:
         raise DecodeError(f"a rANS message holds at least 7 bytes of state, got {len(payload)}")
     out = np.empty(n, dtype=np.int64)

@@ -130,3 +130,12 @@ def test_every_bit_is_as_it_was():
     changed = sorted(k for k in before if now.get(k) != before[k])
     assert not changed, f"{len(changed)} outputs changed, e.g. {changed[:5]}"
     assert sorted(now) == sorted(before)
+
+
+@pytest.mark.skipif(not cs.backends.numba_installed(), reason="numba (the fast extra) is not installed")
+def test_every_saved_byte_is_the_same_with_the_readable_coders_and_the_kernels():
+    with cs.using_backend("python"):
+        readable = saved_messages()
+    with cs.using_backend("numba"):
+        compiled = saved_messages()
+    assert compiled == readable
