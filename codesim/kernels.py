@@ -248,8 +248,9 @@ def rans_encode(x, freqs, cums, inverse, precision, out):
     for i in range(x.size - 1, -1, -1):
         s = x[i]
         f = freqs[s]
-        x_max = bound * f
-        while state >= x_max:
+        x_max = bound * f                  # push bytes out while state >= x_max: 0 to 3 of them
+        moves = (state >= x_max) + ((state >> 8) >= x_max) + ((state >> 16) >= x_max)
+        for _ in range(moves):
             out[k] = state & 0xFF
             k += 1
             state >>= 8

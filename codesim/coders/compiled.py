@@ -123,7 +123,7 @@ def prefix_encode(code, x: np.ndarray):
     if tables is None:
         return None
     values, lengths = tables
-    out = np.zeros((x.size * code.max_length >> 3) + PAD, dtype=np.uint8)
+    out = np.empty((x.size * code.max_length >> 3) + PAD, dtype=np.uint8)    # every byte kept is written
     num_bits = kernel("pack_codewords_of")(x, values, lengths, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
@@ -180,7 +180,8 @@ def tans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
         return freqs, bits, enc_start.astype(np.int64), states
     freqs, bits, enc_start, states = _kept(coder, "tans encode", build)
     # every step writes at most table_log bits, the head's words at most 32 more
-    out = np.zeros(((x.size + 1) * coder.table_log >> 3) + 16, dtype=np.uint8)
+    out = np.empty(((x.size + 1) * coder.table_log >> 3) + 16, dtype=np.uint8)
+    out[-1] = 0                                   # read (as zeros) past the stream's last byte
     num_bits = kernel("tans_encode")(x, freqs, bits, enc_start, states, coder.table_log, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
@@ -256,7 +257,7 @@ def arithmetic_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
     cums, _, _ = _kept(coder, "arithmetic", lambda: _arithmetic_tables(coder))
     # every symbol settles at most precision + 1 bits (its share is over 2**-precision of a
     # width over a quarter), and the flush and pending bits at most the state's 48 more
-    out = np.zeros(((x.size * (coder.precision + 2) + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
+    out = np.empty(((x.size * (coder.precision + 2) + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
     num_bits = kernel("arithmetic_encode")(x, cums, coder.precision, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
