@@ -43,8 +43,15 @@ class CoderSpec:
     adaptive: bool = False
     context: bool = False
     #: about how long coding and decoding one symbol takes (measured on one core, 16 symbols),
-    #: so that a sweep can size its batches by cost
+    #: so that a sweep can size its batches by cost; and with the compiled kernels, where the
+    #: coder has them (measured at 10**6 symbols, drawing and counting included)
     seconds_per_symbol: float = 1e-7
+    compiled_seconds_per_symbol: float | None = None
+
+    def cost(self, compiled: bool) -> float:
+        """Seconds a symbol, on the readable path or with the kernels."""
+        return (self.compiled_seconds_per_symbol if compiled and self.compiled_seconds_per_symbol
+                else self.seconds_per_symbol)
 
 
 #: every coder option, as the command line spells it
@@ -64,23 +71,24 @@ OPTIONS = {o.name: o for o in (
 #: every coder, in the order codesim lists them
 CODERS = (
     CoderSpec("huffman", "Huffman's optimal prefix code for q (length-limited: package-merge)",
-              "prefix", ("block", "max_length"), default=True),
-    CoderSpec("shannon", "Shannon's code, l = ceil(-log2 q)", "prefix", ("block",), default=True),
+              "prefix", ("block", "max_length"), default=True, compiled_seconds_per_symbol=2e-8),
+    CoderSpec("shannon", "Shannon's code, l = ceil(-log2 q)", "prefix", ("block",), default=True,
+              compiled_seconds_per_symbol=2e-8),
     CoderSpec("sfe", "Shannon-Fano-Elias code from the cumulative distribution", "prefix",
-              ("block",), default=True),
+              ("block",), default=True, compiled_seconds_per_symbol=2e-8),
     CoderSpec("fano", "Fano's code: balanced splits of the sorted q (not always optimal)",
-              "prefix", ("block",)),
+              "prefix", ("block",), compiled_seconds_per_symbol=2e-8),
     CoderSpec("arithmetic", "exact integer arithmetic coder, pure Python, for teaching", "stream",
               ("precision", "adaptive"), default=True, per_position=True, adaptive=True, context=True,
-              seconds_per_symbol=2e-6),
+              seconds_per_symbol=2e-6, compiled_seconds_per_symbol=1e-7),
     CoderSpec("rans", "readable rANS coder, pure Python, for teaching", "stream", ("precision",),
-              default=True, seconds_per_symbol=6e-7),
+              default=True, seconds_per_symbol=6e-7, compiled_seconds_per_symbol=3e-8),
     CoderSpec("tans", "readable table ANS (FSE-style), pure Python, for teaching", "stream",
-              ("table_log",), seconds_per_symbol=6e-7),
+              ("table_log",), seconds_per_symbol=6e-7, compiled_seconds_per_symbol=3e-8),
     CoderSpec("range", "fast range coder (constriction's RangeEncoder)", "stream", ("precision",),
               default=True, per_position=True, context=True),
     CoderSpec("ans", "fast ANS coder (constriction's AnsCoder)", "stream", ("precision",),
-              default=True, per_position=True, context=True),
+              default=True, per_position=True, context=True, compiled_seconds_per_symbol=3e-8),
     CoderSpec("tunstall", "Tunstall's variable-to-fixed code: words of q's symbols, each a "
               "fixed-length index", "variable-to-fixed", ("bits",), seconds_per_symbol=4e-6),
     CoderSpec("unary", "unary code for the integers (q sets the alphabet)", "integer"),
