@@ -249,7 +249,8 @@ def rans_encode(x, freqs, cums, inverse, precision, out):
         s = x[i]
         f = freqs[s]
         x_max = bound * f                  # push bytes out while state >= x_max: 0 to 3 of them
-        moves = (state >= x_max) + ((state >> 8) >= x_max) + ((state >> 16) >= x_max)
+        moves = (np.int64(state >= x_max) + np.int64((state >> 8) >= x_max)
+                 + np.int64((state >> 16) >= x_max))
         for _ in range(moves):
             out[k] = state & 0xFF
             k += 1
