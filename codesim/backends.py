@@ -13,6 +13,12 @@ One switch chooses, the environment variable ``CODESIM_BACKEND``:
 ``python``  the readable coders only
 ==========  ================================================================
 
+Loading numba costs a process about 0.7 s once, which a message of a few thousand symbols
+would never win back: under ``auto`` a coder takes its kernel for a message of at least
+:data:`AUTO_MIN_SYMBOLS` symbols, or once the kernels are loaded in this process (a pool loads
+them before it forks its workers); ``numba`` takes the kernels for every message.  The bytes
+are the same either way.
+
 It is read at every call, so a test or a notebook can change it, or use :func:`using_backend`.
 ``import codesim`` never imports numba: the kernels compile on their first use (and are cached
 on disk by numba).
@@ -30,11 +36,14 @@ import os
 from contextlib import contextmanager
 
 from .errors import OptionError
+from .kernels import loaded as kernels_loaded
 
-__all__ = ["backend", "BACKENDS", "using_backend", "numba_installed"]
+__all__ = ["backend", "BACKENDS", "using_backend", "numba_installed", "compiled", "AUTO_MIN_SYMBOLS"]
 
 #: the values CODESIM_BACKEND takes
 BACKENDS = ("auto", "numba", "python")
+#: under ``auto``, the smallest message that loads numba for its kernel
+AUTO_MIN_SYMBOLS = 50_000
 
 _override: list[str] = []
 
@@ -65,6 +74,18 @@ def backend() -> str:
         raise OptionError('CODESIM_BACKEND=numba, but numba is not installed: '
                           'pip install "codesim[fast]", or set CODESIM_BACKEND=python')
     return "python"
+
+
+def compiled(n: int | None = None) -> bool:
+    """Whether a coder takes its compiled kernel for a message of ``n`` symbols (None: work of
+    no stated size, such as a model's walk): always under ``numba``, never under ``python``,
+    and under ``auto`` where numba is installed and either n >= AUTO_MIN_SYMBOLS or the
+    kernels are already loaded in this process."""
+    if backend() != "numba":
+        return False
+    if _requested() == "numba" or kernels_loaded():
+        return True
+    return n is not None and n >= AUTO_MIN_SYMBOLS
 
 
 @contextmanager

@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-__all__ = ["kernel", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
+__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
            "FLUSH_MISMATCH", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
@@ -634,6 +634,17 @@ KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put
            "ctw_rehash", "ctw_root")
 
 _compiled: dict = {}
+
+
+def loaded() -> bool:
+    """Whether this process (or the process it was forked from) has loaded the kernels."""
+    return bool(_compiled)
+
+
+def warm_up() -> None:
+    """Load numba and its compiler now, in this process (about 0.7 s, once): a pool's workers,
+    forked after, inherit it instead of each paying it again."""
+    kernel("word_at")(np.zeros(4, dtype=np.uint8), 0)
 
 
 def kernel(name: str):

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..backends import backend
+from ..backends import compiled
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
 from ..kernels import ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODEWORD, OK, PAD, RAN_OUT, kernel
@@ -34,9 +34,10 @@ PAIR_BITS = 12
 GUIDE_BITS = 12
 
 
-def active() -> bool:
-    """Whether the coders take their compiled path (the numba backend)."""
-    return backend() == "numba"
+def active(n: int | None = None) -> bool:
+    """Whether a coder takes its compiled path for a message of n symbols
+    (:func:`codesim.backends.compiled`)."""
+    return compiled(n)
 
 
 def _padded(payload: bytes) -> np.ndarray:

@@ -222,7 +222,7 @@ class AnsCoder(_ConstrictionCoder):
         return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        if compiled.active() and not self.per_position:      # constriction's words, compiled
+        if compiled.active(n) and not self.per_position:      # constriction's words, compiled
             words = payload_words(self.name, payload, num_bits)
             widen = 1 << (CONSTRICTION_PRECISION - self.precision)
             return self._to_symbols(compiled.ans_decode(self, words, n, widen))

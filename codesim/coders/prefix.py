@@ -564,7 +564,7 @@ class PrefixCoder(Coder):
         check_support(x, self.possible, self.q)
         parts = self._parts(x)
         seek, code = None, self.code
-        packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active() else None
+        packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active(x.size) else None
         if packed is not None:                               # the compiled kernel: the same bytes
             payload, num_bits = packed
         elif self.block == 1 and code._fast and code.max_length > 0 and x.size > SMALL_PACK:
@@ -597,7 +597,7 @@ class PrefixCoder(Coder):
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         self._check_encoded(encoded)
-        if self.block == 1 and compiled.active():
+        if self.block == 1 and compiled.active(encoded.num_symbols):
             out = compiled.prefix_decode(self.code, encoded.payload, encoded.num_bits,
                                          encoded.num_symbols)
             if out is not None:                              # the compiled kernel, from the payload

@@ -29,7 +29,7 @@ import math
 import numpy as np
 
 from .context import ContextModel
-from ..backends import backend
+from ..backends import compiled as uses_kernels
 from ..errors import OptionError
 from ..kernels import kernel
 from ..validate import is_whole
@@ -141,7 +141,7 @@ class CTWModel(ContextModel):
         super().__init__(int(depth), 2)
 
     def walker(self, precision: int):
-        compiled = backend() == "numba"
+        compiled = uses_kernels()
         return (_CompiledCTWWalker if compiled else _CTWWalker)(self.order, precision)
 
     def _identity(self, precision: int) -> tuple:

@@ -17,7 +17,7 @@ from concurrent.futures import Executor
 
 import numpy as np
 
-from ..backends import backend
+from ..backends import compiled
 from ..coders import DEFAULT_CODERS, make_coder, registry
 from ..errors import OptionError, SupportError
 from ..limits import MESSAGE_BYTES, require_memory
@@ -117,8 +117,8 @@ BATCH_SECONDS = 0.25
 def task_seconds(task: "SweepTask") -> float:
     """About how long a task takes: n symbols through each coder (the registry's estimate, for
     the readable coders or the compiled kernels, whichever run)."""
-    compiled = backend() == "numba"
-    return task.n * sum(registry.spec(name).cost(compiled) for name, _ in task.coders)
+    fast = compiled(task.n)
+    return task.n * sum(registry.spec(name).cost(fast) for name, _ in task.coders)
 
 
 def _batches(tasks: list, workers: int) -> list[list]:

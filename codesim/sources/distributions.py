@@ -16,7 +16,7 @@ import math
 import numpy as np
 
 from ..errors import DistributionError, OptionError
-from ..backends import backend
+from ..backends import compiled
 from ..kernels import kernel
 from ..limits import DISTRIBUTION_BYTES, require_memory
 from ..validate import (_as_float_array, _check_entries, as_pmf, as_pmf_rows, as_rng, checked_pmf,
@@ -158,7 +158,7 @@ def draw_counted(p: np.ndarray, n: int, rng=0, dtype=np.int64, count: bool = Tru
     table = _GuideTable(cdf)
     out = np.empty(n, dtype=dtype)
     buffer = np.empty(min(n, SAMPLE_CHUNK))
-    fused = backend() == "numba"
+    fused = compiled(n)
     if fused and counts is None:
         counts = np.zeros(p.size, dtype=np.int64)
     for i in range(0, n, SAMPLE_CHUNK):          # the same draws as rng.random(n), chunk by chunk

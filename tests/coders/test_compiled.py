@@ -6,7 +6,7 @@ one process with ``using_backend``), and the kernels' logic is checked as plain 
 ``py_func``, what ``NUMBA_DISABLE_JIT=1`` runs), so it is tested where numba is absent.
 """
 
-import subprocess
+import os
 import sys
 from dataclasses import replace
 
@@ -50,6 +50,22 @@ def test_import_codesim_does_not_import_numba():
     code = "import codesim, sys; assert 'numba' not in sys.modules, 'numba imported'"
     done = run_bounded([sys.executable, "-c", code], memory=2 << 30, timeout=CHILD_TIMEOUT)
     assert done.returncode == 0, done.stderr
+
+
+@needs_numba
+def test_auto_loads_numba_only_for_a_message_worth_it():
+    """A small message does not pay numba's start (0.7 s); a large one, or any once the kernels
+    are loaded, takes the kernels."""
+    code = ("import sys, codesim as cs\n"
+            "coder = cs.make_coder('huffman', [0.5, 0.3, 0.2])\n"
+            "coder.decode(coder.encode(cs.sample([0.5, 0.3, 0.2], 1000, 1)))\n"
+            "small = 'numba' in sys.modules\n"
+            "coder.decode(coder.encode(cs.sample([0.5, 0.3, 0.2], cs.backends.AUTO_MIN_SYMBOLS, 1)))\n"
+            "print(small, 'numba' in sys.modules, cs.backends.compiled(10))")
+    done = run_bounded([sys.executable, "-c", code], memory=2 << 30, timeout=CHILD_TIMEOUT,
+                       env={**os.environ, "CODESIM_BACKEND": "auto"})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["False", "True", "True"]
 
 
 def test_the_switch_names_the_backend_and_refuses_an_unknown_one(monkeypatch):

@@ -13,7 +13,7 @@ from codesim.experiments.runner import list_experiments
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
                "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
-               "language_model"]
+               "language_model", "regret"]
 
 
 def test_every_experiment_is_listed():
@@ -168,3 +168,14 @@ def test_experiment_list_and_unknown_name(capsys):
     assert "wrong_codebook" in capsys.readouterr().out
     assert main(["experiment", "nope"]) == 2
     assert "unknown experiment 'nope'" in capsys.readouterr().err
+
+
+def test_regret_a_real_kt_coder_pays_its_exact_regret_and_nml_is_the_minimax():
+    rows = quick("regret").rows
+    for r in rows:
+        allowed = r["coder overhead allowed (bits)"]
+        assert abs(r["KT regret on 0^n (measured)"] - r["KT regret on 0^n (theory, exact)"]) <= allowed
+        assert abs(r["KT regret, Bernoulli samples (measured, mean)"]
+                   - r["KT regret, Bernoulli samples (theory, exact, mean)"]) <= allowed
+        assert r["NML regret (theory, exact)"] <= r["KT regret on 0^n (theory, exact)"] <= r["NML regret (theory, exact)"] + 0.5
+    assert rows[-1]["NML regret (theory, exact)"] > rows[0]["NML regret (theory, exact)"]
