@@ -25,6 +25,8 @@ from .simulation.divergence import DivergenceMeasurement, measure_divergence
 from .sources.markov import MarkovSource
 from .coders.context import ContextCoder
 from .models.context import AdaptiveContextModel, FixedContextModel, fit_context_model
+from .models import regret
+from .models.mdl import select_order
 from . import _moved
 
 _moved.install()
@@ -41,7 +43,7 @@ __all__ = [
     "SimulationResult", "compare", "measure", "mixture_grid", "simulate", "sweep",
     "DivergenceMeasurement", "measure_divergence",
     "MarkovSource", "AdaptiveContextModel", "ContextCoder", "FixedContextModel", "fit_context_model",
-    "backend", "using_backend",
+    "backend", "using_backend", "regret", "select_order",
 ]
 
 
