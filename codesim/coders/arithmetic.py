@@ -301,6 +301,13 @@ class ArithmeticCoder(StreamCoder):
         return np.array(decode_intervals(payload, num_bits, n, *self._tables(n)), dtype=np.int64)
 
     # --- theory ---------------------------------------------------------------------------
+    def _information(self, x: np.ndarray, encoded) -> float:
+        """num_bits + 46 - log2 w of the final interval's width w: the flush (a first bit and
+        pending + 1 more) names a point of [low, high], 48 - log2 w bits of information
+        beyond the settled and pending ones (the readable encoder's final state)."""
+        _, (low, high, _) = encode_intervals(*self._intervals(x))
+        return encoded.num_bits + STATE_BITS - 2 - math.log2(high - low + 1)
+
     @property
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 2.0, -math.log2(1 - (1 << self.precision) / QUARTER_RANGE)

@@ -189,6 +189,14 @@ class RangeCoder(_ConstrictionCoder):
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 64.0, ROUNDING_BITS
 
+    def _information(self, x: np.ndarray, encoded) -> float:
+        """32 bits a word written, and 64 - log2 range of the final state (range starts at
+        2**64 - 1): read from the encoder before its flush (``pos()``)."""
+        encoder = _constriction().queue.RangeEncoder()
+        self._encode_with(encoder.encode, x)
+        words, (_, width) = encoder.pos()
+        return 32.0 * words + 64.0 - math.log2(width)
+
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """Each step keeps scale * f of range = scale * 2**24 + r: it loses log2(1 + r / range),
         scale = range >> 24 log-uniform on [2**8, 2**40), r uniform.  A model whose every
@@ -238,6 +246,13 @@ class AnsCoder(_ConstrictionCoder):
     @property
     def slack(self) -> tuple[float, float, float]:
         return -32.0, 64.0, ROUNDING_BITS
+
+    def _information(self, x: np.ndarray, encoded) -> float:
+        """32 bits a word of the stack's bulk, and log2 head - 32 of the final head (two words
+        at the end of the message, started at 2**32)."""
+        words = payload_words(self.name, encoded.payload, encoded.num_bits)
+        head = (int(words[-1]) << 32) | int(words[-2])
+        return 32.0 * (words.size - 2) + math.log2(head) - 32.0
 
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """constriction pushes a word when head >= f * 2**40, so head / f is in [2**8, 2**40)."""

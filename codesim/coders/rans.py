@@ -131,6 +131,12 @@ class RansCoder(StreamCoder):
     def slack(self) -> tuple[float, float, float]:
         return 0.0, 8.0 * STATE_BYTES, math.log2(1 + 2.0 ** (self.precision - 47))
 
+    def _information(self, x: np.ndarray, encoded) -> float:
+        """8 bits a byte pushed out, and log2 x - 47 of the final state (the message's first
+        STATE_BYTES bytes; it started at 2**47)."""
+        state = int.from_bytes(encoded.payload[:STATE_BYTES], "big")
+        return 8.0 * (len(encoded.payload) - STATE_BYTES) + math.log2(state) - 47.0
+
     def trace(self, symbols) -> list[dict]:
         """The decoder's steps on this message: per symbol, the state before, the state after
         x = D(x), the bytes pulled back in (as bits) and -log2 q~(x).  The flushed state's

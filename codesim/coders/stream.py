@@ -317,6 +317,26 @@ class StreamCoder(Coder):
             allowance=n * allowance,
             basis=f"flush: {flush.basis}; drift {drift:+.3g} +/- {allowance:.2g} bits/symbol")
 
+    # --- the information before the flush ---------------------------------------------------
+    def information(self, x: np.ndarray, encoded) -> float:
+        """The bits the message holds before its flush: num_bits less what the flush adds beyond
+        the final state's own information, read exactly from that state.  It differs from
+        sum_i -log2 q~(x_i) by the rounding drift alone (:meth:`information_drift`)."""
+        if self.lone_symbol is not None or encoded.num_symbols == 0:
+            return 0.0
+        return self._information(x, encoded)
+
+    def _information(self, x: np.ndarray, encoded) -> float:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def information_drift(self, p, n: int) -> tuple[float, float]:
+        """(mean, variance) of information - sum_i -log2 q~(x_i) over an n-symbol message from p:
+        the rounding's drift, step by step, without the flush."""
+        if self.lone_symbol is not None or n == 0:
+            return 0.0, 0.0
+        drift, variance, _ = self._per_p(f"drift{n}", p, lambda p: self._drift(p, n))
+        return n * drift, n * variance
+
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         if self.lone_symbol is not None or num_symbols == 0:
             return 0.0, 0.0

@@ -222,6 +222,23 @@ class TansCoder(StreamCoder):
         a = np.log2((size + np.arange(size)) * possible / (size * self._y))
         return float(np.min(a - np.log2(1 + 1 / self._y))), float(np.max(a))
 
+    def _information(self, x: np.ndarray, encoded) -> float:
+        """num_bits - (2R - log2 X_n): the steps' bits and the final state X_n's own log2 X_n - R
+        (X_n is the message's first R bits, plus L)."""
+        R = self.table_log
+        first = int.from_bytes(encoded.payload[:4].ljust(4, b"\0"), "big") >> (32 - R)
+        return encoded.num_bits - 2.0 * R + math.log2((1 << R) + first)
+
+    def information_drift(self, p, n: int) -> tuple[float, float]:
+        """n times the stationary drift, plus the start state's transient (the chain of
+        states), with the steps' error variance."""
+        if self.lone_symbol is not None or n == 0 or not self._chain_solvable:
+            return super().information_drift(p, n)
+        drift, variance, _ = self._per_p("drift", p, lambda p: self._drift(p, n))
+        transient = self._stationary(p)[5]
+        settle = float(transient[min(n, transient.size) - 1]) if transient.size else 0.0
+        return n * drift + settle, n * variance
+
     @property
     def slack(self) -> tuple[float, float, float]:
         low, high = self.error_range
