@@ -61,18 +61,24 @@ def plot(outcome, plt):
     fig, ax = plt.subplots(figsize=(6.5, 4.5))
     rows = outcome.rows
     ns = [r["n"] for r in rows]
+    allowed = [r["coder overhead allowed (bits)"] for r in rows]
     for key, style in (("NML regret (theory, exact)", "k-"),
-                       ("KT regret on 0^n (theory, exact)", "k--"),
                        ("two-part worst regret (theory, exact)", "k:"),
                        ("(1/2) log2 n (theory, leading term)", "k-.")):
         ax.plot(ns, [r[key] for r in rows], style, lw=1, label=key)
-    ax.plot(ns, [r["KT regret on 0^n (measured)"] for r in rows], "o", label="measured: KT coder on 0^n")
-    ax.plot(ns, [r["KT regret, Bernoulli samples (measured, mean)"] for r in rows], "s",
-            label=f"measured: KT coder on Bernoulli({THETA}) samples")
+    for theory, measured, color, marker, what in (
+            ("KT regret on 0^n (theory, exact)", "KT regret on 0^n (measured)", "C0", "o", "0^n"),
+            ("KT regret, Bernoulli samples (theory, exact, mean)",
+             "KT regret, Bernoulli samples (measured, mean)", "C1", "s", f"Bernoulli({THETA}) samples")):
+        exact = [r[theory] for r in rows]
+        ax.plot(ns, exact, "--", color=color, lw=1, label=f"theory: KT's exact regret on {what}")
+        ax.fill_between(ns, exact, [e + a for e, a in zip(exact, allowed)], color=color, alpha=0.15,
+                        label="theory: plus the coder's stated overhead, (0, 2] bits")
+        ax.plot(ns, [r[measured] for r in rows], marker, color=color, label=f"measured: KT coder on {what}")
     ax.set_xscale("log")
     ax.set_xlabel("n (symbols)")
     ax.set_ylabel("regret: bits above the ML code length")
     ax.set_title("Regret of codes that learn q, exact and measured")
-    ax.legend(fontsize=7)
+    ax.legend(fontsize=6.5)
     fig.tight_layout()
     return fig
