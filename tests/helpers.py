@@ -25,6 +25,8 @@ PREFIX = [c for c in registry.names(family="prefix") if c != "fano"]
 STREAM = [c for c in registry.names(family="stream") if c != "tans"]
 #: fixed codes for the integers: q sets only their alphabet, support (and Golomb/Rice parameter)
 INTEGER = list(registry.names(family="integer"))
+#: the universal codes: no model of q, so no finite-n theory of their rate
+UNIVERSAL = list(registry.names(family="universal"))
 #: coders a context model drives, and the ones that take one distribution per position
 CONTEXT = list(registry.names(context=True))
 PER_POSITION = list(registry.names(per_position=True))

@@ -22,6 +22,10 @@ rice           Rice's code, Golomb with m = 2**k (k best for q when not given)  
 elias_gamma    Elias's gamma code (symbol s coded as s + 1)
 elias_delta    Elias's delta code (symbol s coded as s + 1)
 elias_omega    Elias's omega code (symbol s coded as s + 1)
+lz78           LZ78: phrases (pointer, new symbol), the dictionary learned
+               from the message (q sets the alphabet)
+lzw            LZW: codes of a dictionary grown from the message (q sets the
+               alphabet)
 =============  ===============================================================  ===================
 
 The stream coders (arithmetic, rans, range, ans) also accept a 2-D q of shape (n, K): one
@@ -43,6 +47,7 @@ from .integer import EliasDeltaCoder, EliasGammaCoder, EliasOmegaCoder, GolombCo
 from .rans import RansCoder
 from .tans import TansCoder
 from .tunstall import TunstallCoder
+from .universal import LZ78Coder, LZWCoder
 
 __all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
@@ -62,7 +67,7 @@ CLASSES = {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "f
            "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,
            "unary": UnaryCoder, "golomb": GolombCoder, "rice": RiceCoder,
            "elias_gamma": EliasGammaCoder, "elias_delta": EliasDeltaCoder,
-           "elias_omega": EliasOmegaCoder}
+           "elias_omega": EliasOmegaCoder, "lz78": LZ78Coder, "lzw": LZWCoder}
 
 
 def available_coders() -> list[str]:
@@ -70,7 +75,8 @@ def available_coders() -> list[str]:
 
     >>> available_coders()      # doctest: +NORMALIZE_WHITESPACE
     ['huffman', 'shannon', 'sfe', 'fano', 'arithmetic', 'rans', 'tans', 'range', 'ans',
-     'tunstall', 'unary', 'golomb', 'rice', 'elias_gamma', 'elias_delta', 'elias_omega']
+     'tunstall', 'unary', 'golomb', 'rice', 'elias_gamma', 'elias_delta', 'elias_omega',
+     'lz78', 'lzw']
     """
     return list(registry.names())
 
@@ -94,7 +100,7 @@ def make_coder(name: str, q, **options) -> Coder:
     >>> make_coder("zip", [1.0])
     Traceback (most recent call last):
     ...
-    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega
+    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega, lz78, lzw
     """
     if not isinstance(name, str) or name not in CLASSES:
         raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry.names())}")

@@ -98,6 +98,10 @@ CODERS = (
     CoderSpec("elias_gamma", "Elias's gamma code (symbol s coded as s + 1)", "integer"),
     CoderSpec("elias_delta", "Elias's delta code (symbol s coded as s + 1)", "integer"),
     CoderSpec("elias_omega", "Elias's omega code (symbol s coded as s + 1)", "integer"),
+    CoderSpec("lz78", "LZ78: phrases (pointer, new symbol), the dictionary learned from the "
+              "message (q sets the alphabet)", "universal", seconds_per_symbol=2e-6),
+    CoderSpec("lzw", "LZW: codes of a dictionary grown from the message (q sets the alphabet)",
+              "universal", seconds_per_symbol=2e-6),
 )
 
 _BY_NAME = {c.name: c for c in CODERS}

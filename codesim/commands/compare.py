@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 from ..errors import SupportError
-from ..measures import cross_entropy
+from ..measures import cross_entropy, entropy, kl_divergence
 from ..simulation import compare
 from ..tables import Table, format_table
 from ._common import (add_coder_options, add_command, add_distribution_options, add_sample_options,
@@ -37,9 +37,10 @@ def results_table(results, header: str) -> str:
     return header + "\n" + format_table(rows)
 
 
-def theory_line(r) -> str:
-    return (f"theory: H(p) = {r.entropy:.6f}  H(p,q) = {r.cross_entropy:.6f}  "
-            f"D(p||q) = {r.kl_divergence:.6f}  bits/symbol")
+def theory_line(p, q) -> str:
+    """H(p), H(p,q) and D(p||q) of the run (not of a row: a universal code's row has no q)."""
+    return (f"theory: H(p) = {entropy(p):.6f}  H(p,q) = {cross_entropy(p, q):.6f}  "
+            f"D(p||q) = {kl_divergence(p, q):.6f}  bits/symbol")
 
 
 def refuse_infinite(p, q) -> None:
@@ -58,7 +59,7 @@ def run(args) -> int:
     if args.json:
         print(Table(r.to_dict() for r in results).to_json())
         return 0
-    head = (f"{theory_line(results[0])}\n"
+    head = (f"{theory_line(p, q)}\n"
             f"measured on n = {args.n} symbols from p (seed {args.seed}); 'expected' is each "
             "coder's theoretical rate under p, 'sample ideal' -log2 q of the sample / n")
     print(results_table(results, head))

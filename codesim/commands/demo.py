@@ -41,7 +41,7 @@ def run(args) -> int:
         results = compare(p, q, list(DEFAULT_CODERS), n=args.n, seed=args.seed)
         out += [dict(r.to_dict(), codebook=spec) for r in results]
         if not args.json:
-            print(results_table(results, f"q = {spec}: {what}\n{theory_line(results[0])}"))
+            print(results_table(results, f"q = {spec}: {what}\n{theory_line(p, q)}"))
             print()
     if args.json:
         print(json.dumps(out, indent=2))

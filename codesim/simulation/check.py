@@ -198,6 +198,9 @@ def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> 
     r, ovh = measurement.result, measurement.overhead
     if r.n == 0:
         raise OptionError("a statistical check needs a sample: n is 0")
+    if math.isnan(r.expected_bits_per_symbol):
+        raise OptionError(f"{r.coder} is a universal code: no finite-n theory of its rate to "
+                          "check against (the bound verdict checks its exact code length)")
     skew, unit = cost_skewness(measurement.coder, measurement.p)
     needed = COCHRAN * skew * skew * unit
     if r.n <= needed:

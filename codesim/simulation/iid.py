@@ -105,7 +105,8 @@ def _combine(built, p, q, pieces, seed, theory) -> Measurement:
         cross_entropy=hx, kl_divergence=d, expected=rate + overhead.mean / size if size else rate,
         quantisation=quantisation, overhead_mean=overhead.mean,
         stderr=math.sqrt(variance + overhead.sd ** 2) / size if size else math.nan,
-        encode_seconds=encode_seconds, decode_seconds=decode_seconds, chunks=len(lengths))
+        encode_seconds=encode_seconds, decode_seconds=decode_seconds, chunks=len(lengths),
+        universal=getattr(built, "universal", False))
     bounds = [built.length_bounds(m) for m in lengths]
     return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),
                        built, p, overhead)

@@ -8,6 +8,12 @@ A :class:`SimulationResult` is one coder on one sample: measured bits beside the
     quantisation        sum log2 q(x_i) / q~(x_i)         theory n (D(p||q~) - D(p||q))
     coder_overhead      num_bits - sum -log2 q~(x_i)      theory: the coder's mean overhead
 
+A universal code (LZ78, LZW: no q, no model, no finite-n theory of its rate) has a ledger of
+two terms instead::
+
+    sample_entropy      sum -log2 p(x_i)                  theory n H(p) (or the entropy rate)
+    redundancy          num_bits - sample_entropy         theory: none at finite n; tends to 0
+
 :func:`measured_result` is the only place a ledger is built: i.i.d. simulations
 (:mod:`codesim.simulation.iid`) and sources with memory
 (:mod:`codesim.simulation.with_memory`) both hand it the four sums they measured and the
@@ -23,10 +29,13 @@ from ..tables import Table
 from ..validate import seed_label
 import html
 
-__all__ = ["SimulationResult", "Results", "Measurement", "LEDGER_TERMS", "measured_result"]
+__all__ = ["SimulationResult", "Results", "Measurement", "LEDGER_TERMS", "UNIVERSAL_LEDGER_TERMS",
+           "measured_result"]
 
 
 LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
+#: the ledger of a universal code (no model of q)
+UNIVERSAL_LEDGER_TERMS = ("sample_entropy", "redundancy")
 
 
 @dataclass(frozen=True)
@@ -83,7 +92,18 @@ class SimulationResult:
                      "bits/symbol (theory)": sum(self.ledger_theory.values())})
         return Table(rows)
 
+    @property
+    def universal(self) -> bool:
+        """Whether the coder is a universal code (its ledger: the entropy and the redundancy)."""
+        return "redundancy" in self.ledger
+
     def __str__(self) -> str:
+        if self.universal:
+            return (f"{self.coder}: measured {self.measured_bits_per_symbol:.6f} bits/symbol "
+                    f"({self.num_bits} bits for {self.n} symbols, seed {self.seed})\n"
+                    f"  theory: H(p) = {self.entropy:.6f}, the limit of a universal code (it ignores q)\n"
+                    f"  measured redundancy {self.ledger['redundancy'] / (self.n or math.nan):.6f} "
+                    f"bits/symbol above the sample's own information (no finite-n theory)")
         return (f"{self.coder}: measured {self.measured_bits_per_symbol:.6f} bits/symbol "
                 f"({self.num_bits} bits for {self.n} symbols, seed {self.seed})\n"
                 f"  theory: H(p) = {self.entropy:.6f}, H(p,q) = {self.cross_entropy:.6f}, "
@@ -134,7 +154,7 @@ def measured_result(coder: str, n: int, seed, num_bits: int, code_length: float,
                     sample_entropy: float, *, entropy: float, cross_entropy: float,
                     kl_divergence: float, expected: float, quantisation: float,
                     overhead_mean: float, stderr: float, encode_seconds: float,
-                    decode_seconds: float, chunks: int = 1) -> SimulationResult:
+                    decode_seconds: float, chunks: int = 1, universal: bool = False) -> SimulationResult:
     """The result of coding n symbols into ``num_bits``, with its ledger.
 
     Measured on the sample: ``code_length`` (sum -log2 q~(x_i), the model really used),
@@ -147,6 +167,15 @@ def measured_result(coder: str, n: int, seed, num_bits: int, code_length: float,
     ``overhead_mean`` / n; ``stderr`` is the standard error of the measured rate (theory).
     """
     per = (lambda v: v / n) if n else (lambda v: math.nan)
+    if universal:                       # no model: the entropy, and the measured redundancy
+        return SimulationResult(
+            coder=coder, n=int(n), seed=seed_label(seed), num_bits=int(num_bits),
+            measured_bits_per_symbol=per(num_bits), entropy=entropy, cross_entropy=math.nan,
+            kl_divergence=math.nan, expected_bits_per_symbol=math.nan,
+            ideal_bits_per_symbol=math.nan, stderr=math.nan,
+            encode_seconds=encode_seconds, decode_seconds=decode_seconds,
+            ledger=dict(zip(UNIVERSAL_LEDGER_TERMS, (sample_entropy, num_bits - sample_entropy))),
+            ledger_theory={"sample_entropy": entropy, "redundancy": math.nan}, chunks=chunks)
     ledger = {"sample_entropy": sample_entropy, "sample_divergence": nominal - sample_entropy,
               "quantisation": code_length - nominal, "coder_overhead": num_bits - code_length}
     return SimulationResult(

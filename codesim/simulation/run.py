@@ -40,7 +40,9 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
         (option ``precision``, up to 32 for rans, 24 for range and ans), ``tans`` (option
         ``table_log``, default 11), ``tunstall`` (variable-to-fixed, option ``bits``), the codes
         for the integers ``unary``, ``golomb`` (option ``m``), ``rice`` (option ``k``),
-        ``elias_gamma``, ``elias_delta``, ``elias_omega`` (q sets their alphabet), or a coder
+        ``elias_gamma``, ``elias_delta``, ``elias_omega`` (q sets their alphabet), the
+        universal codes ``lz78`` and ``lzw`` (q sets their alphabet; their ledger is the
+        sample's entropy and the measured redundancy, with no finite-n theory), or a coder
         already built (:func:`~codesim.coders.make_coder`).
     n : int
         Symbols to sample, any number: up to ``chunk_size`` (default :data:`CHUNK`, 10**7)

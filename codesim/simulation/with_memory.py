@@ -19,6 +19,9 @@ The ledger holds as for i.i.d. sources: sample entropy (sum of -log2 P(x_i | pas
 source, the first k symbols at their stationary probability), sample divergence (against the
 model's own rows), quantisation (the coder's integer model against those rows) and coder
 overhead add up to ``num_bits``.
+
+A universal code (``lz78``, ``lzw``) reads no model: its result sets the sample's own
+information and the measured redundancy beside the entropy rate it tends to.
 """
 
 from __future__ import annotations
@@ -26,11 +29,13 @@ from __future__ import annotations
 import math
 from types import SimpleNamespace
 
+from ..coders import make_coder, registry
 from ..coders.context import ContextCoder
 from ..errors import OptionError
 from ..models.adaptive import expected_bits_on_source
 from ..models.context import (AdaptiveContextModel, CountContextModel, FixedContextModel,
                               as_context_model, dense_rows)
+from ..sources.distributions import uniform
 from ..sources.markov import MarkovSource, projection, sample_entropy, start_excess
 from .result import measured_result
 from .roundtrip import checked_round_trip
@@ -49,6 +54,8 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
     >>> round(r.entropy, 4), round(r.measured_bits_per_symbol, 4), round(r.stderr, 4)
     (0.6275, 0.6216, 0.0101)
     """
+    if isinstance(coder, str) and coder in registry.names(family="universal"):
+        return _universal(source, coder, n, seed)
     model = as_context_model(model, source.alphabet_size)
     if not isinstance(model, (FixedContextModel, CountContextModel, AdaptiveContextModel)):
         raise OptionError(
@@ -86,3 +93,18 @@ def simulate_source(source: MarkovSource, model, coder: str = "arithmetic", n: i
         quantisation=quantisation, overhead_mean=flush,
         stderr=math.sqrt(variance / n) if n else math.nan,
         encode_seconds=encode_seconds, decode_seconds=decode_seconds)
+
+
+def _universal(source: MarkovSource, coder: str, n: int, seed):
+    """A universal code (LZ78, LZW) on the source: no model (``model`` is not read), so the
+    ledger is the sample's own information under the source and the measured redundancy, beside
+    the entropy rate the code tends to."""
+    built = make_coder(coder, uniform(source.alphabet_size))
+    x = source.sample(n, seed)
+    encoded, encode_seconds, decode_seconds = checked_round_trip(built, x)
+    return measured_result(
+        coder, n, seed, encoded.num_bits, float(encoded.num_bits), float(encoded.num_bits),
+        sample_entropy(source, x), entropy=source.entropy_rate(), cross_entropy=math.nan,
+        kl_divergence=math.nan, expected=math.nan, quantisation=0.0, overhead_mean=0.0,
+        stderr=math.nan, encode_seconds=encode_seconds, decode_seconds=decode_seconds,
+        universal=True)

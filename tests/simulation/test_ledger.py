@@ -12,8 +12,9 @@ import codesim as cs
 from codesim.simulation.check import check_overhead, check_statistical
 from codesim.coders import Encoded, make_coder
 from codesim.simulation import LEDGER_TERMS, measure
+from codesim.simulation.result import UNIVERSAL_LEDGER_TERMS
 
-from tests.helpers import ALL_CODERS, random_q
+from tests.helpers import UNIVERSAL, ALL_CODERS, random_q
 
 
 @settings(max_examples=60, deadline=None)
@@ -22,7 +23,7 @@ def test_the_ledger_sums_to_num_bits_for_every_coder(q_rng, coder, n):
     q, rng = q_rng
     p = cs.normalize(np.where(q > 0, rng.dirichlet(np.ones(q.size)) + 1e-3, 0.0))
     r = measure(p, q, coder, n=n, seed=int(rng.integers(2**31))).result
-    assert list(r.ledger) == list(LEDGER_TERMS)
+    assert list(r.ledger) == list(UNIVERSAL_LEDGER_TERMS if coder in UNIVERSAL else LEDGER_TERMS)
     assert sum(r.ledger.values()) == pytest.approx(r.num_bits, rel=1e-6, abs=1e-6)
 
 
@@ -45,8 +46,28 @@ def _term_sd(coder, p, q, term, n):
     mean = float(np.dot(p, cost))
     return math.sqrt(float(np.dot(p, (cost - mean) ** 2)) / n)
 
+#: the coders with a model of q, whose every ledger term has a theory at every n
+MODELLED = [c for c in ALL_CODERS if c not in UNIVERSAL]
 
-@pytest.mark.parametrize("coder", ALL_CODERS)
+
+@pytest.mark.parametrize("coder", UNIVERSAL)
+def test_a_universal_codes_ledger_is_the_entropy_and_its_measured_redundancy(coder):
+    """No model, no finite-n theory: num_bits = sample entropy + redundancy, exactly; the
+    entropy term tends to H(p) and the redundancy per symbol shrinks as n grows."""
+    p = [0.9, 0.1]
+    redundancy = []
+    for n in (1_000, 100_000):
+        r = cs.simulate(p, [0.5, 0.5], coder, n=n, seed=3)
+        assert set(r.ledger) == {"sample_entropy", "redundancy"}
+        assert sum(r.ledger.values()) == pytest.approx(r.num_bits, abs=1e-6)
+        assert math.isnan(r.expected_bits_per_symbol) and math.isnan(r.ledger_theory["redundancy"])
+        assert r.ledger_theory["sample_entropy"] == cs.entropy(p)
+        redundancy.append(r.ledger["redundancy"] / n)
+    assert abs(r.ledger["sample_entropy"] / r.n - cs.entropy(p)) < 0.01
+    assert 0 < redundancy[1] < redundancy[0]
+
+
+@pytest.mark.parametrize("coder", MODELLED)
 def test_each_term_per_symbol_approaches_its_theory_as_n_grows(coder):
     p, q = cs.dirichlet(10, 1.0, 7), cs.smooth(cs.dirichlet(10, 1.0, 8), 0.1)
     tolerances = {}
@@ -216,7 +237,7 @@ def test_measure_divergence_refuses_tiny_samples():
         cs.measure_divergence([0.5, 0.5], [0.5, 0.5], "ans", n=1)
 
 
-@pytest.mark.parametrize("coder", ALL_CODERS)
+@pytest.mark.parametrize("coder", MODELLED)
 def test_expected_is_the_ledgers_theory_total_at_every_n(coder):
     """At n = 5, ans measured 12.8 bits/symbol beside an 'expected' of 1.000000 +/- 0: the
     expectation left out the coder's overhead, which its own ledger's theory counted."""

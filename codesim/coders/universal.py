@@ -1,0 +1,335 @@
+r"""Universal codes, written to be read: LZ78 and LZW learn their dictionary from the message.
+
+Neither needs q: q sets only the alphabet, its m possible symbols (a symbol q rules out is
+refused, as every codesim coder refuses it; a literal is the symbol's index among the m).  Both
+parse the message into phrases, each a phrase seen before extended by one symbol, and pay for
+each phrase a pointer into the dictionary of phrases so far.
+
+**LZ78** (Ziv & Lempel, 1978).  Phrase j = 1, 2, ... is the longest earlier phrase w_i (w_0 is
+empty) followed by one new symbol s, coded as the pair
+
+* pointer i in 0..j-1: ceil(log2 j) bits, most significant first;
+* literal s: ceil(log2 m) bits (none when m = 1).
+
+If the message ends inside a phrase (its last symbols are an earlier phrase w_i, i >= 1), the
+last token is the pointer alone, in ceil(log2 j) bits: the decoder knows n, so it knows that
+no literal follows.
+
+**LZW** (Welch, 1984).  The dictionary starts with the m symbols (codes 0..m-1); token t
+(t = 0, 1, ...) is the code of the longest dictionary entry w that starts the rest of the
+message, in ceil(log2 (m + t)) bits, and after it the entry w + (the next symbol) gets code
+m + t.  The decoder adds that entry one token late, when it sees the next token's first symbol
+(the token may name the very entry being added: then it is w + w's first symbol).
+
+Every bit is a pointer or a literal, and ``phrases(symbols)`` lists them, phrase by phrase:
+their bits sum to ``num_bits`` exactly (the ledger).  ``code_length`` is that exact count (the
+parse is the code); there is no overhead to add.  What theory says of the rate: on a stationary
+ergodic source both tend to its entropy rate, LZ78's redundancy shrinking like O(1 / log n)
+(Savari, 1997; Louchard & Szpankowski, 1997); at finite n there is no closed form, so
+``expected_bits_per_symbol`` is nan and a simulation's ledger shows the measured redundancy
+beside the entropy (rate) it tends to.
+
+>>> from codesim.coders import make_coder
+>>> coder = make_coder("lz78", [0.5, 0.5])
+>>> enc = coder.encode([0, 1, 0, 0, 1, 0, 1])          # phrases 0 | 1 | 00 | 10 | 1
+>>> coder.decode(enc).tolist(), enc.num_bits
+([0, 1, 0, 0, 1, 0, 1], 12)
+>>> [(p["phrase"], p["pointer"], p["pointer_bits"], p["literal_bits"]) for p in coder.phrases([0, 1, 0, 0, 1, 0, 1])]
+[('0', 0, 0, 1), ('1', 0, 1, 1), ('00', 1, 2, 1), ('10', 2, 2, 1), ('1', 2, 3, 0)]
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..container import fingerprint
+from ..errors import DecodeError
+from ..limits import require_memory
+from ..tables import Table
+from ..validate import as_symbols, checked_pmf
+from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
+from .prefix import pack_codewords
+
+__all__ = ["LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
+
+#: memory of one dictionary entry while coding (a dict item and its key), measured: 150
+DICTIONARY_BYTES = 160
+
+
+def _width(count: int) -> int:
+    """ceil(log2 count): the bits that name one of ``count`` things (0 for one)."""
+    return (count - 1).bit_length()
+
+
+def _pointer_bits(c: int) -> int:
+    """sum_{j=1..c} ceil(log2 j): the least bits c phrases' pointers take (L = ceil(log2 c))."""
+    if c == 0:
+        return 0
+    L = (c - 1).bit_length()
+    return c * L - (1 << L) + 1
+
+
+def _most_symbols(num_bits: int, first: int) -> int:
+    """The most symbols ``num_bits`` can hold: c tokens need at least the pointer bits of
+    tokens first..first + c - 1, and token j holds at most j symbols (one more than the phrase
+    it extends), so n <= c (c + 1) / 2 for the largest affordable c."""
+    low, high = 0, num_bits + 2
+    while low < high:                                   # the largest c whose pointers fit
+        mid = (low + high + 1) // 2
+        if _pointer_bits(first + mid - 1) - _pointer_bits(first - 1) <= num_bits:
+            low = mid
+        else:
+            high = mid - 1
+    return low * (low + 1) // 2
+
+
+class _Bits:
+    """A reader of a message's bits, most significant first, refusing to read past num_bits:
+    each read takes the (at most 9) bytes its bits lie in."""
+
+    def __init__(self, payload: bytes, num_bits: int, name: str):
+        self.data, self.pos, self.left, self.name = payload, 0, num_bits, name
+
+    def read(self, width: int, what: str, at: int) -> int:
+        if width > self.left:
+            raise DecodeError(f"the {self.name} bits ran out reading the {what} of phrase {at}: "
+                              "the message is truncated or damaged")
+        first, last = self.pos >> 3, (self.pos + width + 7) >> 3
+        chunk = int.from_bytes(self.data[first:last], "big")
+        value = (chunk >> (8 * (last - first) - (self.pos & 7) - width)) & ((1 << width) - 1)
+        self.pos += width
+        self.left -= width
+        return value
+
+
+class UniversalCoder(Coder):
+    """What LZ78 and LZW share: q's support as the alphabet, an exact code length, no theory
+    at finite n (see the module docstring)."""
+
+    #: the registry family: no finite-n theory of the rate
+    universal = True
+
+    def __init__(self, q):
+        refuse_per_position(q, self.name)
+        q = checked_pmf(q, "q")
+        super().__init__(q, {})
+        self.possible = q > 0
+        self.symbols = np.flatnonzero(self.possible)            # literal index -> symbol
+        self.index = np.cumsum(self.possible) - 1               # symbol -> literal index
+        self.literal_bits = _width(self.symbols.size)
+
+    def _fingerprint(self) -> str:
+        return fingerprint(self.possible.astype(np.uint8), coder=self.name)
+
+    def _message(self, symbols) -> np.ndarray:
+        """The message as literal indices 0..m-1 (refusing a symbol q rules out)."""
+        x = as_symbols(symbols, self.alphabet_size)
+        check_support(x, self.possible, self.q)
+        require_memory(DICTIONARY_BYTES * x.size, f"the {self.name} dictionary of {x.size} symbols")
+        return self.index[x]
+
+    def encode(self, symbols) -> Encoded:
+        x = self._message(symbols)
+        tokens = self._tokens(x)
+        values = np.array([v for v, _ in tokens], dtype=np.uint64)
+        widths = np.array([w for _, w in tokens], dtype=np.int64)
+        keep = widths > 0
+        payload, num_bits = pack_codewords(values[keep], widths[keep], 64) if keep.any() else (b"", 0)
+        return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
+
+    def decode(self, encoded: Encoded) -> np.ndarray:
+        self._check_encoded(encoded)
+        n = encoded.num_symbols
+        if n > (most := _most_symbols(encoded.num_bits, self._first_width)):
+            raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
+                              f"most {most} in {self.name} phrases: the message is damaged")
+        require_memory(DICTIONARY_BYTES * n, f"the {self.name} dictionary of {n} symbols")
+        bits = _Bits(encoded.payload, encoded.num_bits, self.name)
+        out = self._parse(bits, n)
+        if bits.left:
+            raise DecodeError(f"{bits.left} bits are left over after {n} symbols: the message "
+                              "is damaged")
+        return self.symbols[np.array(out, dtype=np.int64)] if out else np.zeros(0, dtype=np.int64)
+
+    def code_length(self, symbols, counts=None) -> float:
+        """The exact bits of the parse: what encode writes."""
+        x = as_symbols(symbols, self.alphabet_size)
+        if not self.possible[x].all():
+            return math.inf
+        return float(sum(w for _, w in self._tokens(self.index[x])))
+
+    def length_bounds(self, num_symbols: int) -> tuple[float, float]:
+        return 0.0, 0.0
+
+    def overhead(self, p, n: int):
+        return NO_OVERHEAD
+
+    def expected_bits_per_symbol(self, p, n: int | None = None) -> float:
+        """nan: no closed form at finite n (the limit on a stationary ergodic source is its
+        entropy rate); inf where p gives a symbol that q rules out (it cannot be coded)."""
+        return self._per_p("expected", p, lambda p: math.inf if np.any(p[~self.possible] > 0) else math.nan)
+
+    def bits_variance(self, p, n: int | None = None) -> float:
+        """nan, as :meth:`expected_bits_per_symbol`."""
+        return self.expected_bits_per_symbol(p, n)
+
+    def phrases(self, symbols) -> Table:
+        """One row per phrase: the phrase (its symbols), its pointer and the bits of each part;
+        ``pointer_bits`` and ``literal_bits`` sum over the rows to ``encode(symbols).num_bits``."""
+        x = self._message(symbols)
+        return Table(self._rows(x))
+
+    def ledger(self, symbols) -> dict:
+        """The message's bits by kind: pointers and literals (their sum is num_bits)."""
+        rows = self._rows(self._message(symbols))
+        return {"pointer_bits": sum(r["pointer_bits"] for r in rows),
+                "literal_bits": sum(r["literal_bits"] for r in rows)}
+
+    def _label(self, phrase) -> str:
+        shown = [str(int(self.symbols[i])) for i in phrase]
+        return "".join(shown) if all(len(s) == 1 for s in shown) else " ".join(shown)
+
+    def __str__(self) -> str:
+        return (f"{self.name} code over {self.symbols.size} possible symbols (literals of "
+                f"{self.literal_bits} bits); no codebook: the dictionary grows from the message")
+
+
+class LZ78Coder(UniversalCoder):
+    """LZ78: phrases (pointer to an earlier phrase, new symbol); see the module docstring."""
+
+    name = "lz78"
+    _first_width = 1                 # phrase j's pointer takes ceil(log2 j) bits, from j = 1
+
+    def _walk(self, x: np.ndarray):
+        """(pointer, literal or None, phrase length) of each phrase, in order."""
+        trie, node, length = {}, 0, 0
+        for s in x.tolist():
+            child = trie.get((node, s))
+            if child is None:
+                yield node, s, length + 1
+                trie[(node, s)] = len(trie) + 1
+                node, length = 0, 0
+            else:
+                node, length = child, length + 1
+        if node:
+            yield node, None, length
+
+    def _tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
+        tokens, lit = [], self.literal_bits
+        for j, (pointer, literal, _) in enumerate(self._walk(x), start=1):
+            tokens.append((pointer, _width(j)))
+            if literal is not None:
+                tokens.append((literal, lit))
+        return tokens
+
+    def _rows(self, x: np.ndarray) -> list[dict]:
+        rows, starts, pos = [], [], 0
+        for j, (pointer, literal, length) in enumerate(self._walk(x), start=1):
+            rows.append({"phrase_index": j, "phrase": self._label(x[pos: pos + length].tolist()),
+                         "pointer": pointer, "pointer_bits": _width(j),
+                         "literal_bits": self.literal_bits if literal is not None else 0})
+            pos += length
+        return rows
+
+    def _parse(self, bits: _Bits, n: int) -> list[int]:
+        parent, last, length = [0], [0], [0]          # phrase i = phrase parent[i] + last[i]
+        out: list[int] = []
+        j = 1
+        while len(out) < n:
+            pointer = bits.read(_width(j), "pointer", j)
+            if pointer >= j:
+                raise DecodeError(f"phrase {j} points to phrase {pointer}, which is not yet "
+                                  "made: the message is damaged")
+            need = n - len(out)
+            if length[pointer] > need:
+                raise DecodeError(f"phrase {j} runs past the {n} symbols of the message: the "
+                                  "symbol count or the data are damaged")
+            start = len(out)
+            out.extend(self._phrase(pointer, parent, last, length))
+            if length[pointer] == need:                # the last token: the pointer alone
+                break
+            literal = bits.read(self.literal_bits, "literal", j)
+            if literal >= self.symbols.size:
+                raise DecodeError(f"phrase {j} has literal {literal}, but only "
+                                  f"{self.symbols.size} symbols are possible: damaged")
+            out.append(literal)
+            parent.append(pointer)
+            last.append(literal)
+            length.append(len(out) - start)
+            j += 1
+        return out
+
+    @staticmethod
+    def _phrase(i: int, parent: list, last: list, length: list) -> list[int]:
+        word = []
+        while i:
+            word.append(last[i])
+            i = parent[i]
+        return word[::-1]
+
+
+class LZWCoder(UniversalCoder):
+    """LZW: codes of dictionary entries that start with the m symbols; see the module docstring."""
+
+    name = "lzw"
+
+    @property
+    def _first_width(self) -> int:   # token t's code takes ceil(log2 (m + t)) bits
+        return self.symbols.size
+
+    def _walk(self, x: np.ndarray):
+        """(code, width, phrase length) of each token, in order."""
+        m = self.symbols.size
+        table = {}                                         # (code, symbol) -> code
+        values = x.tolist()
+        if not values:
+            return
+        code, length, t = values[0], 1, 0
+        for s in values[1:]:
+            nxt = table.get((code, s))
+            if nxt is not None:
+                code, length = nxt, length + 1
+                continue
+            yield code, _width(m + t), length
+            table[(code, s)] = m + t
+            t += 1
+            code, length = s, 1
+        yield code, _width(m + t), length
+
+    def _tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
+        return [(code, width) for code, width, _ in self._walk(x)]
+
+    def _rows(self, x: np.ndarray) -> list[dict]:
+        rows, pos = [], 0
+        for t, (code, width, length) in enumerate(self._walk(x)):
+            rows.append({"phrase_index": t, "phrase": self._label(x[pos: pos + length].tolist()),
+                         "pointer": code, "pointer_bits": width, "literal_bits": 0})
+            pos += length
+        return rows
+
+    def _parse(self, bits: _Bits, n: int) -> list[int]:
+        m = self.symbols.size
+        entries: list[tuple[int, ...]] = [(s,) for s in range(m)]
+        out: list[int] = []
+        previous = None
+        t = 0
+        while len(out) < n:
+            code = bits.read(_width(m + t), "code", t)
+            if code < len(entries):
+                word = entries[code]
+            elif code == len(entries) and previous is not None:   # the entry being made now
+                word = previous + previous[:1]
+            else:
+                raise DecodeError(f"token {t} has code {code}, but the dictionary holds "
+                                  f"{len(entries)} entries: the message is damaged")
+            if previous is not None:
+                entries.append(previous + word[:1])
+            if len(out) + len(word) > n:
+                raise DecodeError(f"token {t} runs past the {n} symbols of the message: the "
+                                  "symbol count or the data are damaged")
+            out.extend(word)
+            previous = word
+            t += 1
+        return out
