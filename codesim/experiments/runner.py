@@ -47,7 +47,7 @@ class Outcome:
 EXPERIMENTS = ("wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
                "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
-               "language_model", "regret")
+               "language_model", "regret", "universal")
 
 
 def list_experiments() -> list[str]:

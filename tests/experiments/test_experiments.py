@@ -13,7 +13,7 @@ from codesim.experiments.runner import list_experiments
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
                "adaptive", "real_text", "calibration", "implied_distribution", "skewed", "memory",
-               "language_model", "regret"]
+               "language_model", "regret", "universal"]
 
 
 def test_every_experiment_is_listed():
@@ -179,3 +179,18 @@ def test_regret_a_real_kt_coder_pays_its_exact_regret_and_nml_is_the_minimax():
                    - r["KT regret, Bernoulli samples (theory, exact, mean)"]) <= allowed
         assert r["NML regret (theory, exact)"] <= r["KT regret on 0^n (theory, exact)"] <= r["NML regret (theory, exact)"] + 0.5
     assert rows[-1]["NML regret (theory, exact)"] > rows[0]["NML regret (theory, exact)"]
+
+
+def test_universal_codes_learn_slowly_and_models_of_q_pay_their_exact_learning_cost():
+    rows = quick("universal").rows
+    for source in {r["source"] for r in rows}:
+        mine = [r for r in rows if r["source"] == source]
+        for coder in ("lz78", "lzw"):
+            redundancy = [r["redundancy (measured)"] for r in mine if r["coder"] == coder]
+            assert all(v > 0 for v in redundancy) and redundancy == sorted(redundancy, reverse=True)
+        top = max(r["n"] for r in mine if r["learning cost (theory, exact)"] is not None)
+        kt = next(r for r in mine if r["coder"].startswith("KT") and r["n"] == top)
+        assert abs(kt["redundancy (measured)"] - kt["learning cost (theory, exact)"]) <= (
+            0.5 * kt["learning cost (theory, exact)"])
+        lz = next(r for r in mine if r["coder"] == "lz78" and r["n"] == top)
+        assert lz["redundancy (measured)"] > 10 * kt["redundancy (measured)"]
