@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from .errors import OptionError
 from .files import atomic_write
 import csv
 import html
@@ -68,6 +69,27 @@ class Table(list):
         if path is not None:
             atomic_write(path, buf.getvalue())
         return buf.getvalue()
+
+    def to_dict(self) -> dict:
+        """The table by column: {column: [value of each row]} (a row without a column: None),
+        columns in first-seen order, a dict cell (a ledger) spread into ``key.subkey`` columns.
+
+        >>> Table([{"coder": "huffman", "bits": 3}, {"coder": "ans"}]).to_dict()
+        {'coder': ['huffman', 'ans'], 'bits': [3, None]}
+        """
+        flat = [_flatten(row) for row in self]
+        columns = list(dict.fromkeys(k for row in flat for k in row))
+        return {c: [row.get(c) for row in flat] for c in columns}
+
+    def to_pandas(self):
+        """A pandas DataFrame of the rows (pandas is loaded here, on first use), one column per
+        :meth:`to_dict` column."""
+        try:
+            import pandas
+        except ImportError:
+            raise OptionError("Table.to_pandas needs pandas, which is not installed: "
+                              "pip install pandas (or use to_dict, to_csv or to_json)") from None
+        return pandas.DataFrame(self.to_dict())
 
     def __str__(self) -> str:
         return format_table(list(self))

@@ -108,8 +108,10 @@ def _combine(built, p, q, pieces, seed, theory) -> Measurement:
         encode_seconds=encode_seconds, decode_seconds=decode_seconds, chunks=len(lengths),
         universal=getattr(built, "universal", False))
     bounds = [built.length_bounds(m) for m in lengths]
-    return Measurement(result, code_length, sum(b for b, _ in bounds), sum(a for _, a in bounds),
-                       built, p, overhead)
+    measurement = Measurement(result, code_length, sum(b for b, _ in bounds),
+                              sum(a for _, a in bounds), built, p, overhead)
+    result.attach(measurement)
+    return measurement
 
 
 def coder_list(coders) -> list[tuple[str, dict]]:

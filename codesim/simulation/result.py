@@ -92,6 +92,24 @@ class SimulationResult:
                      "bits/symbol (theory)": sum(self.ledger_theory.values())})
         return Table(rows)
 
+    def attach(self, measurement) -> None:
+        """Keep the measurement this result came from (its code length, bounds, coder and p),
+        so that the checks and the pytest helpers take the result itself; it is not a field:
+        a saved or loaded result has none."""
+        object.__setattr__(self, "_measurement", measurement)
+
+    def __getstate__(self) -> dict:
+        """Pickled (to a worker, a cache, a file) without its measurement: the fields alone."""
+        state = dict(self.__dict__)
+        state.pop("_measurement", None)
+        return state
+
+    @property
+    def measurement(self):
+        """The :class:`Measurement` of this run, or None (a result read back from a file, or
+        of a source with memory)."""
+        return getattr(self, "_measurement", None)
+
     @property
     def universal(self) -> bool:
         """Whether the coder is a universal code (its ledger: the entropy and the redundancy)."""
@@ -143,6 +161,10 @@ class Results(list):
     def to_table(self) -> Table:
         """One flat row per result (the ledger as ``ledger.TERM`` and ``theory.TERM``)."""
         return Table(r.to_dict(flat=True) for r in self)
+
+    def to_pandas(self):
+        """The :meth:`to_table` rows as a pandas DataFrame (pandas loaded on first use)."""
+        return self.to_table().to_pandas()
 
     def _repr_html_(self) -> str:
         shown = Table({c: getattr(r, c) for c in self.COLUMNS} for r in self)
