@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import textwrap
+from xml.etree import ElementTree
 
+from ..files import atomic_write, check_writable
 from ..simulation.check import run_spec
 from ..tables import Table, format_table
 from ._common import add_command
@@ -25,6 +27,10 @@ def register(subs) -> None:
     sub.add_argument("--json", action="store_true", help="print the rows as JSON")
     sub.add_argument("--update-baseline", action="store_true",
                      help="rewrite the baseline file with this run's num_bits (on purpose)")
+    sub.add_argument("--junit-xml", metavar="FILE",
+                     help="also write the verdicts as JUnit XML (one testcase per case, coder and "
+                          "check; a failed verdict is a failure with measured, theory and bound), "
+                          "which CI systems (GitHub Actions, GitLab, Jenkins) show as tests")
     sub.set_defaults(func=run)
 
 
@@ -40,9 +46,31 @@ def verdict_table(rows: list[dict]) -> str:
     return "\n".join(out)
 
 
+def junit_xml(rows: list[dict], spec: str) -> str:
+    """The verdicts as JUnit XML: a testsuite of the spec, a testcase per (case, coder, check)
+    named ``coder / check`` in class ``case``, a failure where the verdict failed."""
+    suite = ElementTree.Element("testsuite", name=f"codesim check {spec}", tests=str(len(rows)),
+                                failures=str(sum(not r["passed"] for r in rows)), errors="0")
+    for r in rows:
+        case = ElementTree.SubElement(suite, "testcase", classname=str(r["case"]),
+                                      name=f"{r['coder']} / {r['check']}", time="0")
+        detail = (f"measured {r['measured']:.9g}, theory {r['theory']:.9g} {r['unit']}, "
+                  f"bound {r['bound']}")
+        if not r["passed"]:
+            ElementTree.SubElement(case, "failure", message=detail).text = detail
+        else:
+            ElementTree.SubElement(case, "system-out").text = detail
+    root = ElementTree.Element("testsuites")
+    root.append(suite)
+    return ElementTree.tostring(root, encoding="unicode", xml_declaration=True) + "\n"
+
+
 def run(args) -> int:
+    report = check_writable(args.junit_xml) if args.junit_xml else None   # before any work
     rows = run_spec(args.spec, update_baseline=args.update_baseline)
     failed = [r for r in rows if not r["passed"]]
+    if report is not None:
+        atomic_write(report, junit_xml(rows, args.spec))
     if args.json:
         print(Table(rows).to_json())
         return 1 if failed else 0

@@ -201,3 +201,31 @@ def test_a_bound_row_fails_a_code_one_bit_longer_for_one_symbol_and_passes_the_h
     outcome = check_bound(honest, p, q)
     assert outcome.passed and outcome.measured == honest.result.measured_bits_per_symbol
     assert not check_bound(planted, p, q).passed
+
+
+def test_the_verdicts_go_to_junit_xml_for_ci(tmp_path, capsys):
+    from xml.etree import ElementTree
+    spec = write(tmp_path, """
+        baseline = "base.json"
+        [[case]]
+        name = "fair"
+        p = "0.5,0.25,0.25"
+        q = "uniform:3"
+        coders = ["huffman", "ans"]
+        n = 1000
+        checks = ["bound", "baseline"]
+    """)
+    assert run(capsys, "check", spec, "--update-baseline")[0] == 0
+    base = json.loads((tmp_path / "base.json").read_text())
+    base["fair"]["ans"] += 1
+    (tmp_path / "base.json").write_text(json.dumps(base))
+    report = tmp_path / "verdicts.xml"
+    assert run(capsys, "check", spec, "--junit-xml", str(report))[0] == 1
+    suite = ElementTree.parse(report).getroot().find("testsuite")
+    cases = suite.findall("testcase")
+    assert (suite.get("tests"), suite.get("failures")) == ("4", "1") and len(cases) == 4
+    failed = [c for c in cases if c.find("failure") is not None]
+    assert [(c.get("classname"), c.get("name")) for c in failed] == [("fair", "ans / baseline")]
+    assert "measured" in failed[0].find("failure").get("message")
+    code, _, err = run(capsys, "check", spec, "--junit-xml", str(tmp_path / "no" / "such.xml"))
+    assert code == 2 and "no" in err

@@ -49,3 +49,11 @@ def test_a_table_becomes_columns_and_a_data_frame():
     frame = rows.to_pandas()
     assert isinstance(frame, pandas.DataFrame) and list(frame["coder"]) == ["huffman", "ans"]
     assert list(cs.compare([0.5, 0.5], [0.25, 0.75], ["ans"], n=100).to_pandas()["coder"]) == ["ans"]
+
+
+def test_the_codesim_check_fixture_is_installed_for_any_project(codesim_check):
+    """pytest finds the fixture through codesim's pytest11 entry point (an installed codesim)."""
+    codesim_check(cs.simulate([0.5, 0.25, 0.25], [0.25, 0.5, 0.25], "ans", n=5000, seed=1))
+    codesim_check(cs.simulate([0.5, 0.5], [0.5, 0.5], "huffman", n=100), "exact", "bound")
+    with pytest.raises(cs.OptionError, match="unknown verdict 'typo'"):
+        codesim_check(cs.simulate([0.5, 0.5], [0.5, 0.5], "huffman", n=100), "typo")
