@@ -1,5 +1,5 @@
 """``codesim view KIND``: draw a teaching view (a code tree, the arithmetic coder at work, ANS
-states, the wrong codebook, the typical set) to a PNG or SVG file."""
+states, the wrong codebook, the typical set) to a PNG, SVG or PDF file."""
 
 from __future__ import annotations
 
@@ -16,12 +16,14 @@ from ..present import views
 from ..sources.distributions import sample
 from ..sources.notation import symbol_labels
 
-FORMATS = (".png", ".svg")
+FORMATS = (".png", ".svg", ".pdf")
+#: the resolution of a PNG (dots per inch) unless --dpi says otherwise; and its bounds
+DPI, MAX_DPI = 100, 1200
 
 
 def register(subs) -> None:
     sub = add_command(
-        subs, "view", "draw a teaching view to a PNG or SVG file",
+        subs, "view", "draw a teaching view to a PNG, SVG or PDF file",
         "Draw one of the teaching views (codesim.views) and write it to --out. Every number in a "
         "view is labelled measured (from a real encode) or theory.",
         "codesim view tree --q 0.4,0.3,0.2,0.1 --p uniform:4 --out tree.png")
@@ -75,8 +77,10 @@ def register(subs) -> None:
                          help="sequences sampled per length")
     typical.add_argument("--seed", type=whole_number(0), default=0, help="seed of the samples")
     for kind in (tree, steps, states, wrong, typical):
-        kind.add_argument("--out", required=True, metavar="FILE",
-                          help="where to write the figure (.png or .svg)")
+        kind.add_argument("-o", "--out", required=True, metavar="FILE",
+                          help="where to write the figure (.png, .svg or .pdf)")
+        kind.add_argument("--dpi", type=whole_number(20, MAX_DPI), default=DPI, metavar="DPI",
+                          help=f"dots per inch of a PNG (default: {DPI}; 300 for print)")
         kind.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
         kind.set_defaults(func=run)
 
@@ -115,7 +119,7 @@ def _lengths(text: str) -> list[int]:
 def run(args) -> int:
     out = check_writable(args.out, force=args.force)
     if out.suffix.lower() not in FORMATS:
-        raise OptionError(f"--out must end in {' or '.join(FORMATS)}, got {out.name!r}")
+        raise OptionError(f"--out must end in {', '.join(FORMATS)}, got {out.name!r}")
     if args.kind == "tree":
         q = distribution(args.q, "q")
         coder = make_coder(args.coder, q, **coder_options(args.coder, args))
@@ -138,7 +142,7 @@ def run(args) -> int:
         fig = views.typical_set(distribution(args.p, "p"), distribution(args.q, "q"),
                                 _lengths(args.lengths), args.sequences, args.seed)
     buffer = io.BytesIO()
-    fig.savefig(buffer, format=out.suffix[1:].lower())
+    fig.savefig(buffer, format=out.suffix[1:].lower(), dpi=args.dpi)
     atomic_write(out, buffer.getvalue(), overwrite=args.force)
     print(f"{args.kind} view -> {out}")
     return 0

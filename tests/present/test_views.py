@@ -97,6 +97,21 @@ def test_codesim_view_writes_the_figure(tmp_path, argv, magic, capsys):
     assert "exists" in capsys.readouterr().err
 
 
+def test_a_view_writes_pdf_and_a_png_at_the_dpi_asked(tmp_path):
+    """Views wrote only .png and .svg, with no --dpi and no -o."""
+    argv = ["view", "wrong-codebook", "--p", "english", "--q", "uniform:26"]
+    assert main([*argv, "-o", str(tmp_path / "w.pdf")]) == 0
+    assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
+    sizes = {}
+    for dpi in (50, 200):
+        out = tmp_path / f"w{dpi}.png"
+        assert main([*argv, "-o", str(out), "--dpi", str(dpi)]) == 0
+        data = out.read_bytes()
+        sizes[dpi] = int.from_bytes(data[16:20], "big")           # the PNG's width in pixels
+    assert sizes[200] == pytest.approx(4 * sizes[50], rel=0.02)
+    assert main([*argv, "-o", str(tmp_path / "w.jpg")]) == 2
+
+
 def test_notebooks_render_coders_and_results_as_html_tables():
     assert "<table>" in cs.make_coder("huffman", [0.5, 0.5])._repr_html_()
     assert "<table>" in cs.make_coder("ans", [0.5, 0.5])._repr_html_()
