@@ -11,7 +11,8 @@ beside H(p), H(p, q) and D(p||q).
 """
 
 from .sources.distributions import (
-    as_pmf, dirichlet, geometric, mixture, normalize, quantize, sample, smooth, uniform, zipf,
+    as_pmf, dirichlet, fit, from_counts, geometric, mixture, normalize, quantize, sample, smooth,
+    uniform, zipf,
 )
 from .errors import (
     CodesimError, DecodeError, DistributionError, OptionError, ResourceLimitError, SpecError,
@@ -34,8 +35,8 @@ _moved.install()
 __version__ = "0.1.0"
 
 __all__ = [
-    "as_pmf", "dirichlet", "geometric", "mixture", "normalize", "quantize", "sample", "smooth",
-    "uniform", "zipf",
+    "as_pmf", "dirichlet", "fit", "from_counts", "geometric", "mixture", "normalize", "quantize",
+    "sample", "smooth", "uniform", "zipf",
     "CodesimError", "DecodeError", "DistributionError", "OptionError", "ResourceLimitError",
     "SpecError", "SupportError", "SymbolError",
     "cross_entropy", "entropy", "information_content", "kl_divergence",

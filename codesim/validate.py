@@ -66,7 +66,7 @@ def _sum_error(name: str, total: float, tolerance: float, dtype, k: int) -> Dist
     return DistributionError(
         f"{name} sums to {total:.12g}, not 1 (off by {abs(total - 1):.2g}; rounding in {k} "
         f"{dtype} entries explains at most {tolerance:.2g}): use codesim.normalize to rescale "
-        "weights on purpose")
+        "weights on purpose (on the command line, counts:C,C,... takes counts)")
 
 
 def _check_entries(x: np.ndarray, name: str) -> None:
@@ -154,7 +154,7 @@ def as_pmf(x, name: str = "p") -> np.ndarray:
     >>> as_pmf([0.5, 0.6])
     Traceback (most recent call last):
     ...
-    codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose
+    codesim.errors.DistributionError: p sums to 1.1, not 1 (off by 0.1; rounding in 2 float64 entries explains at most 1.8e-15): use codesim.normalize to rescale weights on purpose (on the command line, counts:C,C,... takes counts)
     """
     return x.copy() if _is_validated(x) else _check_pmf(x, name)
 

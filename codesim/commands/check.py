@@ -30,7 +30,8 @@ def register(subs) -> None:
     sub.add_argument("--junit-xml", metavar="FILE",
                      help="also write the verdicts as JUnit XML (one testcase per case, coder and "
                           "check; a failed verdict is a failure with measured, theory and bound), "
-                          "which CI systems (GitHub Actions, GitLab, Jenkins) show as tests")
+                          "which CI systems (GitHub Actions, GitLab, Jenkins) show as tests; "
+                          "default: not written")
     sub.set_defaults(func=run)
 
 

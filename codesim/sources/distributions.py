@@ -25,7 +25,8 @@ from ..validate import (_as_float_array, _check_entries, as_pmf, as_pmf_rows, as
 
 __all__ = [
     "sum_tolerance", "as_pmf", "as_pmf_rows", "check_same_length", "normalize", "uniform",
-    "zipf", "geometric", "dirichlet", "mixture", "smooth", "sample", "sample_counted", "quantize",
+    "zipf", "geometric", "dirichlet", "mixture", "smooth", "fit", "from_counts", "sample",
+    "sample_counted", "quantize",
     "as_rng", "sample_size", "seed_label", "is_number",
 ]
 
@@ -120,6 +121,46 @@ def smooth(q, eps: float) -> np.ndarray:
     """q_eps = (1 - eps) q + eps u, with u uniform: every symbol gets probability >= eps / K."""
     q = checked_pmf(q, "q")
     return mixture(q, uniform(q.size), eps)
+
+
+def fit(symbols, k: int | None = None, alpha: float = 0.0) -> np.ndarray:
+    """The distribution of a message's symbol counts, with ``alpha`` added to each of K counts
+    (additive smoothing: alpha = 1 is Laplace's rule, 1/2 KT's) so that unseen symbols stay
+    codable; K defaults to the largest symbol + 1.
+
+    >>> fit([0, 0, 1, 3]).tolist()
+    [0.5, 0.25, 0.0, 0.25]
+    >>> fit([0, 0, 1, 3], k=5, alpha=1).tolist()
+    [0.3333333333333333, 0.2222222222222222, 0.1111111111111111, 0.2222222222222222, 0.1111111111111111]
+    """
+    x = np.asarray(symbols)
+    if x.ndim != 1 or x.size == 0 or x.dtype.kind not in "iu" or x.min() < 0:
+        raise DistributionError("fit needs a non-empty 1-D sequence of whole-number symbols >= 0")
+    top = int(x.max()) + 1
+    if k is None:
+        k = top
+    if not is_whole(k, 1) or k < top:
+        raise DistributionError(f"fit: K = {k!r} cannot hold symbol {top - 1} (K must be a whole "
+                                f"number of at least {top})")
+    if not is_number(alpha) or not 0 <= alpha < math.inf:
+        raise DistributionError(f"fit: alpha must be a number >= 0, got {alpha!r}")
+    require_memory(DISTRIBUTION_BYTES * int(k), f"a distribution over {k} symbols")
+    counts = np.bincount(x.astype(np.int64), minlength=int(k)) + float(alpha)
+    return checked_pmf(counts / counts.sum(), "fitted q").copy()
+
+
+def from_counts(counts, name: str = "p") -> np.ndarray:
+    """A distribution from counts (whole numbers >= 0, not all 0), each over their sum.
+
+    >>> from_counts([30, 30, 40]).tolist()
+    [0.3, 0.3, 0.4]
+    """
+    c = np.asarray(counts, dtype=np.float64) if np.ndim(counts) == 1 else None
+    if c is None or c.size == 0 or not np.all(np.isfinite(c)) or np.any(c < 0) or np.any(c != np.floor(c)):
+        raise DistributionError(f"{name}: counts must be whole numbers >= 0, got {counts!r:.60}")
+    if c.sum() == 0:
+        raise DistributionError(f"{name}: the counts are all 0: nothing to make a distribution of")
+    return checked_pmf(c / c.sum(), name).copy()
 
 
 def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:

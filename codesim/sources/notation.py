@@ -5,7 +5,12 @@ A distribution is given as one of:
 * a comma list of probabilities: ``0.5,0.25,0.125,0.125``;
 * a named family: ``uniform:K``, ``zipf:K:S``, ``geometric:K:R``, ``dirichlet:K:ALPHA:SEED``;
 * a named real text (letters a..z): ``english`` (stdlib prose), ``python`` (stdlib source);
-* a file: ``.json`` (a list of numbers) or ``.npy`` (a 1-D array).
+* a file: ``.json`` (a list of numbers) or ``.npy`` (a 1-D array);
+* counts, each over their sum: ``counts:30,30,40``;
+* fitted to a message's symbol counts: ``fit:FILE`` (whitespace-separated integers, or a
+  ``.npy`` of them), ``fit:FILE:K`` over K symbols, ``fit:FILE:K:ALPHA`` with ALPHA added to
+  every count (unseen symbols stay codable: 1 is Laplace's rule, 0.5 KT's); ``fit-bytes:FILE``
+  and ``fit-bytes:FILE:ALPHA`` over the 256 byte values of a file's raw bytes.
 """
 
 from __future__ import annotations
@@ -16,8 +21,8 @@ import os
 import numpy as np
 
 from . import distributions as d
-from ..errors import DistributionError
-from ..files import load_npy
+from ..errors import DistributionError, SymbolError
+from ..files import load_npy, read_symbols
 from . import corpora as texts
 from .corpora import LETTERS
 
@@ -50,6 +55,15 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
     codesim.errors.DistributionError: p: 'zipf:4' needs 2 parameters (zipf:K:S)
     """
     text = str(text).strip()
+    head, _, rest = text.partition(":")
+    if head == "counts":
+        try:
+            values = [float(v) for v in rest.split(",")]
+        except ValueError:
+            raise DistributionError(f"{name}: cannot read the counts of {text!r} (counts:30,30,40)") from None
+        return d.from_counts(values, name)
+    if head in ("fit", "fit-bytes"):
+        return _fitted(head, rest, name)
     if text.endswith((".json", ".npy")):
         return _from_file(text, name)
     head, *params = text.split(":")
@@ -72,7 +86,7 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
         raise DistributionError(
             f"{name}: cannot read {text!r}: give a comma list (0.5,0.5), a family "
             f"({', '.join(f'{k}:...' for k in FAMILIES)}), {' or '.join(texts)}, "
-            "or a .json/.npy file") from None
+            "counts:C,C,..., fit:FILE, or a .json/.npy file") from None
     return d.checked_pmf(values, name)
 
 
@@ -84,6 +98,30 @@ def symbol_labels(text: str) -> list[str] | None:
     (['a', 'b', 'c'], None)
     """
     return list(LETTERS) if str(text).strip() in _texts() else None
+
+
+def _fitted(head: str, rest: str, name: str) -> np.ndarray:
+    """``fit:FILE[:K[:ALPHA]]`` or ``fit-bytes:FILE[:ALPHA]`` (see the module docstring)."""
+    raw = head == "fit-bytes"
+    path, *params = ([rest] if os.path.exists(rest) else rest.rsplit(":", 1 if raw else 2)) if rest else [""]
+    if not path:
+        raise DistributionError(f"{name}: {head}: needs a file, e.g. {head}:message.txt")
+    try:
+        numbers = [float(v) for v in params]
+    except ValueError:
+        raise DistributionError(f"{name}: cannot read the parameters of {head}:{rest!r} "
+                                f"({'fit-bytes:FILE:ALPHA' if raw else 'fit:FILE:K:ALPHA'})") from None
+    if not os.path.exists(path):
+        raise DistributionError(f"{name}: no such file {path!r}")
+    try:
+        symbols = read_symbols(path, as_bytes=raw)
+    except SymbolError as err:
+        raise DistributionError(f"{name}: {str(err).replace('--bytes', 'fit-bytes:FILE')}") from None
+    if raw:
+        return d.fit(symbols, 256, numbers[0] if numbers else 0.0)
+    k = numbers[0] if numbers else None
+    return d.fit(symbols, int(k) if k is not None and k == int(k) else k,
+                 numbers[1] if len(numbers) > 1 else 0.0)
 
 
 def _from_file(path: str, name: str) -> np.ndarray:
