@@ -1,5 +1,5 @@
 """``codesim text FILE``: what a text costs under context models of order 0..J, measured,
-beside zlib, bz2 and lzma."""
+beside LZ78, LZW, zlib, bz2 and lzma (and pyppmd's PPMd beside PPM)."""
 
 from __future__ import annotations
 
@@ -22,8 +22,10 @@ def register(subs) -> None:
     sub.add_argument("file", help="the text to code")
     sub.add_argument("--order", type=whole_number(0, 8), default=3, metavar="J",
                      help="the highest context order: models of order 0..J")
-    sub.add_argument("--model", action="append", choices=("kt", "laplace", "fixed"),
-                     help="a model, repeat for several (default: kt); fixed uses --train")
+    sub.add_argument("--model", action="append", choices=("kt", "laplace", "fixed", "ppm"),
+                     help="a model, repeat for several (default: kt); fixed uses --train; ppm is "
+                          "PPM with escape method D and exclusion, beside pyppmd's PPMd at the "
+                          "same order where pyppmd is installed")
     sub.add_argument("--train", metavar="FILE",
                      help="the training text of the fixed model (default: the text itself, "
                           "the model's own cost not counted)")

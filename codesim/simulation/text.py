@@ -6,6 +6,9 @@ decode, beside the general-purpose compressors zlib, bz2 and lzma on the same by
 
 * ``kt``, ``laplace`` -- adaptive context models learned from the text as it is coded (no
   training, nothing else to send: the bits are the whole description);
+* ``ppm`` -- PPM with escape method D and exclusion (:mod:`codesim.models.ppm`), learned from
+  the text as it is coded; beside each of its orders, pyppmd's PPMd (variant H, the real
+  library: ``pip install "codesim[ppmd]"``) at the same order, measured in the same run;
 * ``fixed`` -- counts fitted with add-alpha smoothing (default 1/2) on a training text
   (``train``) and then held fixed; without one, fitted on the text itself (labelled so): its
   cost is *not* the text's empirical conditional entropy, since add-alpha smoothing over K
@@ -17,7 +20,9 @@ decode, beside the general-purpose compressors zlib, bz2 and lzma on the same by
 Every row's ``bits`` come from the arithmetic coder and are decoded back; ``ideal_bits`` is the
 model's own code length (exact: count models give integer frequencies).  A compressor's row has
 ``model`` = its name, ``bits`` = 8 x its output's bytes, and no ideal length; lzma's row is raw
-LZMA2 (no .xz container: about 57 bytes of headers and checks that no other row pays).
+LZMA2 (no .xz container: about 57 bytes of headers and checks that no other row pays).  The
+universal codes LZ78 and LZW (:mod:`codesim.coders.universal`, written out to read) have rows of
+their own, their bits exact and decoded back.
 
 Every order is checked, and the memory of its counts estimated, before any coding; Ctrl-C
 raises :class:`TextInterrupted` holding the rows finished so far.
@@ -32,7 +37,10 @@ import zlib
 
 import numpy as np
 
+from ..coders import make_coder
 from ..coders.context import ContextCoder
+from ..models.ppm import PPMModel
+from ..sources.distributions import uniform
 from ..limits import require_memory
 from ..models.context import AdaptiveContextModel, ContextModel, fit_context_model
 from ..errors import DecodeError, OptionError
@@ -43,7 +51,7 @@ from ..sources.corpora import letters_of
 __all__ = ["text_costs", "text_symbols", "empirical_conditional_entropy", "TextInterrupted",
            "MODELS", "MAX_SYMBOLS"]
 
-MODELS = ("kt", "laplace", "fixed")
+MODELS = ("kt", "laplace", "fixed", "ppm")
 #: the pure-Python coder codes at most this many symbols per model (about 5 us each)
 MAX_SYMBOLS = 2_000_000
 #: raw LZMA2 at its strongest preset: the compressed stream alone, as zlib's and bz2's rows
@@ -54,6 +62,10 @@ COMPRESSORS = {"zlib": (lambda b: zlib.compress(b, 9), zlib.decompress),
                         lambda b: lzma.decompress(b, format=lzma.FORMAT_RAW, filters=LZMA_FILTERS))}
 #: memory of one context's counts, per symbol of the alphabet (an int64 row and its dict entry)
 COUNT_BYTES = 12
+#: the universal codes given rows of their own
+UNIVERSAL = ("lz78", "lzw")
+#: pyppmd's model memory (its own default is 16 MiB)
+PPMD_MEMORY = 16 << 20
 
 
 class TextInterrupted(KeyboardInterrupt):
@@ -93,7 +105,7 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     >>> [(r["order"], r["model"], r["bits"]) for r in rows[:2]]     # 200 letters
     [(0, 'kt', 518), (2, 'kt', 322)]
     >>> [r["model"] for r in rows[2:]]
-    ['zlib', 'bz2', 'lzma']
+    ['lz78', 'lzw', 'zlib', 'bz2', 'lzma']
     """
     x, size = text_symbols(data, letters)
     if x.size > MAX_SYMBOLS:
@@ -119,6 +131,11 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     except KeyboardInterrupt:
         raise TextInterrupted(rows) from None
     raw = bytes(x.astype(np.uint8)) if letters else data
+    for name in UNIVERSAL:
+        coder = make_coder(name, uniform(size))
+        encoded, _, _ = checked_round_trip(coder, x)
+        rows.append({"order": None, "model": name, "bits": int(encoded.num_bits),
+                     "bits_per_symbol": per(encoded.num_bits), "ideal_bits": None, "coder": name})
     for name, (compress, decompress) in COMPRESSORS.items():
         packed = compress(raw)
         if decompress(packed) != raw:
@@ -129,6 +146,21 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     return rows
 
 
+def _pyppmd_row(x, order, per) -> list[dict]:
+    """pyppmd's PPMd (variant H) at ``order`` on the same symbols (as bytes), decoded back; no
+    row where pyppmd is not installed."""
+    try:
+        import pyppmd
+    except ImportError:
+        return []
+    raw = bytes(x.astype(np.uint8))
+    packed = pyppmd.compress(raw, max_order=order, mem_size=PPMD_MEMORY)
+    if pyppmd.decompress(packed, max_order=order, mem_size=PPMD_MEMORY) != raw:
+        raise DecodeError("pyppmd did not give the text back")
+    return [{"order": order, "model": "pyppmd (PPMd H)", "bits": 8 * len(packed),
+             "bits_per_symbol": per(8 * len(packed)), "ideal_bits": None, "coder": "pyppmd"}]
+
+
 def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[dict]:
     """The rows of one order: each model coded and decoded, and the empirical entropy."""
     rows, own = [], None
@@ -137,6 +169,8 @@ def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[
             model = fit_context_model(training if training is not None else x, order, size, alpha)
             own = model if training is None else None
             label = "fixed" if training is not None else "fixed (fitted on this text; model not counted)"
+        elif name == "ppm":
+            model, label = PPMModel(size, order, "D", exclusion=True), "ppm (D, exclusion)"
         else:
             model, label = AdaptiveContextModel(size, order, name), name
         coder = ContextCoder("arithmetic", model)
@@ -147,6 +181,8 @@ def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[
         if progress is not None:
             print(f"text: order {order} {label}: {per(encoded.num_bits):.4f} bits/symbol",
                   file=progress)
+        if name == "ppm" and order >= 2:
+            rows += _pyppmd_row(x, order, per)
     if own is not None:                        # fitted on this text: its counts are the text's
         bits = own.empirical_bits()
         rows.append({"order": order, "model": "empirical H", "bits": bits,

@@ -18,7 +18,7 @@ def test_codesim_text_measures_every_order_and_model_beside_the_compressors(tmp_
     assert [(r["order"], r["model"].split()[0]) for r in rows[:9]] == [
         (0, "kt"), (0, "fixed"), (0, "empirical"), (1, "kt"), (1, "fixed"), (1, "empirical"),
         (2, "kt"), (2, "fixed"), (2, "empirical")]
-    assert [r["model"] for r in rows[9:]] == ["zlib", "bz2", "lzma"]
+    assert [r["model"] for r in rows[9:]] == ["lz78", "lzw", "zlib", "bz2", "lzma"]
     for fixed, empirical in zip(rows[1:9:3], rows[2:9:3]):     # smoothing costs, never saves
         assert empirical["coder"] == "theory" and empirical["bits"] <= fixed["bits"]
     for r in rows:
@@ -30,6 +30,23 @@ def test_codesim_text_measures_every_order_and_model_beside_the_compressors(tmp_
     assert main(["text", str(text), "--letters", "--order", "1"]) == 0
     assert "bits/letter" in capsys.readouterr().out
     assert main(["text", str(tmp_path / "missing.txt")]) == 2
+
+
+def test_codesim_text_sets_ppm_beside_ppmd_at_each_order(tmp_path, capsys):
+    import json
+    from codesim.commands import main
+    text = tmp_path / "t.txt"
+    text.write_text("the quick brown fox jumps over the lazy dog. " * 20)
+    assert main(["text", str(text), "--order", "2", "--model", "ppm", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    ppm = [r for r in rows if r["model"].startswith("ppm")]
+    assert [r["order"] for r in ppm] == [0, 1, 2]
+    assert all(r["ideal_bits"] <= r["bits"] <= r["ideal_bits"] + 2 + 1e-6 for r in ppm)
+    try:
+        import pyppmd  # noqa: F401
+    except ImportError:
+        return
+    assert [r["order"] for r in rows if r["coder"] == "pyppmd"] == [2]
 
 
 def test_the_empirical_conditional_entropy_is_the_texts_own_counts():
