@@ -22,6 +22,8 @@ rice           Rice's code, Golomb with m = 2**k (k best for q when not given)  
 elias_gamma    Elias's gamma code (symbol s coded as s + 1)
 elias_delta    Elias's delta code (symbol s coded as s + 1)
 elias_omega    Elias's omega code (symbol s coded as s + 1)
+lz77           LZ77: a sliding window's matches and literals, Huffman-coded    window
+               as deflate's (q sets the alphabet)
 lz78           LZ78: phrases (pointer, new symbol), the dictionary learned
                from the message (q sets the alphabet)
 lzw            LZW: codes of a dictionary grown from the message (q sets the
@@ -47,7 +49,7 @@ from .integer import EliasDeltaCoder, EliasGammaCoder, EliasOmegaCoder, GolombCo
 from .rans import RansCoder
 from .tans import TansCoder
 from .tunstall import TunstallCoder
-from .universal import LZ78Coder, LZWCoder
+from .universal import LZ77Coder, LZ78Coder, LZWCoder
 
 __all__ = ["Coder", "Encoded", "Overhead", "PrefixCode", "PrefixCoder", "make_coder", "available_coders",
            "huffman_code_lengths", "shannon_code_lengths", "sfe_codewords", "as_symbols",
@@ -67,7 +69,7 @@ CLASSES = {"huffman": HuffmanCoder, "shannon": ShannonCoder, "sfe": SFECoder, "f
            "range": RangeCoder, "ans": AnsCoder, "tunstall": TunstallCoder,
            "unary": UnaryCoder, "golomb": GolombCoder, "rice": RiceCoder,
            "elias_gamma": EliasGammaCoder, "elias_delta": EliasDeltaCoder,
-           "elias_omega": EliasOmegaCoder, "lz78": LZ78Coder, "lzw": LZWCoder}
+           "elias_omega": EliasOmegaCoder, "lz77": LZ77Coder, "lz78": LZ78Coder, "lzw": LZWCoder}
 
 
 def available_coders() -> list[str]:
@@ -76,7 +78,7 @@ def available_coders() -> list[str]:
     >>> available_coders()      # doctest: +NORMALIZE_WHITESPACE
     ['huffman', 'shannon', 'sfe', 'fano', 'arithmetic', 'rans', 'tans', 'range', 'ans',
      'tunstall', 'unary', 'golomb', 'rice', 'elias_gamma', 'elias_delta', 'elias_omega',
-     'lz78', 'lzw']
+     'lz77', 'lz78', 'lzw']
     """
     return list(registry.names())
 
@@ -100,7 +102,7 @@ def make_coder(name: str, q, **options) -> Coder:
     >>> make_coder("zip", [1.0])
     Traceback (most recent call last):
     ...
-    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega, lz78, lzw
+    codesim.errors.OptionError: unknown coder 'zip'; available: huffman, shannon, sfe, fano, arithmetic, rans, tans, range, ans, tunstall, unary, golomb, rice, elias_gamma, elias_delta, elias_omega, lz77, lz78, lzw
     """
     if not isinstance(name, str) or name not in CLASSES:
         raise OptionError(f"unknown coder {name!r}; available: {', '.join(registry.names())}")

@@ -66,6 +66,7 @@ OPTIONS = {o.name: o for o in (
     Option("bits", "--bits", "B", 1, 20, "tunstall: indices of B bits (default: 8, more for over 128 symbols)"),
     Option("m", "--m", "M", 1, 1 << 32, "golomb: the divisor m (default: fitted to q's mean)"),
     Option("k", "--k", "K", 0, 32, "rice: m = 2**K (default: the K best for q)"),
+    Option("window", "--window", "W", 1, 1 << 24, "lz77: the sliding window, in symbols (default: 32768)"),
 )}
 
 #: every coder, in the order codesim lists them
@@ -98,6 +99,8 @@ CODERS = (
     CoderSpec("elias_gamma", "Elias's gamma code (symbol s coded as s + 1)", "integer"),
     CoderSpec("elias_delta", "Elias's delta code (symbol s coded as s + 1)", "integer"),
     CoderSpec("elias_omega", "Elias's omega code (symbol s coded as s + 1)", "integer"),
+    CoderSpec("lz77", "LZ77: a sliding window's matches and literals, Huffman-coded as deflate's "
+              "(q sets the alphabet)", "universal", ("window",), seconds_per_symbol=2e-6),
     CoderSpec("lz78", "LZ78: phrases (pointer, new symbol), the dictionary learned from the "
               "message (q sets the alphabet)", "universal", seconds_per_symbol=2e-6),
     CoderSpec("lzw", "LZW: codes of a dictionary grown from the message (q sets the alphabet)",

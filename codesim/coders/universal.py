@@ -1,4 +1,7 @@
-r"""Universal codes, written to be read: LZ78 and LZW learn their dictionary from the message.
+r"""Universal codes, written to be read: LZ77, LZ78 and LZW learn their dictionary from the message.
+
+(LZ77, a sliding window's matches Huffman-coded as deflate codes them, is :class:`LZ77Coder`
+below; this docstring describes LZ78 and LZW.)
 
 Neither needs q: q sets only the alphabet, its m possible symbols (a symbol q rules out is
 refused, as every codesim coder refuses it; a literal is the symbol's index among the m).  Both
@@ -45,14 +48,15 @@ import math
 import numpy as np
 
 from ..container import fingerprint
-from ..errors import DecodeError
+from ..errors import DecodeError, OptionError
 from ..limits import require_memory
 from ..tables import Table
-from ..validate import as_symbols, checked_pmf
+from ..validate import as_symbols, checked_pmf, is_whole
 from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
-from .prefix import pack_codewords
+from .huffman import length_limited_code_lengths
+from .prefix import canonical_codewords, pack_codewords
 
-__all__ = ["LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
+__all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
 
 #: memory of one dictionary entry while coding (a dict item and its key), measured: 150
 DICTIONARY_BYTES = 160
@@ -142,7 +146,7 @@ class UniversalCoder(Coder):
     def decode(self, encoded: Encoded) -> np.ndarray:
         self._check_encoded(encoded)
         n = encoded.num_symbols
-        if n > (most := _most_symbols(encoded.num_bits, self._first_width)):
+        if n > (most := self._most_symbols(encoded.num_bits)):
             raise DecodeError(f"the header says {n} symbols, but {encoded.num_bits} bits hold at "
                               f"most {most} in {self.name} phrases: the message is damaged")
         require_memory(DICTIONARY_BYTES * n, f"the {self.name} dictionary of {n} symbols")
@@ -200,7 +204,9 @@ class LZ78Coder(UniversalCoder):
     """LZ78: phrases (pointer to an earlier phrase, new symbol); see the module docstring."""
 
     name = "lz78"
-    _first_width = 1                 # phrase j's pointer takes ceil(log2 j) bits, from j = 1
+
+    def _most_symbols(self, num_bits: int) -> int:
+        return _most_symbols(num_bits, 1)    # phrase j's pointer takes ceil(log2 j) bits
 
     def _walk(self, x: np.ndarray):
         """(pointer, literal or None, phrase length) of each phrase, in order."""
@@ -275,9 +281,8 @@ class LZWCoder(UniversalCoder):
 
     name = "lzw"
 
-    @property
-    def _first_width(self) -> int:   # token t's code takes ceil(log2 (m + t)) bits
-        return self.symbols.size
+    def _most_symbols(self, num_bits: int) -> int:
+        return _most_symbols(num_bits, self.symbols.size)    # token t: ceil(log2 (m + t)) bits
 
     def _walk(self, x: np.ndarray):
         """(code, width, phrase length) of each token, in order."""
@@ -333,3 +338,235 @@ class LZWCoder(UniversalCoder):
             previous = word
             t += 1
         return out
+
+
+#: LZ77's shortest and longest match; its code lengths are written in LENGTH_FIELD bits, so no
+#: codeword is longer than 2**LENGTH_FIELD - 1 bits
+MIN_MATCH, MAX_MATCH, LENGTH_FIELD = 3, 258, 4
+#: the match lengths' buckets: v = length - MIN_MATCH + 1 in [2**b, 2**(b+1)), b extra bits
+LENGTH_BUCKETS = (MAX_MATCH - MIN_MATCH + 1).bit_length()
+#: candidate matches tried at a position (the most recent first), as zlib's chain limit
+CHAIN = 128
+
+
+def _bucket(v: int) -> tuple[int, int, int]:
+    """(bucket b, extra value, extra bits) of v >= 1: v = 2**b + extra, extra in b bits."""
+    b = v.bit_length() - 1
+    return b, v - (1 << b), b
+
+
+class LZ77Coder(UniversalCoder):
+    r"""LZ77 with a sliding window (Ziv & Lempel, 1977), its tokens Huffman-coded as deflate's are.
+
+    The message is parsed into literals and matches (length >= 3, the longest within the last
+    ``window`` symbols, found through chains of earlier positions with the same next three
+    symbols, and taken lazily: not if a longer match starts one symbol later).  Two Huffman
+    codes, built for this message's own token counts, code them:
+
+    * the *symbol* code over the m literals and LENGTH_BUCKETS match-length buckets: a match of
+      length l is bucket b of v = l - 2 in [2**b, 2**(b+1)) followed by v - 2**b in b bits;
+    * the *distance* code over the buckets of the distance d in [2**b, 2**(b+1)), followed by
+      d - 2**b in b bits.
+
+    The message starts with both codes' lengths (canonical codes), LENGTH_FIELD = 4 bits for each
+    of the m + LENGTH_BUCKETS + distance buckets entries (0: unused).  ``ledger`` splits the bits
+    into the header, literals, lengths and distances; they sum to num_bits.
+
+    >>> from codesim.coders import make_coder
+    >>> coder = make_coder("lz77", [0.5, 0.5])
+    >>> x = [0, 1, 1, 0, 1, 1, 0, 1, 1, 0, 1, 1]
+    >>> [(r["kind"], r["phrase"]) for r in coder.phrases(x)]
+    [('literal', '0'), ('literal', '1'), ('literal', '1'), ('match', '011011011')]
+    >>> coder.decode(coder.encode(x)).tolist() == x
+    True
+    """
+
+    name = "lz77"
+
+    def __init__(self, q, window: int = 1 << 15):
+        if not is_whole(window, 1, 1 << 24):
+            raise OptionError(f"lz77: window must be a whole number from 1 to 2**24, got {window!r}")
+        super().__init__(q)
+        self.window = int(window)
+        self.options = {"window": self.window} if self.window != 1 << 15 else {}
+        self.distance_buckets = self.window.bit_length()
+
+    def _fingerprint(self) -> str:
+        return fingerprint(self.possible.astype(np.uint8), coder=self.name, window=self.window)
+
+    # --- the parse ---------------------------------------------------------------------------
+    def _parse_tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
+        """(length, distance) of each token, (1, 0) for a literal."""
+        values, n = x.tolist(), x.size
+        chains: dict = {}
+        tokens: list[tuple[int, int]] = []
+
+        def longest(i: int) -> tuple[int, int]:
+            if i + MIN_MATCH > n:
+                return 0, 0
+            best, where = 0, 0
+            for j in reversed(chains.get(tuple(values[i:i + MIN_MATCH]), ())[-CHAIN:]):
+                if i - j > self.window:
+                    break
+                top = min(MAX_MATCH, n - i)
+                length = MIN_MATCH
+                while length < top and values[j + length] == values[i + length]:
+                    length += 1
+                if length > best:
+                    best, where = length, i - j
+                    if length == top:
+                        break
+            return best, where
+
+        def remember(i: int) -> None:
+            if i + MIN_MATCH <= n:
+                chains.setdefault(tuple(values[i:i + MIN_MATCH]), []).append(i)
+
+        i = 0
+        while i < n:
+            length, distance = longest(i)
+            if length >= MIN_MATCH and longest(i + 1)[0] <= length:
+                tokens.append((length, distance))
+                for k in range(i, i + length):
+                    remember(k)
+                i += length
+            else:
+                tokens.append((1, 0))
+                remember(i)
+                i += 1
+        return tokens
+
+    def _plan(self, x: np.ndarray):
+        """(tokens, symbol code lengths, distance code lengths) of a message."""
+        tokens = self._parse_tokens(x)
+        m = self.symbols.size
+        symbol_counts = np.zeros(m + LENGTH_BUCKETS)
+        distance_counts = np.zeros(self.distance_buckets)
+        pos = 0
+        for length, distance in tokens:
+            if distance == 0:
+                symbol_counts[x[pos]] += 1
+            else:
+                symbol_counts[m + _bucket(length - MIN_MATCH + 1)[0]] += 1
+                distance_counts[_bucket(distance)[0]] += 1
+            pos += length
+        return tokens, _code_lengths(symbol_counts), _code_lengths(distance_counts)
+
+    # --- the bits ----------------------------------------------------------------------------
+    def _stream(self, x: np.ndarray):
+        """(value, width, kind) of every field of the message, in order."""
+        tokens, symbol_lengths, distance_lengths = self._plan(x)
+        for length in [*symbol_lengths.tolist(), *distance_lengths.tolist()]:
+            yield max(length, 0), LENGTH_FIELD, "header"
+        symbol_code, distance_code = _canonical(symbol_lengths), _canonical(distance_lengths)
+        m, pos = self.symbols.size, 0
+        for length, distance in tokens:
+            if distance == 0:
+                yield (*symbol_code[int(x[pos])], "literal")
+            else:
+                b, extra, width = _bucket(length - MIN_MATCH + 1)
+                yield (*symbol_code[m + b], "length")
+                yield extra, width, "length"
+                b, extra, width = _bucket(distance)
+                yield (*distance_code[b], "distance")
+                yield extra, width, "distance"
+            pos += length
+
+    def _tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
+        return [(value, width) for value, width, _ in self._stream(x)] if x.size else []
+
+    def ledger(self, symbols) -> dict:
+        """The message's bits by kind: header, literals, match lengths and distances."""
+        x = self._message(symbols)
+        out = {"header_bits": 0, "literal_bits": 0, "length_bits": 0, "distance_bits": 0}
+        for _, width, kind in (self._stream(x) if x.size else ()):
+            out[f"{kind}_bits"] += width
+        return out
+
+    def _rows(self, x: np.ndarray) -> list[dict]:
+        tokens, _, _ = self._plan(x)
+        rows, pos = [], 0
+        for j, (length, distance) in enumerate(tokens):
+            rows.append({"phrase_index": j, "kind": "literal" if distance == 0 else "match",
+                         "phrase": self._label(x[pos: pos + length].tolist()),
+                         "length": length, "distance": distance})
+            pos += length
+        return rows
+
+    def phrases(self, symbols) -> Table:
+        """One row per token: a literal or a match (its length and distance)."""
+        return Table(self._rows(self._message(symbols)))
+
+    def _parse(self, bits: _Bits, n: int) -> list[int]:
+        if n == 0:
+            return []                             # an empty message has no header
+        m = self.symbols.size
+        fields = m + LENGTH_BUCKETS + self.distance_buckets
+        lengths = [bits.read(LENGTH_FIELD, "code length", i) for i in range(fields)]
+        symbol_lengths = np.array(lengths[:m + LENGTH_BUCKETS], dtype=np.int64)
+        distance_lengths = np.array(lengths[m + LENGTH_BUCKETS:], dtype=np.int64)
+        for part in (symbol_lengths, distance_lengths):
+            if _kraft(part) > 1:
+                raise DecodeError("the lz77 header's code lengths break Kraft's inequality: damaged")
+        symbols, distances = _decoder(symbol_lengths), _decoder(distance_lengths)
+        out: list[int] = []
+        j = 0
+        while len(out) < n:
+            s = _read_codeword(bits, symbols, j)
+            if s < m:
+                out.append(s)
+            else:
+                b = s - m
+                length = (1 << b) + bits.read(b, "length", j) + MIN_MATCH - 1
+                b = _read_codeword(bits, distances, j)
+                distance = (1 << b) + bits.read(b, "distance", j)
+                if distance > len(out) or distance > self.window or len(out) + length > n:
+                    raise DecodeError(f"token {j} copies {length} symbols from {distance} back, "
+                                      f"after {len(out)} of {n}: the message is damaged")
+                for _ in range(length):
+                    out.append(out[-distance])
+            j += 1
+        return out
+
+    def _most_symbols(self, num_bits: int) -> int:
+        """Every token takes a bit at least and holds at most MAX_MATCH symbols."""
+        return max(num_bits, 0) * MAX_MATCH
+
+
+def _code_lengths(counts: np.ndarray) -> np.ndarray:
+    """Huffman code lengths of at most 2**LENGTH_FIELD - 1 bits for these counts (0: unused; a
+    code of one used entry gets a 1-bit codeword)."""
+    lengths = np.zeros(counts.size, dtype=np.int64)
+    used = counts > 0
+    if used.sum() == 1:
+        lengths[used] = 1
+    elif used.any():
+        lengths = np.maximum(length_limited_code_lengths(counts / counts.sum(),
+                                                        (1 << LENGTH_FIELD) - 1), 0)
+    return lengths
+
+
+def _canonical(lengths: np.ndarray) -> dict:
+    """entry -> (codeword value, length) of the canonical code with these lengths (0: unused)."""
+    values = canonical_codewords(np.where(lengths > 0, lengths, -1))
+    return {i: (values[i], int(l)) for i, l in enumerate(lengths.tolist()) if l > 0}
+
+
+def _kraft(lengths: np.ndarray) -> float:
+    return float(sum(2.0 ** -int(l) for l in lengths.tolist() if l > 0))
+
+
+def _decoder(lengths: np.ndarray) -> dict:
+    """(length, codeword value) -> entry."""
+    return {(l, v): i for i, (v, l) in _canonical(lengths).items()}
+
+
+def _read_codeword(bits: _Bits, code: dict, at: int) -> int:
+    value = length = 0
+    while True:
+        value, length = (value << 1) | bits.read(1, "codeword", at), length + 1
+        entry = code.get((length, value))
+        if entry is not None:
+            return entry
+        if length >= (1 << LENGTH_FIELD) - 1:
+            raise DecodeError(f"no codeword of the lz77 codes matches the bits of token {at}: damaged")

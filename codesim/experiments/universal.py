@@ -9,7 +9,7 @@ from ..models.ctw import CTWModel
 from ..sources.markov import sample_entropy
 from .runner import Outcome
 
-TITLE = "Universal codes: LZ78 and LZW learn a dictionary, KT and CTW learn q; redundancy against n"
+TITLE = "Universal codes: LZ77, LZ78 and LZW learn from the past, KT and CTW learn q; redundancy against n"
 CLAIM = ("With no knowledge of the source, LZ78 and LZW still tend to its entropy (rate), but "
          "slowly: their redundancy shrinks like 1/log n, while a KT model that knows the order "
          "pays its exact learning cost, (k/2) log2(n)/n, and CTW stays within its bound: real "
@@ -33,7 +33,7 @@ def run(n, seed, quick):
         y = chain.sample(m, seed)
         for source, label, rate, sample in (("Bernoulli(0.1)", "H(p)", cs.entropy(bernoulli), x),
                                             (f"sticky chain ({STAY})", "entropy rate", chain.entropy_rate(), y)):
-            for coder in ("lz78", "lzw"):
+            for coder in ("lz77", "lz78", "lzw"):
                 r = (cs.simulate(bernoulli, [0.5, 0.5], coder, n=m, seed=seed) if sample is x
                      else cs.simulate(chain, None, coder, n=m, seed=seed))
                 rows.append(_row(source, coder, m, rate, label, r.num_bits, r.ledger["redundancy"]))
@@ -80,7 +80,7 @@ def plot(outcome, plt):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4.2), sharey=True)
     for ax, source in zip(axes, sorted({r["source"] for r in outcome.rows})):
         rows = [r for r in outcome.rows if r["source"] == source]
-        for coder, marker in (("lz78", "o"), ("lzw", "s"), ("KT (order 0)", "^"),
+        for coder, marker in (("lz77", "v"), ("lz78", "o"), ("lzw", "s"), ("KT (order 0)", "^"),
                               ("KT (order 1)", "^"), ("CTW (depth 4)", "D")):
             pts = [(r["n"], max(r["redundancy (measured)"], 1e-7)) for r in rows if r["coder"] == coder]
             if pts:

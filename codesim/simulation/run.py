@@ -41,7 +41,8 @@ def simulate(p, q, coder: str = "huffman", n: int = 100_000, seed: int = 0, *,
         ``table_log``, default 11), ``tunstall`` (variable-to-fixed, option ``bits``), the codes
         for the integers ``unary``, ``golomb`` (option ``m``), ``rice`` (option ``k``),
         ``elias_gamma``, ``elias_delta``, ``elias_omega`` (q sets their alphabet), the
-        universal codes ``lz78`` and ``lzw`` (q sets their alphabet; their ledger is the
+        universal codes ``lz77`` (option ``window``), ``lz78`` and ``lzw`` (q sets their
+        alphabet; their ledger is the
         sample's entropy and the measured redundancy, with no finite-n theory), or a coder
         already built (:func:`~codesim.coders.make_coder`).
     n : int

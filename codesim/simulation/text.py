@@ -63,7 +63,7 @@ COMPRESSORS = {"zlib": (lambda b: zlib.compress(b, 9), zlib.decompress),
 #: memory of one context's counts, per symbol of the alphabet (an int64 row and its dict entry)
 COUNT_BYTES = 12
 #: the universal codes given rows of their own
-UNIVERSAL = ("lz78", "lzw")
+UNIVERSAL = ("lz77", "lz78", "lzw")
 #: pyppmd's model memory (its own default is 16 MiB)
 PPMD_MEMORY = 16 << 20
 
@@ -105,7 +105,7 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     >>> [(r["order"], r["model"], r["bits"]) for r in rows[:2]]     # 200 letters
     [(0, 'kt', 518), (2, 'kt', 322)]
     >>> [r["model"] for r in rows[2:]]
-    ['lz78', 'lzw', 'zlib', 'bz2', 'lzma']
+    ['lz77', 'lz78', 'lzw', 'zlib', 'bz2', 'lzma']
     """
     x, size = text_symbols(data, letters)
     if x.size > MAX_SYMBOLS:

@@ -18,7 +18,7 @@ def test_codesim_text_measures_every_order_and_model_beside_the_compressors(tmp_
     assert [(r["order"], r["model"].split()[0]) for r in rows[:9]] == [
         (0, "kt"), (0, "fixed"), (0, "empirical"), (1, "kt"), (1, "fixed"), (1, "empirical"),
         (2, "kt"), (2, "fixed"), (2, "empirical")]
-    assert [r["model"] for r in rows[9:]] == ["lz78", "lzw", "zlib", "bz2", "lzma"]
+    assert [r["model"] for r in rows[9:]] == ["lz77", "lz78", "lzw", "zlib", "bz2", "lzma"]
     for fixed, empirical in zip(rows[1:9:3], rows[2:9:3]):     # smoothing costs, never saves
         assert empirical["coder"] == "theory" and empirical["bits"] <= fixed["bits"]
     for r in rows:
