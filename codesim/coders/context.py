@@ -159,7 +159,7 @@ class ArithmeticContextCoder(ContextCoder):
     leaky = False
 
     def _encode(self, x):
-        walker = self.model.walker(self.precision)
+        walker = self.model.walker_for(self.precision, x.size)
         lows, highs, totals = [], [], []
         for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
@@ -173,7 +173,7 @@ class ArithmeticContextCoder(ContextCoder):
         return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        walker = self.model.walker(self.precision)
+        walker = self.model.walker_for(self.precision, n)
         tables = _Tables(walker)
         out = decode_intervals(payload, num_bits, n, tables.totals(), tables.cums(), walker.push)
         return np.array(out, dtype=np.int64)

@@ -22,10 +22,11 @@ def register(subs) -> None:
     sub.add_argument("file", help="the text to code")
     sub.add_argument("--order", type=whole_number(0, 8), default=3, metavar="J",
                      help="the highest context order: models of order 0..J")
-    sub.add_argument("--model", action="append", choices=("kt", "laplace", "fixed", "ppm"),
+    sub.add_argument("--model", action="append", choices=("kt", "laplace", "fixed", "ppm", "ctw"),
                      help="a model, repeat for several (default: kt); fixed uses --train; ppm is "
                           "PPM with escape method D and exclusion, beside pyppmd's PPMd at the "
-                          "same order where pyppmd is installed")
+                          "same order where pyppmd is installed; ctw is context tree weighting "
+                          "on the bytes' bits, order j reading 8 j bits (orders 1 to 3)")
     sub.add_argument("--train", metavar="FILE",
                      help="the training text of the fixed model (default: the text itself, "
                           "the model's own cost not counted)")

@@ -71,9 +71,14 @@ class ContextModel:
         """A fresh state that gives each step's (total, cumulative frequencies) and learns."""
         raise NotImplementedError
 
+    def walker_for(self, precision: int, n: int):
+        """The walker for a message of n symbols (a model with a compiled walk takes it for a
+        message long enough to pay numba's start; see :func:`codesim.backends.compiled`)."""
+        return self.walker(precision)
+
     def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         """-log2 of each symbol's probability under the model really used (the coder's)."""
-        walker, out = self.walker(precision), np.empty(x.size)
+        walker, out = self.walker_for(precision, x.size), np.empty(x.size)
         for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
             width = cum[s + 1] - cum[s]

@@ -141,15 +141,20 @@ class CTWModel(ContextModel):
         super().__init__(int(depth), 2)
 
     def walker(self, precision: int):
-        compiled = uses_kernels()
-        return (_CompiledCTWWalker if compiled else _CTWWalker)(self.order, precision)
+        return self.walker_for(precision, None)
+
+    def walker_for(self, precision: int, n):
+        """The compiled walk where the kernels run (for n bits, under ``auto``: n large enough
+        or the kernels loaded), else the readable one: the same floats either way."""
+        return (_CompiledCTWWalker if uses_kernels(n) else _CTWWalker)(self.order, precision)
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([precision]),)
 
     def ideal_code_length(self, x) -> float:
         """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""
-        walker = self.walker(24)
+        x = np.asarray(x)
+        walker = self.walker_for(24, x.size)
         for bit in np.asarray(x).tolist():
             walker.push(int(bit))
         return -walker.log_pw / math.log(2)

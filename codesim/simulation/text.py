@@ -9,6 +9,9 @@ decode, beside the general-purpose compressors zlib, bz2 and lzma on the same by
 * ``ppm`` -- PPM with escape method D and exclusion (:mod:`codesim.models.ppm`), learned from
   the text as it is coded; beside each of its orders, pyppmd's PPMd (variant H, the real
   library: ``pip install "codesim[ppmd]"``) at the same order, measured in the same run;
+* ``ctw`` -- context tree weighting (:mod:`codesim.models.ctw`) on the bits of the bytes (each
+  byte's 8 bits, most significant first), order j reading the last 8 j bits (orders 1 to
+  CTW_MAX_ORDER); its bits per symbol are per byte;
 * ``fixed`` -- counts fitted with add-alpha smoothing (default 1/2) on a training text
   (``train``) and then held fixed; without one, fitted on the text itself (labelled so): its
   cost is *not* the text's empirical conditional entropy, since add-alpha smoothing over K
@@ -39,6 +42,7 @@ import numpy as np
 
 from ..coders import make_coder
 from ..coders.context import ContextCoder
+from ..models.ctw import CTWModel
 from ..models.ppm import PPMModel
 from ..sources.distributions import uniform
 from ..limits import require_memory
@@ -51,7 +55,9 @@ from ..sources.corpora import letters_of
 __all__ = ["text_costs", "text_symbols", "empirical_conditional_entropy", "TextInterrupted",
            "MODELS", "MAX_SYMBOLS"]
 
-MODELS = ("kt", "laplace", "fixed", "ppm")
+MODELS = ("kt", "laplace", "fixed", "ppm", "ctw")
+#: CTW codes the bits of the bytes: order j reads 8 j bits, up to this order
+CTW_MAX_ORDER = 3
 #: the pure-Python coder codes at most this many symbols per model (about 5 us each)
 MAX_SYMBOLS = 2_000_000
 #: raw LZMA2 at its strongest preset: the compressed stream alone, as zlib's and bz2's rows
@@ -146,6 +152,21 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     return rows
 
 
+def _ctw_row(x, size, order, per, progress) -> list[dict]:
+    """CTW of depth 8 * order on the bits of the symbols (bytes), coded and decoded back; no row
+    for order 0 or beyond CTW_MAX_ORDER, nor for letters (not whole bytes)."""
+    if size != 256 or not 1 <= order <= CTW_MAX_ORDER:
+        return []
+    bits = np.unpackbits(x.astype(np.uint8)).astype(np.int64)
+    coder = ContextCoder("arithmetic", CTWModel(8 * order))
+    encoded, _, _ = checked_round_trip(coder, bits)
+    if progress is not None:
+        print(f"text: order {order} ctw: {per(encoded.num_bits):.4f} bits/symbol", file=progress)
+    return [{"order": order, "model": f"ctw (bits, depth {8 * order})", "bits": int(encoded.num_bits),
+             "bits_per_symbol": per(encoded.num_bits), "ideal_bits": coder.code_length(bits),
+             "coder": "arithmetic"}]
+
+
 def _pyppmd_row(x, order, per) -> list[dict]:
     """pyppmd's PPMd (variant H) at ``order`` on the same symbols (as bytes), decoded back; no
     row where pyppmd is not installed."""
@@ -165,6 +186,9 @@ def _order_rows(x, size, order, models, training, alpha, progress, per) -> list[
     """The rows of one order: each model coded and decoded, and the empirical entropy."""
     rows, own = [], None
     for name in models:
+        if name == "ctw":
+            rows += _ctw_row(x, size, order, per, progress)
+            continue
         if name == "fixed":
             model = fit_context_model(training if training is not None else x, order, size, alpha)
             own = model if training is None else None

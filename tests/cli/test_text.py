@@ -41,6 +41,10 @@ def test_codesim_text_sets_ppm_beside_ppmd_at_each_order(tmp_path, capsys):
     rows = json.loads(capsys.readouterr().out)
     ppm = [r for r in rows if r["model"].startswith("ppm")]
     assert [r["order"] for r in ppm] == [0, 1, 2]
+    assert main(["text", str(text), "--order", "2", "--model", "ctw", "--json"]) == 0
+    ctw = [r for r in json.loads(capsys.readouterr().out) if r["model"].startswith("ctw")]
+    assert [r["model"] for r in ctw] == ["ctw (bits, depth 8)", "ctw (bits, depth 16)"]
+    assert all(r["ideal_bits"] <= r["bits"] <= r["ideal_bits"] + 2 + 1e-6 for r in ctw)
     assert all(r["ideal_bits"] <= r["bits"] <= r["ideal_bits"] + 2 + 1e-6 for r in ppm)
     try:
         import pyppmd  # noqa: F401
