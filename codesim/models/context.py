@@ -178,13 +178,23 @@ class FixedContextModel(ContextModel):
             return -np.log2(self.rows[context_ids(x, self.order, self.alphabet_size), x])
 
 
+#: alphabets up to this size keep a context's counts as a Python list (a table is a few list
+#: steps, where numpy's cumsum costs more than the coding); larger ones as an int64 array
+SMALL_ALPHABET = 32
+
+
 class _CountWalker:
-    """Per-context counts with integer frequencies d c(s) + u (alpha = u / d), learning or not."""
+    """Per-context counts with integer frequencies d c(s) + u (alpha = u / d), learning or not:
+    cum(s) = sum over a < s of d c(a) + u, the same integers for either way of keeping them."""
 
     def __init__(self, model, learn: bool):
         self.model, self.learn = model, learn
         self.k, self.modulus, self.context = model.alphabet_size, model.alphabet_size ** model.order, 0
-        self.counts = {c: row.copy() for c, row in model.counts.items()} if learn else model.counts
+        self.small = self.k <= SMALL_ALPHABET
+        if self.small:
+            self.counts = {c: row.tolist() for c, row in model.counts.items()}
+        else:
+            self.counts = {c: row.copy() for c, row in model.counts.items()} if learn else model.counts
         self.u, self.d = model.alpha.numerator, model.alpha.denominator
         self.base = self.u * np.arange(self.k + 1, dtype=np.int64)
         self._uniform = self.base.tolist()
@@ -193,6 +203,13 @@ class _CountWalker:
         row = self.counts.get(self.context)
         if row is None:
             return self.u * self.k, self._uniform
+        if self.small:
+            d, u, acc = self.d, self.u, 0
+            cum = [0]
+            for c in row:
+                acc += d * c + u
+                cum.append(acc)
+            return acc, cum
         cum = self.base.copy()
         np.cumsum(row, out=cum[1:])
         cum[1:] = self.d * cum[1:] + self.base[1:]
@@ -202,7 +219,8 @@ class _CountWalker:
         if self.learn:
             row = self.counts.get(self.context)
             if row is None:
-                row = self.counts[self.context] = np.zeros(self.k, dtype=np.int64)
+                row = self.counts[self.context] = ([0] * self.k if self.small
+                                                   else np.zeros(self.k, dtype=np.int64))
             row[s] += 1
         self.context = (self.context * self.k + s) % self.modulus if self.modulus > 1 else 0
 
