@@ -128,7 +128,8 @@ def learning_cost_asymptotic(p, n: int, rule: str) -> float:
 
 def expected_bits_on_source(source, model, n: int) -> float:
     r"""E[L_n] in bits of an adaptive context ``model`` (order j, rule KT or Laplace) coding n
-    symbols of a Markov ``source``.
+    symbols of a Markov ``source`` (remembered for the last few (source, model, n): a loop of
+    simulations over seeds asks the same one again and again).
 
     The symbols that follow a context c form an i.i.d. sequence from the source's row for c
     whenever j is at least the source's order, so their cost is the exact i.i.d. expectation
@@ -147,6 +148,19 @@ def expected_bits_on_source(source, model, n: int) -> float:
     next j - 1 padded positions are not (for j >= 2).  Below the source's order, a context's symbols are not i.i.d. and its row is the
     best order-j projection: an approximation of the same kind.
     """
+    key = (source.rows.tobytes(), source.rows.shape, model.order, model.rule, int(n))
+    if key not in _expected:
+        if len(_expected) >= 32:
+            _expected.pop(next(iter(_expected)))
+        _expected[key] = _expected_bits_on_source(source, model, n)
+    return _expected[key]
+
+
+_expected: dict = {}
+
+
+def _expected_bits_on_source(source, model, n: int) -> float:
+    """:func:`expected_bits_on_source`, computed."""
     size = source.alphabet_size
     if (model.order == 1 and source.order <= 1 and n <= 1000 and size <= 16
             and size ** 3 * math.comb(n + size + 1, size + 1) <= EXACT_WORK):
