@@ -629,9 +629,10 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 
 #: every kernel, by name; helpers first (a kernel calls the compiled helper)
 KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put_run", "bits_at",
-           "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of", "pack_backwards", "decode_prefix", "tans_encode",
-           "tans_decode", "rans_encode", "rans_decode", "ans_decode", "lookup_counted", "chain_step", "ctw_slot",
-           "ctw_rehash", "ctw_root")
+           "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
+           "pack_backwards", "decode_prefix", "tans_encode", "tans_decode", "rans_encode",
+           "rans_decode", "ans_decode", "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash",
+           "ctw_root")
 
 _compiled: dict = {}
 

@@ -4,7 +4,7 @@ A coder asks :func:`active` whether to take this path (``CODESIM_BACKEND``, see
 :mod:`codesim.backends`); the functions here build the flat integer tables a kernel of
 :mod:`codesim.kernels` needs (once per code or coder, kept on it), run the kernel, and turn
 its status into the :class:`~codesim.errors.DecodeError` the readable decoder raises.  A
-function returns None where its kernel does not serve a code (a prefix code of over 56 bits, a
+function returns None where its kernel does not serve a code (a prefix code of over 32 bits, a
 non-canonical code of over 16 bits): the coder then takes its readable path.
 """
 
@@ -15,7 +15,8 @@ import numpy as np
 from ..backends import compiled
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..kernels import ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODEWORD, OK, PAD, RAN_OUT, kernel
+from ..kernels import (ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODEWORD, OK, PAD,
+                       RAN_OUT, kernel)
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "arithmetic_encode", "arithmetic_decode",
@@ -124,7 +125,7 @@ def prefix_encode(code, x: np.ndarray):
     if tables is None:
         return None
     values, lengths = tables
-    out = np.empty((x.size * code.max_length >> 3) + PAD, dtype=np.uint8)    # every byte kept is written
+    out = np.empty((x.size * code.max_length >> 3) + PAD, dtype=np.uint8)    # each byte kept is set
     num_bits = kernel("pack_codewords_of")(x, values, lengths, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
