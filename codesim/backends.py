@@ -31,6 +31,7 @@ on disk by numba).
 
 from __future__ import annotations
 
+import functools
 import importlib.util
 import os
 from contextlib import contextmanager
@@ -48,8 +49,9 @@ AUTO_MIN_SYMBOLS = 50_000
 _override: list[str] = []
 
 
+@functools.lru_cache(maxsize=1)
 def numba_installed() -> bool:
-    """Whether numba can be imported (looked up, not imported)."""
+    """Whether numba can be imported (looked up once, not imported)."""
     return importlib.util.find_spec("numba") is not None
 
 
