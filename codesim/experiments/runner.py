@@ -18,11 +18,14 @@ It runs as ``codesim experiment NAME`` (or ``python experiments/NAME.py`` in a c
 from __future__ import annotations
 
 import importlib
+import json
+import re
 import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..errors import OptionError
 from ..tables import Table, format_table
 from ..files import atomic_write
@@ -80,6 +83,34 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
     return f"figure: {path}"
 
 
+def machine_key(label: str) -> str:
+    """A column label as a key a program can use: lower case, words joined by ``_``, the signs
+    spelled out.
+
+    >>> machine_key("measured - H(p)"), machine_key("D(p||q) (theory)")
+    ('measured_minus_h_p', 'd_p_q_theory')
+    """
+    text = str(label).lower().replace(" - ", " minus ").replace(" + ", " plus ")
+    return re.sub(r"[^a-z0-9]+", "_", text).strip("_") or "column"
+
+
+def experiment_json(name: str, module, outcome: Outcome, n: int, seed: int, quick: bool) -> str:
+    """NAME.json: the run (experiment, n, seed, quick, codesim's version, headline), the columns
+    (machine key -> the label the table shows) and the rows under machine keys."""
+    columns: dict = {}
+    for label in dict.fromkeys(k for row in outcome.rows for k in row):
+        key, i = machine_key(label), 2
+        while key in columns:
+            key, i = f"{machine_key(label)}_{i}", i + 1
+        columns[key] = label
+    keys = {label: key for key, label in columns.items()}
+    rows = Table({keys[k]: v for k, v in row.items()} for row in outcome.rows)
+    head = json.dumps({"experiment": name, "title": module.TITLE, "n": n, "seed": seed,
+                       "quick": bool(quick), "codesim_version": __version__,
+                       "headline": outcome.headline, "columns": columns}, indent=2)
+    return head[:-2] + ',\n  "rows": ' + rows.to_json().replace("\n", "\n  ") + "\n}\n"
+
+
 def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> Outcome:
     """Run an experiment, print its table and headline, and write NAME.json, .csv and .png.
 
@@ -103,7 +134,7 @@ def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> O
     print(f"\n{outcome.headline}\n(measured on real encoded and decoded samples, "
           f"n = {n}, seed {seed}, {elapsed:.1f}s)", file=stream)
     table = Table(outcome.rows)
-    table.to_json(out / f"{name}.json")
+    atomic_write(out / f"{name}.json", experiment_json(name, module, outcome, n, seed, quick))
     table.to_csv(out / f"{name}.csv")
     print(f"rows: {out / f'{name}.json'}, {out / f'{name}.csv'}", file=stream)
     print(save_figure(module, outcome, out / f"{name}.png"), file=stream)

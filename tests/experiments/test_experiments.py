@@ -2,13 +2,14 @@
 
 import json
 import math
+import re
 
 import pytest
 
 import codesim as cs
 from tests.helpers import quick
 from codesim.commands import main
-from codesim.experiments.runner import list_experiments
+from codesim.experiments.runner import list_experiments, load_experiment
 
 EXPERIMENTS = ["wrong_codebook", "decomposition", "minimised_by_truth", "asymmetry",
                "support_mismatch", "block_length", "quantization", "continuous", "classification",
@@ -154,8 +155,14 @@ def test_real_text_costs_its_empirical_cross_entropy():
 def test_codesim_experiment_writes_json_csv_and_a_figure_or_says_it_skipped(tmp_path, capsys):
     assert main(["experiment", "block_length", "--quick", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out
-    rows = json.loads((tmp_path / "block_length.json").read_text())
+    saved = json.loads((tmp_path / "block_length.json").read_text())
+    assert (saved["experiment"], saved["quick"], saved["codesim_version"]) == ("block_length", True, cs.__version__)
+    assert saved["n"] == load_experiment("block_length").QUICK_N and saved["seed"] == 0
+    rows = saved["rows"]
     assert rows and (tmp_path / "block_length.csv").exists()
+    assert all(re.fullmatch(r"[a-z0-9_]+", key) for row in rows for key in row)
+    assert set(saved["columns"]) == {key for row in rows for key in row}
+    assert "H(p,q) (theory)" in saved["columns"].values()
     try:
         import matplotlib  # noqa: F401
         assert (tmp_path / "block_length.png").exists()
