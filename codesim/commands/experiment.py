@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import io
 import sys
 from pathlib import Path
 
@@ -20,7 +21,7 @@ def register(subs) -> None:
         subs, "experiment", "run a demonstration from experiments/ (or 'list' them)",
         "Run one experiment: it codes real samples, prints measured figures beside theory, and "
         "writes JSON, CSV and a PNG figure. Options after NAME: -n N, --seed S, --out DIR, "
-        f"--quick (see 'codesim experiment NAME --help').\n\nexperiments: {names}",
+        f"--quick, --json (see 'codesim experiment NAME --help').\n\nexperiments: {names}",
         "codesim experiment list\n  codesim experiment wrong_codebook --quick")
     sub.add_argument("name", help="an experiment name, or 'list'")
     sub.add_argument("rest", nargs=argparse.REMAINDER, help=argparse.SUPPRESS)
@@ -38,6 +39,9 @@ def parser(module) -> Parser:
     sub.add_argument("--out", default="results", metavar="DIR",
                      help="where to write NAME.json, NAME.csv and NAME.png")
     sub.add_argument("--quick", action="store_true", help="a small, fast run (used by the tests)")
+    sub.add_argument("--json", action="store_true",
+                     help="print NAME.json (the run and its rows under machine keys) instead of "
+                          "the table; the files are written either way")
     return sub
 
 
@@ -45,6 +49,11 @@ def run_module(module, argv=None, stream=None) -> int:
     """Parse a run's options and run it (printing to ``stream``, default sys.stdout)."""
     args = parser(module).parse_args(argv)
     n = args.n if args.n is not None else (module.QUICK_N if args.quick else module.DEFAULT_N)
+    if args.json:                                  # the document, not the table, on stdout
+        run_and_write(module, n, args.seed, args.quick, args.out, io.StringIO())
+        name = getattr(module, "NAME", Path(module.__file__).stem)
+        print((Path(args.out) / f"{name}.json").read_text(), end="", file=stream or sys.stdout)
+        return 0
     run_and_write(module, n, args.seed, args.quick, args.out, stream)
     return 0
 

@@ -197,3 +197,31 @@ def test_the_readme_says_how_to_call_sweep_on_spawn_platforms_and_points_inside_
 def test_codesim_alone_prints_its_help_and_exits_2(capsys):
     assert main([]) == 2
     assert "usage: codesim" in capsys.readouterr().err
+
+
+def test_the_readmes_claims_about_sampling_and_json_options_hold():
+    """The README said every command takes -n, --seed and --json: codebook, encode and decode
+    took none of them. What it says now is checked against each command's --help."""
+    import contextlib
+    import io
+    import re
+    from codesim.commands import main
+    readme = (REPOSITORY / "README.md").read_text()
+    sampling = re.search(r"commands\s+that\s+sample\s+\((.*?)\)\s+take", readme, re.S).group(1)
+    printing = re.search(r"commands\s+that\s+print\s+rows\s+\((.*?)\)\s+take", readme, re.S).group(1)
+
+    def help_of(command: str) -> str:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+            main(["experiment", "regret", "--help"] if command == "experiment NAME"
+                 else [*command.split(), "--help"])
+        return out.getvalue()
+
+    assert "compare" in sampling and "experiment NAME" in printing
+    assert len(re.findall(r"`([a-zA-Z -]+?)`", sampling)) == 6
+    assert len(re.findall(r"`([a-zA-Z -]+?)`", printing)) == 6
+    for command in re.findall(r"`([a-zA-Z -]+?)`", sampling):
+        text = help_of(command)
+        assert re.search(r"-n N, --n N", text) and "--seed" in text, command
+    for command in re.findall(r"`([a-zA-Z -]+?)`", printing):
+        assert "--json" in help_of(command), command
