@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import sys
 
 from ..errors import SupportError
 from ..measures import cross_entropy, entropy, kl_divergence
@@ -26,6 +27,9 @@ def register(subs) -> None:
                           "sample entropy, sample divergence, quantisation and coder overhead, "
                           "beside the theory of each")
     add_sample_options(sub, json_help="print JSON (with each ledger) instead of tables")
+    sub.add_argument("--quiet", action="store_true",
+                     help="no progress bar on stderr (it shows only on a terminal, and never "
+                          "with --json)")
     sub.set_defaults(func=run)
 
 
@@ -55,7 +59,8 @@ def run(args) -> int:
     p, q = distribution(args.p, "p"), distribution(args.q, "q")
     refuse_infinite(p, q)
     coders = coder_list(args)
-    results = compare(p, q, coders, n=args.n, seed=args.seed)
+    shown = not (args.quiet or args.json) and sys.stderr.isatty()
+    results = compare(p, q, coders, n=args.n, seed=args.seed, progress=sys.stderr if shown else None)
     if args.json:
         print(Table(r.to_dict() for r in results).to_json())
         return 0

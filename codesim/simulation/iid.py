@@ -18,6 +18,7 @@ prediction: its divergence term is the learning cost and its quantisation is 0.
 from __future__ import annotations
 
 import math
+import time
 from concurrent.futures import Executor
 
 import numpy as np
@@ -26,6 +27,7 @@ from ..coders import DEFAULT_CODERS, Coder
 from ..errors import OptionError
 from ..limits import MESSAGE_BYTES, require_memory, require_symbols
 from ..parallel.executors import check_executor
+from ..parallel.progress import progress_bar
 from ..sources.distributions import draw_counted, sample
 from ..validate import checked_pmf, as_symbols, check_same_length, sample_size, is_whole
 from .chunks import add_overheads, code_piece, pieces, sample_dtype
@@ -132,7 +134,7 @@ def coder_list(coders) -> list[tuple[str, dict]]:
     return out
 
 
-def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> Results:
+def compare(p, q, coders=None, n: int = 100_000, seed: int = 0, progress=None) -> Results:
     """Several coders on the same sample from p, each built for q (default: the codes built for q, DEFAULT_CODERS).
 
     Past :data:`CHUNK` symbols the sample is coded in chunks, as :func:`simulate` does, and every
@@ -140,15 +142,20 @@ def compare(p, q, coders=None, n: int = 100_000, seed: int = 0) -> Results:
 
     ``coders``: names, (name, options) pairs, or a dict name -> options.  Returns
     :class:`~codesim.simulation.result.Results`: a list of results that shows as one table in a
-    notebook and becomes a Table (CSV, JSON) with ``to_table()``.
+    notebook and becomes a Table (CSV, JSON) with ``to_table()``.  ``progress``, a stream
+    (stderr), gets a bar that moves as each coder finishes.
     """
     p, q, n = checked_pmf(p, "p"), checked_pmf(q, "q"), sample_size(n)
     check_same_length(p, q)
     theory = theory_of(p, q)
     coders = coder_list(list(DEFAULT_CODERS) if coders is None else coders)
-    if n > CHUNK:      # every coder codes the same chunks
-        return Results(measure(p, q, name, n, seed, theory=theory, **opts).result for name, opts in coders)
-    require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
-    x = sample(p, n, seed)
-    return Results(measure(p, q, name, n, seed, symbols=x, theory=theory, **opts).result
-                   for name, opts in coders)
+    shared = {}
+    if n <= CHUNK:     # one sample for every coder (past CHUNK, every coder codes the same chunks)
+        require_memory(MESSAGE_BYTES * n, f"coding a message of {n} symbols in one piece")
+        shared["symbols"] = sample(p, n, seed)
+    results, start = Results(), time.perf_counter()
+    for name, opts in coders:
+        results.append(measure(p, q, name, n, seed, theory=theory, **shared, **opts).result)
+        if progress is not None:
+            progress_bar(len(results), len(coders), start, progress, "coders")
+    return results

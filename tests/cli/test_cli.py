@@ -225,3 +225,18 @@ def test_the_readmes_claims_about_sampling_and_json_options_hold():
         assert re.search(r"-n N, --n N", text) and "--seed" in text, command
     for command in re.findall(r"`([a-zA-Z -]+?)`", printing):
         assert "--json" in help_of(command), command
+
+
+def test_compare_shows_progress_on_a_terminal_and_not_with_quiet_or_a_pipe(capsys, monkeypatch):
+    """codesim compare -n 10**7 --coder arithmetic was silent for 96 s."""
+    import sys
+    from codesim.commands import main
+    argv = ["compare", "--p", "0.5,0.5", "--q", "0.5,0.5", "-n", "1000", "--coder", "huffman",
+            "--coder", "ans"]
+    assert main(argv) == 0
+    assert "compare [" not in capsys.readouterr().err             # not a terminal: no bar
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(argv) == 0
+    err = capsys.readouterr().err
+    assert "compare [" in err and "2/2 coders" in err
+    assert main([*argv, "--quiet"]) == 0 and "compare [" not in capsys.readouterr().err
