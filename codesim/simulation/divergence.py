@@ -1,14 +1,15 @@
 r"""The paired measurement of D(p||q): one sample, coded with the code for q and with the code for p.
 
 Coding one sample from p twice, with the same kind of coder built for q and for p, and taking
-the difference of the two bit counts per symbol, measures
+the difference of the information the two messages hold before their flushes (read exactly
+from each coder's final state) per symbol, measures
 
 .. math::  \frac{1}{n}\sum_i \log_2 \frac{p(x_i)}{q(x_i)} \;\to\; D(p\|q)
 
-up to the two coders' overheads and the two models' quantisation: what is coded is the
+up to the two coders' rounding drifts and the two models' quantisation: what is coded is the
 b-bit model q~, so the estimate tends to D(p||q~_q) - D(p||q~_p), which is D(p||q) plus the
 ``quantisation`` term (theory; below 1e-6 bits at the default 24 bits, not at 8), plus the
-difference of the two coders' mean overheads per symbol, ``overhead`` (tANS: its two drifts).  The
+difference of the two coders' mean drifts per symbol, ``overhead`` (tANS: its two drifts).  The
 sampling noise of each rate, sqrt(Var_p[-log2 q(X)] / n), is about 1e-3 bits per symbol at
 n = 10**6 and would swamp a small D if the two rates were measured on different samples.  Paired, the noise is that of
 the per-symbol differences d_i = cost_q(x_i) - cost_p(x_i), whose variance shrinks with D
