@@ -345,7 +345,6 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, out):
 ARITH_BITS = 48
 ARITH_MASK = (1 << ARITH_BITS) - 1
 ARITH_QUARTER = 1 << (ARITH_BITS - 2)
-ARITH_HALF = 1 << (ARITH_BITS - 1)
 
 
 def bit_length(v):
