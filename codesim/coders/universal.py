@@ -231,7 +231,7 @@ class LZ78Coder(UniversalCoder):
         return tokens
 
     def _rows(self, x: np.ndarray) -> list[dict]:
-        rows, starts, pos = [], [], 0
+        rows, pos = [], 0
         for j, (pointer, literal, length) in enumerate(self._walk(x), start=1):
             rows.append({"phrase_index": j, "phrase": self._label(x[pos: pos + length].tolist()),
                          "pointer": pointer, "pointer_bits": _width(j),

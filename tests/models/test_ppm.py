@@ -1,8 +1,6 @@
 """PPM with escape methods A-D: a probability for every symbol, a ledger of escapes and symbols
 that sums to its code length, and real bits near PPMd's."""
 
-import math
-
 import numpy as np
 import pytest
 
