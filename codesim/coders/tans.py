@@ -235,9 +235,13 @@ class TansCoder(StreamCoder):
         if self.lone_symbol is not None or n == 0 or not self._chain_solvable:
             return super().information_drift(p, n)
         drift, variance, _ = self._per_p("drift", p, lambda p: self._drift(p, n))
+        return n * drift + self._settle(p, n), n * variance
+
+    def _settle(self, p, n: int) -> float:
+        """The start state's transient over n steps: how far E[nb] sums above n times its
+        stationary value, the chain started at L (bits)."""
         transient = self._stationary(p)[5]
-        settle = float(transient[min(n, transient.size) - 1]) if transient.size else 0.0
-        return n * drift + settle, n * variance
+        return float(transient[min(n, transient.size) - 1]) if transient.size else 0.0
 
     @property
     def slack(self) -> tuple[float, float, float]:
@@ -353,8 +357,7 @@ class TansCoder(StreamCoder):
                             basis=f"the coder's guaranteed bounds (a chain of {self._chain_cells} "
                                   f"(symbol, state) cells is more than the {CHAIN_CELLS} solved)")
         drift, variance, allowance = self._per_p("drift", p, lambda p: self._drift(p, n))   # n-free
-        transient = self._stationary(p)[5]
-        settle = float(transient[min(n, transient.size) - 1]) if transient.size else 0.0
+        settle = self._settle(p, n)
         mean = self.table_log + n * drift + settle
         sd = math.sqrt(n * variance + 1 / 12)
         below, above = self.length_bounds(n)
