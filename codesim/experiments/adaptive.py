@@ -6,6 +6,7 @@ import numpy as np
 
 import codesim as cs
 from ..models.adaptive import learning_cost_asymptotic
+from ..simulation.roundtrip import checked_round_trip
 from .runner import Outcome
 
 TITLE = "Adaptive models: Laplace and Krichevsky-Trofimov counts against a fixed wrong q"
@@ -32,9 +33,7 @@ def run(n, seed, quick):
         own = float(cs.information_content(p, prefix).sum())        # the sample's cost under p
         for label, (name, q, opts) in coders.items():
             coder = cs.make_coder(name, q, **opts)
-            enc = coder.encode(prefix)
-            if not np.array_equal(coder.decode(enc), prefix):
-                raise cs.DecodeError("round trip failed")
+            enc, _, _ = checked_round_trip(coder, prefix)
             rule = rules.get(label)
             rows.append({"n": m, "model": label, "measured": enc.num_bits / m,
                          "H(p) (theory)": cs.entropy(p),

@@ -6,6 +6,7 @@ import numpy as np
 
 import codesim as cs
 from ..models import regret
+from ..simulation.roundtrip import checked_round_trip
 from .runner import Outcome
 
 TITLE = "Regret: NML, KT and the two-part code, exact, beside a real KT coder's bits"
@@ -50,9 +51,7 @@ def run(n, seed, quick):
 
 def _measured_regret(coder, x):
     """(the real coder's bits minus the ML code length, KT's exact regret on x)."""
-    enc = coder.encode(x)
-    if not np.array_equal(coder.decode(enc), x):
-        raise cs.DecodeError("round trip failed")
+    enc, _, _ = checked_round_trip(coder, x)
     counts = regret.counts_of(x, 2)
     return enc.num_bits - regret.ml_code_length(counts), regret.kt_regret(counts)
 

@@ -6,6 +6,7 @@ import numpy as np
 
 import codesim as cs
 from ..models.ctw import CTWModel
+from ..simulation.roundtrip import checked_round_trip
 from ..sources.markov import sample_entropy
 from .runner import Outcome
 
@@ -42,7 +43,7 @@ def run(n, seed, quick):
             own = (float(cs.information_content(bernoulli, x).sum()) if sample is x
                    else sample_entropy(chain, y))           # the sample's own information
             if sample is x:                         # KT on i.i.d. data: its exact learning cost
-                bits = _round_trip(kt, x)
+                bits = checked_round_trip(kt, x)[0].num_bits
                 rows.append(_row(source, "KT (order 0)", m, rate, label, bits, bits - own,
                                  theory=kt.learning_cost(bernoulli, m)))
             else:                                   # an order-1 KT model on the chain
@@ -50,7 +51,7 @@ def run(n, seed, quick):
                 rows.append(_row(source, "KT (order 1)", m, rate, label, r.num_bits, r.num_bits - own,
                                  theory=r.expected_bits_per_symbol - rate))
             ctw = cs.ContextCoder("arithmetic", CTWModel(4))
-            bits = _round_trip(ctw, sample)
+            bits = checked_round_trip(ctw, sample)[0].num_bits
             rows.append(_row(source, "CTW (depth 4)", m, rate, label, bits, bits - own))
     last = [r for r in rows if r["n"] == sizes[-1] and r["source"] == "Bernoulli(0.1)"]
     lz = next(r for r in last if r["coder"] == "lz78")
@@ -59,13 +60,6 @@ def run(n, seed, quick):
                 f"sample's own information (times log2 n: {lz['redundancy x log2 n']:.3f}); "
                 "KT and CTW, which learn q itself, pay a learning cost two orders of magnitude smaller")
     return Outcome(rows, headline)
-
-
-def _round_trip(coder, x) -> int:
-    enc = coder.encode(x)
-    if not np.array_equal(coder.decode(enc), x):
-        raise cs.DecodeError("round trip failed")
-    return enc.num_bits
 
 
 def _row(source, coder, n, rate, label, bits, redundancy, theory=None):
