@@ -145,8 +145,7 @@ def fit(symbols, k: int | None = None, alpha: float = 0.0) -> np.ndarray:
     if not is_number(alpha) or not 0 <= alpha < math.inf:
         raise DistributionError(f"fit: alpha must be a number >= 0, got {alpha!r}")
     require_memory(DISTRIBUTION_BYTES * int(k), f"a distribution over {k} symbols")
-    counts = np.bincount(x.astype(np.int64), minlength=int(k)) + float(alpha)
-    return checked_pmf(counts / counts.sum(), "fitted q").copy()
+    return normalize(np.bincount(x.astype(np.int64), minlength=int(k)) + float(alpha))
 
 
 def from_counts(counts, name: str = "p") -> np.ndarray:
@@ -160,7 +159,7 @@ def from_counts(counts, name: str = "p") -> np.ndarray:
         raise DistributionError(f"{name}: counts must be whole numbers >= 0, got {counts!r:.60}")
     if c.sum() == 0:
         raise DistributionError(f"{name}: the counts are all 0: nothing to make a distribution of")
-    return checked_pmf(c / c.sum(), name).copy()
+    return normalize(c)
 
 
 def sample(p, n: int, rng=0, dtype=np.int64) -> np.ndarray:
