@@ -24,6 +24,8 @@ from .coders import Coder, Encoded, PrefixCode, available_coders, make_coder
 from .simulation import SimulationResult, compare, measure, mixture_grid, simulate, sweep
 from .simulation.divergence import DivergenceMeasurement, measure_divergence
 from .sources.markov import MarkovSource
+from .sources.corpora import english
+from .sources.labels import LabelledDistribution, fit_bytes, fit_letters, labelled, letters_of, text_of
 from .coders.context import ContextCoder
 from .models.context import AdaptiveContextModel, FixedContextModel, fit_context_model
 from .models import regret
@@ -45,6 +47,7 @@ __all__ = [
     "DivergenceMeasurement", "measure_divergence",
     "MarkovSource", "AdaptiveContextModel", "ContextCoder", "FixedContextModel", "fit_context_model",
     "backend", "using_backend", "regret", "select_order",
+    "english", "LabelledDistribution", "labelled", "fit_letters", "fit_bytes", "letters_of", "text_of",
 ]
 
 

@@ -171,7 +171,7 @@ def read_symbols(path, as_bytes: bool, bytes_per_symbol: float = MESSAGE_BYTES) 
     bad = next((w for w in words if not _INTEGER.fullmatch(w)), None)
     if bad is not None:        # int() takes '²', '1_000' and '+3'; a symbol file is plain digits
         raise SymbolError(f"{path}: expected whitespace-separated integers, found {bad[:20]!r} "
-                          "(for raw bytes use --bytes)")
+                          "(for text use --letters, for raw bytes --bytes)")
     try:
         return np.array([int(w) for w in words], dtype=np.int64)
     except OverflowError:

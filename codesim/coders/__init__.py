@@ -39,6 +39,7 @@ from __future__ import annotations
 from ..errors import OptionError
 from . import registry
 from .base import Coder, Encoded, Overhead, as_symbols
+from ..sources.labels import labels_of
 from .huffman import HuffmanCoder, huffman_code_lengths
 from .prefix import PrefixCode, PrefixCoder
 from .shannon import SFECoder, ShannonCoder, sfe_codewords, shannon_code_lengths
@@ -95,7 +96,9 @@ def options_of(name: str) -> list[str]:
 def make_coder(name: str, q, **options) -> Coder:
     """Build the coder called ``name`` for the assumed distribution q.
 
-    Raises OptionError for an unknown name or option, naming what is accepted.
+    Raises OptionError for an unknown name or option, naming what is accepted. A labelled q
+    (:func:`codesim.english`, :func:`codesim.labelled`) gives the coder its labels: its
+    codebook and views show them.
 
     >>> make_coder("huffman", [0.5, 0.5]).lengths.tolist()
     [1, 1]
@@ -111,4 +114,8 @@ def make_coder(name: str, q, **options) -> Coder:
     if unknown:
         raise OptionError(f"coder {name!r} has no option {unknown[0]!r}; its options: "
                           f"{', '.join(accepted) or 'none'}")
-    return CLASSES[name](q, **options)
+    coder = CLASSES[name](q, **options)
+    labels = labels_of(q)
+    if labels is not None and len(labels) == coder.alphabet_size:
+        coder.labels = labels
+    return coder

@@ -143,6 +143,8 @@ class Coder(ABC):
     symbol_dtype = np.dtype(np.int64)
     #: memory one symbol of a message costs while it is sampled, coded and decoded
     bytes_per_symbol = MESSAGE_BYTES
+    #: what each symbol stands for (a letter, a byte), from a labelled q; None: plain numbers
+    labels: tuple | None = None
 
     def __init__(self, q: np.ndarray, options: dict):
         self.q = q

@@ -4,6 +4,7 @@ p) the expected length beside H(p, q)."""
 from __future__ import annotations
 
 from ..measures import cross_entropy
+from ..sources.labels import checked_labels, with_labels
 from ..tables import SHOWN_ROWS, format_table
 
 __all__ = ["codebook_text"]
@@ -12,12 +13,11 @@ __all__ = ["codebook_text"]
 def codebook_text(coder, p=None, limit: int = SHOWN_ROWS, labels=None) -> str:
     """The code table of a prefix coder, with its Kraft sum (and E_p[l] against H(p, q) given p).
 
-    Only the first ``limit`` rows are built. ``labels`` names what each symbol stands for (a
-    letter, a byte), shown beside its number."""
+    Only the first ``limit`` rows are built. Each symbol's label (a letter, a byte) is shown
+    beside its number: ``labels``, or the coder's own (``coder.labels``, from a labelled q)."""
     rows = coder.codebook(p, limit)
-    if labels is not None:
-        rows = [{"symbol": r["symbol"], "label": labels[r["symbol"]],
-                 **{k: v for k, v in r.items() if k != "symbol"}} for r in rows]
+    if labels is not None and coder.labels is None:
+        rows = with_labels(rows, checked_labels(labels, coder.alphabet_size))
     text = format_table(rows)
     if coder.alphabet_size > limit:
         text += f"\n... {coder.alphabet_size - limit} more symbols"

@@ -32,6 +32,7 @@ from ..limits import PREFIX_CODE_BYTES, require_memory
 from ..container import fingerprint
 from .base import Coder, Encoded, as_symbols, check_support, refuse_per_position
 from ..tables import Table
+from ..sources.labels import with_labels
 from .codebook import codebook_text
 from . import compiled
 
@@ -696,7 +697,7 @@ class PrefixCoder(Coder):
         if p is not None:
             p = checked_pmf(p, "p")
             check_same_length(p, self.q)
-        return Table(self.code.table(self.q, p, limit))
+        return Table(with_labels(self.code.table(self.q, p, limit), self.labels))
 
     def __str__(self) -> str:
         return codebook_text(self)

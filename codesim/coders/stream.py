@@ -44,6 +44,7 @@ import numpy as np
 from ..validate import checked_pmf, checked_pmf_rows, check_same_length
 
 from ..sources.distributions import quantize
+from ..sources.labels import with_labels
 from ..errors import DecodeError, OptionError, SupportError, a
 from ..limits import MESSAGE_BYTES, STREAM_MODEL_BYTES, require_memory
 from ..tables import SHOWN_ROWS
@@ -144,10 +145,10 @@ class StreamCoder(Coder):
         if self.per_position:
             raise OptionError("a per-position model has a table per position: index self.freqs")
         total = float(1 << self.precision)
-        return Table({"symbol": s, "q": float(self.q[s]), "q~": f / total, "f": int(f),
+        return with_labels(Table({"symbol": s, "q": float(self.q[s]), "q~": f / total, "f": int(f),
                       "-log2 q": -math.log2(self.q[s]) if self.q[s] > 0 else math.inf,
                       "-log2 q~": self.precision - math.log2(f) if f else math.inf}
-                     for s, f in enumerate(self.freqs[:limit].tolist()))
+                     for s, f in enumerate(self.freqs[:limit].tolist())), self.labels)
 
     def __str__(self) -> str:
         head = f"{self.name} coder, model q~ = f / 2**{self.precision}"

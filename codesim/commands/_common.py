@@ -9,6 +9,7 @@ import sys
 from ..coders import DEFAULT_CODERS, available_coders, options_of
 from ..coders.registry import OPTIONS
 from ..errors import CodesimError, OptionError
+from ..sources.labels import BYTES, LETTER_LABELS, LETTERS, labelled
 from ..sources.notation import parse_distribution
 
 EPILOG_DISTRIBUTIONS = """\
@@ -18,7 +19,12 @@ distributions (P, Q) are given as:
   zipf:K:S                 p(i) ~ 1/(i+1)^S
   geometric:K:R            p(i) ~ R^i
   dirichlet:K:ALPHA:SEED   a random distribution, reproducible from SEED
-  english | python         letter frequencies a..z of stdlib English prose / Python source
+  english | python         frequencies of the letters a..z and space in stdlib English prose /
+                           Python source
+  counts:30,30,40          counts, each over their sum
+  fit:FILE[:K[:ALPHA]]     fitted to the symbol counts of FILE (ALPHA added to every count)
+  fit-bytes:FILE[:ALPHA]   fitted to the byte counts of FILE
+  fit-letters:FILE[:ALPHA] fitted to the letter counts of FILE (a..z and space)
   FILE.json | FILE.npy     a list / 1-D array of probabilities
 """
 
@@ -82,6 +88,38 @@ def add_distribution_options(sub, p: bool = True, q: bool = True) -> None:
         sub.add_argument("--p", required=True, metavar="P", help="the true distribution")
     if q:
         sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code is built for")
+
+
+#: the alphabets a file of text can be read in: flag -> (K, labels, what INPUT holds)
+ALPHABETS = {"letters": (len(LETTERS), LETTER_LABELS, "UTF-8 text, coded as the letters a..z and the "
+                         "space (case folded, every run of other characters one space)"),
+             "bytes": (len(BYTES), BYTES, "raw bytes (symbols 0..255)")}
+
+
+def add_alphabet_options(sub, reading: str) -> None:
+    """--letters and --bytes (at most one): the file is text or bytes, not symbol numbers."""
+    group = sub.add_mutually_exclusive_group()
+    for flag, (_, _, holds) in ALPHABETS.items():
+        group.add_argument(f"--{flag}", action="store_true", help=f"{reading} {holds}")
+
+
+def alphabet(args) -> str | None:
+    """The alphabet chosen with --letters or --bytes (None: symbol numbers)."""
+    return next((flag for flag in ALPHABETS if getattr(args, flag, False)), None)
+
+
+def in_alphabet(q, args, name: str = "q"):
+    """q, labelled with the chosen alphabet's labels; OptionError when its size does not fit."""
+    chosen = alphabet(args)
+    if chosen is None:
+        return q
+    size, labels, _ = ALPHABETS[chosen]
+    if q.size != size:
+        hint = {"letters": "english, python, fit-letters:FILE or uniform:27",
+                "bytes": "fit-bytes:FILE or uniform:256"}[chosen]
+        raise OptionError(f"--{chosen} codes {size} symbols, but {name} has {q.size}: give a "
+                          f"{name} over {size} symbols ({hint})")
+    return labelled(q, labels, name)
 
 
 def add_coder_flags(sub, options=tuple(OPTIONS), **helps) -> None:

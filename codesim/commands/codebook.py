@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from ..coders import PREFIX_CODERS, make_coder
 from ..coders.codebook import codebook_text
-from ._common import (add_coder_flags, add_command, add_distribution_options, coder_options,
-                      distribution)
-from ..sources.notation import symbol_labels
+from ._common import (add_alphabet_options, add_coder_flags, add_command, add_distribution_options,
+                      coder_options, distribution, in_alphabet)
 
 
 def register(subs) -> None:
@@ -23,13 +22,14 @@ def register(subs) -> None:
                      help=f"the prefix code: {', '.join(PREFIX_CODERS)}")
     add_coder_flags(sub, ("block", "max_length", "m", "k"),
                     block="build the code on blocks of K symbols (default: 1, single symbols)")
+    add_alphabet_options(sub, "label the symbols as the alphabet of")
     sub.set_defaults(func=run)
 
 
 def run(args) -> int:
-    q = distribution(args.q, "q")
-    p = distribution(args.p, "p") if args.p else None
+    q = in_alphabet(distribution(args.q, "q"), args)
+    p = in_alphabet(distribution(args.p, "p"), args, "p") if args.p else None
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))
     print(f"{args.coder} code for q (theory: code lengths and codewords)")
-    print(codebook_text(coder, p, labels=symbol_labels(args.q)))
+    print(codebook_text(coder, p))
     return 0

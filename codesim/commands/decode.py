@@ -4,22 +4,23 @@ from __future__ import annotations
 
 from ..coders import make_coder
 from ..container import loads
-from ..files import check_writable, write_symbols
-from ._common import add_command, distribution
+from ..files import atomic_write, check_writable, write_symbols
+from ..sources.labels import text_of
+from ._common import add_alphabet_options, add_command, alphabet, distribution, in_alphabet
 
 
 def register(subs) -> None:
     sub = add_command(
         subs, "decode", "decode a saved message with the code built for Q",
         "Read a saved message, check it for damage, decode it with the coder named in it built "
-        "for Q (a different Q is refused), and write the symbols: text, a .npy array, or raw "
-        "bytes with --bytes. OUTPUT is written whole or not at all, never over INPUT, and over "
+        "for Q (a different Q is refused), and write the symbols: text, a .npy array, raw "
+        "bytes with --bytes, or the letters' text with --letters. OUTPUT is written whole or not at all, never over INPUT, and over "
         "an existing file only with --force.",
-        "codesim decode --q uniform:256 --bytes readme.csim readme.txt", distributions=True)
+        "codesim decode --q english --letters hello.csim hello.txt", distributions=True)
     sub.add_argument("input", help="the saved message")
     sub.add_argument("output", help="where to write the symbols")
     sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code was built for")
-    sub.add_argument("--bytes", action="store_true", help="write raw bytes (symbols 0..255)")
+    add_alphabet_options(sub, "OUTPUT is")
     sub.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     sub.set_defaults(func=run)
 
@@ -28,8 +29,11 @@ def run(args) -> int:
     check_writable(args.output, force=args.force, inputs=[args.input])
     with open(args.input, "rb") as fh:
         enc = loads(fh.read())
-    coder = make_coder(enc.coder, distribution(args.q, "q"), **enc.options)
+    coder = make_coder(enc.coder, in_alphabet(distribution(args.q, "q"), args), **enc.options)
     symbols = coder.decode(enc)
-    write_symbols(args.output, symbols, args.bytes, overwrite=args.force)
+    if alphabet(args) == "letters":
+        atomic_write(args.output, text_of(symbols) + "\n", overwrite=args.force)
+    else:
+        write_symbols(args.output, symbols, alphabet(args) == "bytes", overwrite=args.force)
     print(f"{enc.coder}: {enc.num_bits} bits -> {symbols.size} symbols -> {args.output}")
     return 0

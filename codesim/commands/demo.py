@@ -12,7 +12,7 @@ from .compare import results_table, theory_line
 CODEBOOKS = (
     ("english", "the right codebook: English letter frequencies themselves"),
     ("python", "a wrong codebook: letter frequencies of Python source code"),
-    ("uniform:26", "a wrong codebook: all 26 letters equally likely"),
+    ("uniform:27", "a wrong codebook: the 26 letters and the space equally likely"),
 )
 
 
@@ -32,7 +32,7 @@ def run(args) -> int:
     p = distribution("english", "p")
     out = []
     if not args.json:
-        print("p = letter frequencies (a..z) of English prose: the Python Language Reference "
+        print("p = letter frequencies (a..z, space) of English prose: the Python Language Reference "
               "shipped with Python (pydoc_data.topics)")
         print(f"n = {args.n} letters sampled from p with seed {args.seed}; each code built for q encodes "
               "and decodes them\n")

@@ -8,13 +8,13 @@ import io
 import numpy as np
 
 from ..coders import PREFIX_CODERS, make_coder
+from ..sources.labels import LETTER_LABELS, labels_of, letters_of
 from ..errors import OptionError
 from ..files import atomic_write, check_writable
 from ._common import (Parser, add_coder_flags, add_command, add_distribution_options, coder_options,
                       distribution, whole_number)
 from ..present import views
 from ..sources.distributions import sample
-from ..sources.notation import symbol_labels
 
 FORMATS = (".png", ".svg", ".pdf")
 #: the resolution of a PNG (dots per inch) unless --dpi says otherwise; and its bounds
@@ -62,7 +62,7 @@ def register(subs) -> None:
                         "Per symbol, what the codebook for Q spends (-log2 q) against what the "
                         "right one would (-log2 p), and the differences weighted by p, which add "
                         "up to D(P||Q).",
-                        "codesim view wrong-codebook --p english --q uniform:26 --out wrong.png",
+                        "codesim view wrong-codebook --p english --q uniform:27 --out wrong.png",
                         distributions=True)
     add_distribution_options(wrong)
     typical = add_command(kinds, "typical-set", "-(1/n) log2 p(X^n) and q(X^n) concentrating",
@@ -88,7 +88,8 @@ def register(subs) -> None:
 def _message_options(sub) -> None:
     add_distribution_options(sub, p=False)
     sub.add_argument("--message", metavar="SYMBOLS",
-                     help="the symbols to code, e.g. '0 1 0 2' (default: sampled from P)")
+                     help="the symbols to code, e.g. '0 1 0 2', or text when Q is over letters "
+                          "(--q english --message 'hello world'; default: sampled from P)")
     sub.add_argument("--p", metavar="P", help="sample the message from P (default: Q)")
     sub.add_argument("-n", "--n", dest="n", type=whole_number(1, 200), default=12, metavar="N",
                      help="symbols to sample when no --message is given")
@@ -100,8 +101,10 @@ def _message(args, q) -> np.ndarray:
         try:
             return np.array([int(t) for t in args.message.replace(",", " ").split()], dtype=np.int64)
         except ValueError:
-            raise OptionError(f"--message must be whole numbers separated by spaces, got "
-                              f"{args.message!r}") from None
+            if labels_of(q) == LETTER_LABELS:
+                return letters_of(args.message)
+            raise OptionError(f"--message must be whole numbers separated by spaces (or text, when "
+                              f"Q is over the letters: english), got {args.message!r}") from None
     p = distribution(args.p, "p") if args.p else q
     return sample(p, args.n, args.seed)
 
@@ -124,7 +127,7 @@ def run(args) -> int:
         q = distribution(args.q, "q")
         coder = make_coder(args.coder, q, **coder_options(args.coder, args))
         p = distribution(args.p, "p") if args.p else None
-        fig = views.code_tree(coder, p, labels=symbol_labels(args.q))
+        fig = views.code_tree(coder, p)
     elif args.kind == "arithmetic":
         q = distribution(args.q, "q")
         fig = views.arithmetic_steps(make_coder("arithmetic", q, precision=args.precision),
@@ -136,8 +139,7 @@ def run(args) -> int:
             raise OptionError("--table-log applies to tans, not to 'rans'")
         fig = views.state_evolution(make_coder(args.coder, q, **options), _message(args, q))
     elif args.kind == "wrong-codebook":
-        fig = views.wrong_codebook(distribution(args.p, "p"), distribution(args.q, "q"),
-                                   labels=symbol_labels(args.p))
+        fig = views.wrong_codebook(distribution(args.p, "p"), distribution(args.q, "q"))
     else:
         fig = views.typical_set(distribution(args.p, "p"), distribution(args.q, "q"),
                                 _lengths(args.lengths), args.sequences, args.seed)

@@ -6,6 +6,7 @@ import numpy as np
 
 import codesim as cs
 from ..sources import corpora as texts
+from ..sources.labels import fit_bytes, fit_letters
 from ..simulation.roundtrip import checked_round_trip
 from .runner import Outcome
 
@@ -25,12 +26,12 @@ def run(n, seed, quick):
     corpus = {"English prose": texts.english_prose(), "Python source": texts.python_source()}
     rows = []
     for alphabet, to_symbols, codebook in (
-            ("letters a-z", texts.letters_of, lambda t: texts.letter_distribution(t)),
+            ("letters a-z, space", texts.letters_of, fit_letters),
             # bytes: add-one smoothing, or a byte unseen in the other text would be uncodable
-            ("bytes (add-one codebook)", _symbols_bytes, lambda t: texts.byte_distribution(t, 1.0))):
+            ("bytes (add-one codebook)", _symbols_bytes, lambda t: fit_bytes(t, 1.0))):
         for data_name, data_text in corpus.items():
             x = to_symbols(data_text)[:n]                       # the real sequence, in order
-            p = np.bincount(x, minlength=26 if alphabet.startswith("letters") else 256) / x.size
+            p = np.bincount(x, minlength=len(texts.LETTERS) if alphabet.startswith("letters") else 256) / x.size
             for book_name, book_text in corpus.items():
                 q = codebook(book_text)
                 for name in CODERS:
@@ -42,7 +43,7 @@ def run(n, seed, quick):
                                  "H(p) (theory)": cs.entropy(p), "H(p,q) (theory)": cs.cross_entropy(p, q),
                                  "D(p||q) (theory)": cs.kl_divergence(p, q)})
     pick = {(r["data"], r["codebook"]): r for r in rows
-            if r["alphabet"] == "letters a-z" and r["coder"] == "arithmetic"}
+            if r["alphabet"] == "letters a-z, space" and r["coder"] == "arithmetic"}
     ep, pe = pick[("English prose", "Python source")], pick[("Python source", "English prose")]
     headline = (f"letters, arithmetic coder: English coded with Python's codebook {ep['measured']:.4f} "
                 f"bits/letter (H(p,q) = {ep['H(p,q) (theory)']:.4f}, D = {ep['D(p||q) (theory)']:.4f}); "
@@ -54,7 +55,7 @@ def run(n, seed, quick):
 
 def plot(outcome, plt):
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
-    for ax, alphabet in zip(axes, ("letters a-z", "bytes (add-one codebook)")):
+    for ax, alphabet in zip(axes, ("letters a-z, space", "bytes (add-one codebook)")):
         rows = [r for r in outcome.rows if r["alphabet"] == alphabet]
         pairs = list(dict.fromkeys((r["data"], r["codebook"]) for r in rows))
         x = np.arange(len(pairs))

@@ -28,7 +28,7 @@ from ..coders import DEFAULT_CODERS, make_coder
 from ..present import views
 from ..simulation import compare
 from ..sources.distributions import sample
-from ..sources.notation import parse_distribution, symbol_labels
+from ..sources.notation import parse_distribution
 
 __all__ = ["build_report", "TABLE_ROWS"]
 
@@ -60,9 +60,8 @@ def _img(data: str, alt: str) -> str:
 def _front(n: int, seed: int) -> str:
     """The demo table and the teaching views, on English letter frequencies."""
     p = parse_distribution("english", "p")
-    letters = symbol_labels("english")
     rows = []
-    for spec in ("english", "python", "uniform:26"):
+    for spec in ("english", "python", "uniform:27"):
         q = parse_distribution(spec, "q")
         for r in compare(p, q, list(DEFAULT_CODERS), n=n, seed=seed):
             rows.append({"codebook q": spec, "coder": r.coder, "measured": r.measured_bits_per_symbol,
@@ -71,15 +70,15 @@ def _front(n: int, seed: int) -> str:
     message = sample(p, 10, seed)
     shown = [
         ("The Huffman code for English letters: tree, Kraft picture, each letter's share of E_p[l]",
-         views.code_tree(make_coder("huffman", p), p, labels=letters)),
+         views.code_tree(make_coder("huffman", p), p)),
         ("The arithmetic coder at work on 10 letters",
          views.arithmetic_steps(make_coder("arithmetic", p, precision=10), message)),
         ("tANS states along 60 letters",
          views.state_evolution(make_coder("tans", p, table_log=8), sample(p, 60, seed))),
         ("The wrong codebook: English letters coded as if uniform",
-         views.wrong_codebook(p, parse_distribution("uniform:26", "q"), labels=letters)),
+         views.wrong_codebook(p, parse_distribution("uniform:27", "q"))),
         ("The typical set: English letters, their own code and a uniform one",
-         views.typical_set(p, parse_distribution("uniform:26", "q"), (10, 100, 1000), 1000, seed)),
+         views.typical_set(p, parse_distribution("uniform:27", "q"), (10, 100, 1000), 1000, seed)),
     ]
     parts = ["<h2>The demo: English letters, three codebooks</h2>",
              f"<p>{n} letters sampled from the letter frequencies of English prose (seed {seed}), "

@@ -39,6 +39,7 @@ from ..errors import OptionError, SupportError
 from ..limits import require_memory
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..sources.distributions import sample
+from ..sources.labels import checked_labels, labels_of
 from ..validate import as_rng, check_same_length, checked_pmf, whole_number
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
@@ -80,14 +81,13 @@ def _label(labels, s: int) -> str:
     return str(s) if labels is None else f"{labels[s]!s}"
 
 
-def _check_labels(labels, size: int):
-    """Labels name each of the ``size`` symbols: a sequence of that length, or None."""
-    if labels is None:
-        return None
-    if isinstance(labels, (str, bytes)) and len(labels) != size or not hasattr(labels, "__len__") \
-            or len(labels) != size:
-        raise OptionError(f"labels must name each of the {size} symbols, got {labels!r:.60}")
-    return list(labels)
+def _check_labels(labels, size: int, *owners):
+    """Labels name each of the ``size`` symbols: the ones given, else those of the first owner
+    (a labelled distribution, a coder built for one) that has labels of that length, else None."""
+    if labels is not None:
+        return list(checked_labels(labels, size))
+    own = next((found for found in map(labels_of, owners) if found and len(found) == size), None)
+    return None if own is None else list(own)
 
 
 # --- the code tree -------------------------------------------------------------------------
@@ -104,7 +104,7 @@ def code_tree(coder, p=None, labels=None):
     if words is None:
         raise OptionError(f"a code tree needs a prefix code, not {type(coder).__name__}")
     leaves = {s: w for s, w in enumerate(words) if w is not None}
-    labels = _check_labels(labels, coder.alphabet_size)
+    labels = _check_labels(labels, coder.alphabet_size, coder, p)
     if len(leaves) > MAX_LEAVES:
         raise OptionError(f"a tree of {len(leaves)} leaves is too many to read: view a code over "
                           f"at most {MAX_LEAVES} symbols")
@@ -132,15 +132,19 @@ def code_tree(coder, p=None, labels=None):
                 tree.text((x_of[node] + x_of[child]) / 2, -len(node) - 0.5, bit, color="C3",
                           ha="center", va="center", fontsize=8,
                           bbox={"boxstyle": "circle,pad=0.1", "fc": "white", "ec": "none"})
+    depth = max((len(w) for w in leaves.values()), default=0)
+    upright = depth > 6                  # long codewords stand upright: side by side they would overlap
     for s, w in leaves.items():
         tree.plot([x_of[w]], [-len(w)], "o", color="C0")
-        tree.text(x_of[w], -len(w) - 0.25, f"{_label(labels, s)}\nq={coder.q[s]:.3g}\n{w or '(empty)'}",
+        tree.text(x_of[w], -len(w) - 0.25, f"{_label(labels, s)}\n{coder.q[s]:.2g}",
                   ha="center", va="top", fontsize=7)
-    depth = max((len(w) for w in leaves.values()), default=0)
-    tree.set_ylim(-depth - 1.6, 0.5)
+        tree.text(x_of[w], -len(w) - 1.05, w or "(empty)", ha="center", va="top", fontsize=7,
+                  rotation=90 if upright else 0, color="0.25")
+    tree.set_ylim(-depth - (1.3 + 0.09 * depth if upright else 1.6), 0.5)
     tree.set_xlim(-0.7, len(leaves) - 0.3)
     tree.axis("off")
-    tree.set_title(f"{coder.name} code: edges are bits, leaves are codewords (theory)")
+    tree.set_title(f"{coder.name} code: edges are bits; under each leaf its symbol, q and codeword "
+                   "(theory)")
     kraft = axes[1]
     intervals, total = {}, Fraction(0)
     for i, s in enumerate(order):
@@ -165,7 +169,7 @@ def code_tree(coder, p=None, labels=None):
         share.bar(range(len(order)), [shares[s] for s in order],
                   color=[f"C{i % 10}" for i in range(len(order))])
         share.set_xticks(range(len(order)), [f"{_label(labels, s)}\n{leaves[s]}" for s in order],
-                         fontsize=7)
+                         fontsize=7, rotation=90 if upright else 0)
         share.set_ylabel("p(x) l(x), bits")
         mean = sum(shares.values())
         share.set_title(f"each leaf's share of E_p[l] = {mean:.4f} bits/symbol (theory)")
@@ -176,12 +180,13 @@ def code_tree(coder, p=None, labels=None):
 
 # --- the arithmetic coder at work ----------------------------------------------------------
 
-def arithmetic_steps(coder, symbols):
+def arithmetic_steps(coder, symbols, labels=None):
     """The arithmetic coder's interval narrowing on a short message (from ``coder.trace``).
 
     Row i shows the coder's current interval (in its own coordinates: each settled bit is
     shifted out and the interval rescaled), split among the symbols by q~, with the part of
-    x_i highlighted and the bits that step settled.  The last panel shows, in exact arithmetic, the message's interval
+    x_i highlighted and the bits that step settled.  Where the coder rescales, grey lines carry
+    the blue interval's ends to where they land on the next row, marked with the zoom.  The last panel shows, in exact arithmetic, the message's interval
     [F, F + prod q~(x_i)) and the interval [0.c, 0.c + 2^-num_bits) of the codeword c the coder
     wrote.  ``fig.codesim``: ``widths`` (q~(x_i), theory), ``message_probability`` (their
     product), ``message_interval``, ``codeword_interval`` (measured), ``bits_per_step``,
@@ -190,6 +195,7 @@ def arithmetic_steps(coder, symbols):
     if getattr(coder, "name", "") != "arithmetic":
         raise OptionError("arithmetic_steps shows the arithmetic coder: make_coder('arithmetic', q)")
     steps = coder.trace(symbols)
+    labels = _check_labels(labels, coder.alphabet_size, coder)
     x = [s["symbol"] for s in steps if s["symbol"] is not None]
     if len(x) > MAX_STEPS:
         raise OptionError(f"{len(x)} steps are too many to read: view at most {MAX_STEPS} symbols")
@@ -207,16 +213,26 @@ def arithmetic_steps(coder, symbols):
     code_high = code_low + Fraction(1, 1 << num_bits)
     fig = _figure(9.0, 0.45 * len(x) + 3.2)
     top, bottom = fig.subplots(2, 1, height_ratios=[max(len(x), 1), 2.2])
-    for i, step in enumerate(s for s in steps if s["symbol"] is not None):
+    rows = [s for s in steps if s["symbol"] is not None]
+    rescales = []
+    for i, step in enumerate(rows):
         a, b = step["interval_before"]
         c, d = step["interval_after"]
         y = len(x) - 1 - i
+        if i + 1 < len(rows) and rows[i + 1]["interval_before"] != (c, d):   # the coder rescaled
+            e, f = rows[i + 1]["interval_before"]
+            zoom = (f - e) / (d - c)
+            rescales.append((i, zoom))
+            for start, end in ((c, e), (d, f)):
+                top.plot([start, end], [y - 0.35, y - 0.65], color="0.45", lw=0.6)
+            top.text(1.02, y - 0.5, f"\u2193 rescaled \u00d7{zoom:.3g}", fontsize=6, color="0.3",
+                     va="center")
         for t in range(coder.alphabet_size):               # the interval split by q~
             if freqs[t]:
                 top.broken_barh([(a + (b - a) * cum[t] / total, (b - a) * freqs[t] / total)],
                                 (y - 0.35, 0.7), facecolors="0.85", edgecolors="white", lw=0.5)
         top.broken_barh([(c, d - c)], (y - 0.35, 0.7), facecolors="C0", edgecolors="white", lw=0.5)
-        top.text(1.02, y, f"x{i} = {step['symbol']}  -log2 q~ = {step['information_bits']:.2f}  "
+        top.text(1.02, y, f"x{i} = {_label(labels, step['symbol'])}  -log2 q~ = {step['information_bits']:.2f}  "
                           f"bits out: {step['bits'] or '-'}", va="center", fontsize=7)
     flush = steps[-1]["bits"] if steps and steps[-1]["symbol"] is None else ""
     top.set_xlim(0, 1.5)
@@ -249,24 +265,27 @@ def arithmetic_steps(coder, symbols):
                    "message_interval": (float(low), float(low + width)),
                    "codeword_interval": (float(code_low), float(code_high)),
                    "codeword_inside": inside,
-                   "bits_per_step": [len(s["bits"]) for s in steps], "num_bits": num_bits}
+                   "bits_per_step": [len(s["bits"]) for s in steps], "num_bits": num_bits,
+                   "rescales": rescales}
     return fig
 
 
 # --- ANS states ----------------------------------------------------------------------------
 
-def state_evolution(coder, symbols):
+def state_evolution(coder, symbols, labels=None):
     """The state of a tANS or rANS coder along a message, as the decoder meets it.
 
     Top: log2 of the state before each symbol.  Bottom: the bits each step reads (measured)
     against -log2 q~(x) (theory); the flushed state's bits and the steps' bits add up to
-    num_bits.  ``fig.codesim``: ``states``, ``bits_per_step``, ``information``,
+    num_bits.  With labels (given, or the coder's own) each step is marked with its symbol's.
+    ``fig.codesim``: ``states``, ``bits_per_step``, ``information``,
     ``flush_bits``, ``num_bits``.
     """
     name = getattr(coder, "name", "")
     if name not in ("tans", "rans"):
         raise OptionError("state_evolution shows a tans or rans coder")
     x = np.asarray(symbols)
+    labels = _check_labels(labels, coder.alphabet_size, coder)
     if x.size > MAX_STEPS * 5:
         raise OptionError(f"{x.size} steps are too many to read: view at most {MAX_STEPS * 5} symbols")
     if name == "tans":
@@ -288,7 +307,11 @@ def state_evolution(coder, symbols):
     positions = np.arange(len(bits))
     bottom.bar(positions, bits, color="C0", label="bits read at the step (measured)")
     bottom.plot(positions, info, "k_", ms=12, mew=2, label="-log2 q~(x) (theory)")
-    bottom.set_xlabel("position in the message")
+    if labels is not None and 0 < x.size <= 2 * MAX_STEPS:
+        bottom.set_xticks(positions, [_label(labels, s) for s in x.tolist()], fontsize=7)
+        bottom.set_xlabel("the message, symbol by symbol")
+    else:
+        bottom.set_xlabel("position in the message")
     bottom.set_ylabel("bits")
     bottom.set_title(f"{flush} bits of flushed state + {sum(bits)} bits of steps = {num_bits} "
                      f"bits (measured); information {sum(info):.2f} bits (theory)", fontsize=9)
@@ -309,9 +332,10 @@ def wrong_codebook(p, q, labels=None):
     never in total.  ``fig.codesim``: ``contributions`` (per symbol), ``kl_divergence``,
     ``entropy``, ``cross_entropy`` (all theory).
     """
+    named = (p, q)
     p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
-    labels = _check_labels(labels, p.size)
+    labels = _check_labels(labels, p.size, *named)
     if p.size > MAX_BARS:
         raise OptionError(f"the wrong-codebook view draws a bar per symbol: at most {MAX_BARS} "
                           f"symbols, got {p.size}")
@@ -379,8 +403,9 @@ def typical_set(p, q, ns=(10, 100, 1000), sequences: int = 2000, seed=0):
         x = sample(p, n * sequences, [seed, n]).reshape(sequences, n)
         rate_p, rate_q = cost_p[x].mean(axis=1), cost_q[x].mean(axis=1)
         bins = np.linspace(min(rate_p.min(), rate_q.min()), max(rate_p.max(), rate_q.max()), 50)
-        ax.hist(rate_p, bins=bins, alpha=0.6, label="-(1/n) log2 p(X^n) (measured)")
-        ax.hist(rate_q, bins=bins, alpha=0.6, label="-(1/n) log2 q(X^n) (measured)")
+        counts_p = ax.hist(rate_p, bins=bins, alpha=0.6, label="-(1/n) log2 p(X^n) (measured)")[0]
+        counts_q = ax.hist(rate_q, bins=bins, alpha=0.6, label="-(1/n) log2 q(X^n) (measured)")[0]
+        _clip_spike(ax, bins, counts_p, counts_q)
         ax.axvline(h, color="C0", ls="--", label=f"H(p) = {h:.3f} (theory)")
         ax.axvline(hx, color="C1", ls="--", label=f"H(p,q) = {hx:.3f} (theory)")
         ax.set_title(f"n = {n}, {sequences} sequences", fontsize=9)
@@ -391,6 +416,22 @@ def typical_set(p, q, ns=(10, 100, 1000), sequences: int = 2000, seed=0):
     axes[0].legend(fontsize=6)
     fig.codesim = shown
     return fig
+
+
+def _clip_spike(ax, bins, *counts) -> None:
+    """Where one histogram is a spike (a uniform q gives every sequence the same cost) over
+    three times as tall as the other, cut the axis at the lower one's height and write the
+    spike's count on it, so that both shapes can be read."""
+    peaks = [float(c.max()) for c in counts]
+    low = min(peaks)
+    if low == 0 or max(peaks) <= 3 * low:
+        return
+    top = 1.35 * low
+    ax.set_ylim(0, top)
+    for c, colour in zip(counts, ("C0", "C1")):
+        for i in np.flatnonzero(c > top):
+            ax.annotate(f"\u2191 {int(c[i])}", ((bins[i] + bins[i + 1]) / 2, top), xytext=(0, -2),
+                        textcoords="offset points", ha="center", va="top", fontsize=7, color=colour)
 
 
 #: the views by the names ``codesim view`` knows them

@@ -2,7 +2,8 @@
 decode, beside the general-purpose compressors zlib, bz2 and lzma on the same bytes.
 
 :func:`text_costs` is what ``codesim text FILE`` prints.  Symbols are the file's bytes
-(K = 256), or its letters a..z (case folded, other characters dropped, K = 26).  Models:
+(K = 256), or its letters a..z and the space between words (case folded, every run of other
+characters one space, K = 27).  Models:
 
 * ``kt``, ``laplace`` -- adaptive context models learned from the text as it is coded (no
   training, nothing else to send: the bits are the whole description);
@@ -50,7 +51,7 @@ from ..models.context import AdaptiveContextModel, ContextModel, fit_context_mod
 from ..errors import DecodeError, OptionError
 from .roundtrip import checked_round_trip
 from ..models.context import _alpha
-from ..sources.corpora import letters_of
+from ..sources.labels import LETTERS, letters_of
 
 __all__ = ["text_costs", "text_symbols", "empirical_conditional_entropy", "TextInterrupted",
            "MODELS", "MAX_SYMBOLS"]
@@ -96,9 +97,10 @@ def empirical_conditional_entropy(x: np.ndarray, order: int, alphabet_size: int)
 
 
 def text_symbols(data: bytes, letters: bool) -> tuple[np.ndarray, int]:
-    """(symbols, K): the bytes (K = 256), or the letters a..z case folded (K = 26)."""
+    """(symbols, K): the bytes (K = 256), or the letters a..z and space (K = 27, see
+    :func:`~codesim.sources.labels.letters_of`)."""
     if letters:
-        return letters_of(data.decode("utf-8", errors="replace")).astype(np.int64), 26
+        return letters_of(data.decode("utf-8", errors="replace")), len(LETTERS)
     return np.frombuffer(data, dtype=np.uint8).astype(np.int64), 256
 
 
@@ -108,8 +110,8 @@ def text_costs(data: bytes, orders=range(0, 4), models=("kt",), train: bytes | N
     then one row per compressor.
 
     >>> rows = text_costs(b"abracadabra " * 20, orders=[0, 2], models=["kt"], letters=True)
-    >>> [(r["order"], r["model"], r["bits"]) for r in rows[:2]]     # 200 letters
-    [(0, 'kt', 518), (2, 'kt', 322)]
+    >>> [(r["order"], r["model"], r["bits"]) for r in rows[:2]]     # 200 letters, 19 spaces
+    [(0, 'kt', 617), (2, 'kt', 362)]
     >>> [r["model"] for r in rows[2:]]
     ['lz77', 'lz78', 'lzw', 'zlib', 'bz2', 'lzma']
     """

@@ -13,16 +13,13 @@ They differ a little between Python versions; the distributions are computed, ne
 from __future__ import annotations
 
 import importlib.util
-import string
 
-import numpy as np
+from .labels import LETTERS, LabelledDistribution, fit_letters, letters_of
 
-__all__ = ["english_prose", "python_source", "letter_distribution", "byte_distribution",
-           "SOURCE_MODULES", "LETTERS"]
+__all__ = ["english_prose", "python_source", "english", "letters_of", "SOURCE_MODULES", "LETTERS"]
 
 SOURCE_MODULES = ("argparse", "textwrap", "json.decoder", "json.encoder", "string", "difflib",
                   "fractions", "statistics", "calendar", "shlex")
-LETTERS = string.ascii_lowercase
 
 
 def english_prose() -> str:
@@ -41,27 +38,11 @@ def python_source() -> str:
     return "\n".join(parts)
 
 
-def letter_counts(text: str) -> np.ndarray:
-    """Counts of the letters a..z in text, case folded (other characters ignored)."""
-    data = np.frombuffer(text.lower().encode("ascii", "ignore"), dtype=np.uint8)
-    return np.bincount(data, minlength=256)[ord("a"): ord("z") + 1]
+def english() -> LabelledDistribution:
+    """The letter frequencies (a..z and space, labelled) of the English prose shipped with Python.
 
-
-def letter_distribution(text: str) -> np.ndarray:
-    """Relative frequencies of a..z in text (26 entries)."""
-    counts = letter_counts(text).astype(np.float64)
-    return counts / counts.sum()
-
-
-def byte_distribution(text: str, pseudocount: float = 0.0) -> np.ndarray:
-    """Relative frequencies of the 256 byte values of the UTF-8 text (+ pseudocount each)."""
-    counts = np.bincount(np.frombuffer(text.encode("utf-8"), dtype=np.uint8), minlength=256)
-    counts = counts.astype(np.float64) + pseudocount
-    return counts / counts.sum()
-
-
-def letters_of(text: str) -> np.ndarray:
-    """The text's letters a..z as symbols 0..25 (case folded, in order)."""
-    data = np.frombuffer(text.lower().encode("ascii", "ignore"), dtype=np.uint8)
-    data = data[(data >= ord("a")) & (data <= ord("z"))]
-    return (data - ord("a")).astype(np.int64)
+    >>> p = english()
+    >>> p.labels[:3], p.labels[-1], round(float(p[26]), 1)
+    (('a', 'b', 'c'), '␣', 0.2)
+    """
+    return fit_letters(english_prose())

@@ -4,13 +4,15 @@ A distribution is given as one of:
 
 * a comma list of probabilities: ``0.5,0.25,0.125,0.125``;
 * a named family: ``uniform:K``, ``zipf:K:S``, ``geometric:K:R``, ``dirichlet:K:ALPHA:SEED``;
-* a named real text (letters a..z): ``english`` (stdlib prose), ``python`` (stdlib source);
+* a named real text (the letters a..z and space, labelled): ``english`` (stdlib prose),
+  ``python`` (stdlib source);
 * a file: ``.json`` (a list of numbers) or ``.npy`` (a 1-D array);
 * counts, each over their sum: ``counts:30,30,40``;
 * fitted to a message's symbol counts: ``fit:FILE`` (whitespace-separated integers, or a
   ``.npy`` of them), ``fit:FILE:K`` over K symbols, ``fit:FILE:K:ALPHA`` with ALPHA added to
   every count (unseen symbols stay codable: 1 is Laplace's rule, 0.5 KT's); ``fit-bytes:FILE``
-  and ``fit-bytes:FILE:ALPHA`` over the 256 byte values of a file's raw bytes.
+  and ``fit-bytes:FILE:ALPHA`` over the 256 byte values of a file's raw bytes (labelled);
+  ``fit-letters:FILE[:ALPHA]`` over the 27 letters of a UTF-8 text file (labelled).
 """
 
 from __future__ import annotations
@@ -24,9 +26,9 @@ from . import distributions as d
 from ..errors import DistributionError, SymbolError
 from ..files import load_npy, read_symbols
 from . import corpora as texts
-from .corpora import LETTERS
+from .labels import fit_bytes, fit_letters, read_letters
 
-__all__ = ["parse_distribution", "symbol_labels", "FAMILIES"]
+__all__ = ["parse_distribution", "FAMILIES"]
 
 #: family name -> (constructor, parameter types, usage)
 FAMILIES = {
@@ -38,8 +40,8 @@ FAMILIES = {
 
 
 def _texts():
-    return {"english": lambda: texts.letter_distribution(texts.english_prose()),
-            "python": lambda: texts.letter_distribution(texts.python_source())}
+    return {"english": texts.english,
+            "python": lambda: fit_letters(texts.python_source())}
 
 
 def parse_distribution(text: str, name: str = "p") -> np.ndarray:
@@ -62,7 +64,7 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
         except ValueError:
             raise DistributionError(f"{name}: cannot read the counts of {text!r} (counts:30,30,40)") from None
         return d.from_counts(values, name)
-    if head in ("fit", "fit-bytes"):
+    if head in ("fit", "fit-bytes", "fit-letters"):
         return _fitted(head, rest, name)
     if text.endswith((".json", ".npy")):
         return _from_file(text, name)
@@ -90,35 +92,28 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
     return d.checked_pmf(values, name)
 
 
-def symbol_labels(text: str) -> list[str] | None:
-    """What the symbols of a named distribution stand for: the letters a..z of ``english`` and
-    ``python`` (None for distributions over plain symbol numbers).
-
-    >>> symbol_labels("english")[:3], symbol_labels("uniform:3")
-    (['a', 'b', 'c'], None)
-    """
-    return list(LETTERS) if str(text).strip() in _texts() else None
-
-
 def _fitted(head: str, rest: str, name: str) -> np.ndarray:
-    """``fit:FILE[:K[:ALPHA]]`` or ``fit-bytes:FILE[:ALPHA]`` (see the module docstring)."""
-    raw = head == "fit-bytes"
-    path, *params = ([rest] if os.path.exists(rest) else rest.rsplit(":", 1 if raw else 2)) if rest else [""]
+    """``fit:FILE[:K[:ALPHA]]``, ``fit-bytes:FILE[:ALPHA]`` or ``fit-letters:FILE[:ALPHA]`` (see
+    the module docstring)."""
+    counted = head == "fit"
+    usage = f"{head}:FILE:K:ALPHA" if counted else f"{head}:FILE:ALPHA"
+    path, *params = ([rest] if os.path.exists(rest) else rest.rsplit(":", 2 if counted else 1)) if rest else [""]
     if not path:
         raise DistributionError(f"{name}: {head}: needs a file, e.g. {head}:message.txt")
     try:
         numbers = [float(v) for v in params]
     except ValueError:
-        raise DistributionError(f"{name}: cannot read the parameters of {head}:{rest!r} "
-                                f"({'fit-bytes:FILE:ALPHA' if raw else 'fit:FILE:K:ALPHA'})") from None
+        raise DistributionError(f"{name}: cannot read the parameters of {head}:{rest!r} ({usage})") from None
     if not os.path.exists(path):
         raise DistributionError(f"{name}: no such file {path!r}")
     try:
-        symbols = read_symbols(path, as_bytes=raw)
+        if head == "fit-letters":
+            return fit_letters(read_letters(path)[0], numbers[0] if numbers else 0.0)
+        symbols = read_symbols(path, as_bytes=not counted)
     except SymbolError as err:
         raise DistributionError(f"{name}: {str(err).replace('--bytes', 'fit-bytes:FILE')}") from None
-    if raw:
-        return d.fit(symbols, 256, numbers[0] if numbers else 0.0)
+    if not counted:
+        return fit_bytes(symbols.astype(np.uint8).tobytes(), numbers[0] if numbers else 0.0)
     k = numbers[0] if numbers else None
     return d.fit(symbols, int(k) if k is not None and k == int(k) else k,
                  numbers[1] if len(numbers) > 1 else 0.0)

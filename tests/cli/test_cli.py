@@ -37,8 +37,8 @@ def test_codebook_prints_kraft_sum_and_expected_length(capsys):
 def test_demo_runs_every_coder_on_english_letters(capsys):
     code, out, _ = run(capsys, "demo", "-n", "3000", "--json")
     rows = json.loads(out)
-    assert code == 0 and {r["codebook"] for r in rows} == {"english", "python", "uniform:26"}
-    uniform_rows = [r for r in rows if r["codebook"] == "uniform:26"]
+    assert code == 0 and {r["codebook"] for r in rows} == {"english", "python", "uniform:27"}
+    uniform_rows = [r for r in rows if r["codebook"] == "uniform:27"]
     assert all(r["cross_entropy"] > r["entropy"] for r in uniform_rows)
 
 
@@ -240,3 +240,43 @@ def test_compare_shows_progress_on_a_terminal_and_not_with_quiet_or_a_pipe(capsy
     err = capsys.readouterr().err
     assert "compare [" in err and "2/2 coders" in err
     assert main([*argv, "--quiet"]) == 0 and "compare [" not in capsys.readouterr().err
+
+
+def test_encode_letters_with_english_codes_hello_world_and_decodes_it_back(tmp_path, capsys):
+    text = tmp_path / "hello.txt"
+    text.write_text("hello world\n")
+    saved, back = tmp_path / "hello.csim", tmp_path / "back.txt"
+    assert main(["encode", "--letters", "--q", "english", "--coder", "huffman", str(text), str(saved)]) == 0
+    out, err = capsys.readouterr()
+    assert "11 symbols" in out and err == ""                    # ten letters and a space, nothing lost
+    assert main(["decode", "--letters", "--q", "english", str(saved), str(back)]) == 0
+    assert back.read_text() == "hello world\n"
+
+
+def test_encode_letters_says_when_it_reduced_the_text(tmp_path, capsys):
+    text = tmp_path / "hello.txt"
+    text.write_text("Hello, World!\n")
+    assert main(["encode", "--letters", "--q", "english", str(text), str(tmp_path / "h.csim")]) == 0
+    assert "reduced to letters and spaces" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, says", [
+    (["--bytes", "--q", "english"], "--bytes codes 256 symbols, but q has 27"),
+    (["--letters", "--q", "uniform:26"], "--letters codes 27 symbols, but q has 26"),
+    (["--q", "english"], "for text use --letters"),
+])
+def test_encode_names_an_alphabet_that_does_not_fit_q(tmp_path, capsys, argv, says):
+    text = tmp_path / "hello.txt"
+    text.write_text("hello world\n")
+    assert main(["encode", *argv, str(text), str(tmp_path / "h.csim")]) == 2
+    assert says in capsys.readouterr().err
+
+
+def test_codebook_labels_its_symbols_and_q_can_be_fitted_to_a_text(tmp_path, capsys):
+    text = tmp_path / "t.txt"
+    text.write_text("abracadabra")
+    assert main(["codebook", "--q", f"fit-letters:{text}:1", "--p", "english"]) == 0
+    rows = [line.split() for line in capsys.readouterr().out.splitlines()]
+    assert ["0", "a"] in [r[:2] for r in rows] and ["26", "␣"] in [r[:2] for r in rows]
+    assert main(["codebook", "--q", "uniform:256", "--bytes"]) == 0
+    assert ["33", "!"] in [line.split()[:2] for line in capsys.readouterr().out.splitlines()]

@@ -19,7 +19,8 @@ DISTRIBUTIONS = ["0.5,0.5", "uniform:3", "zipf:5:1", "english", "python", "0.5,x
                  "uniform:99999999999", "1,0", "0.5,0.5,0", "nan,1", "", "dirichlet:4:0.5:1",
                  "geometric:3:2", "zipf:3:inf", "uniform:-1", "p.json", "p.npy", "strings.json",
                  "null.json", "missing.json", "obj.npy", "fake.npy", "nomagic.npy", "cut.npy",
-                 "0.25,0.25,0.25,0.25", "zipf:26:1"]
+                 "0.25,0.25,0.25,0.25", "zipf:26:1", "english", "uniform:27", "fit-letters:sym.txt",
+                 "fit-letters:binary.bin", "fit-bytes:sym.txt:1", "counts:3,0,1", "fit:sym.txt:9:0.5"]
 # (no valid huge n: a run of 10**10 symbols is served, in chunks, but takes an hour)
 COUNTS = ["1", "10", "500", "0", "-3", "many", "1e9", "999999999999999999999"]
 CODERS = ["huffman", "shannon", "sfe", "arithmetic", "rans", "range", "ans", "zip", "fano", "tans",
@@ -104,7 +105,7 @@ def command_lines(draw):
     elif command == "codebook":
         argv += _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
         argv += _option(draw, "--coder", CODERS) + _option(draw, "--block", ["0", "1", "2", "9", "x"])
-        argv += _coder_option(draw)
+        argv += _coder_option(draw) + draw(st.sampled_from([[], ["--letters"], ["--bytes"]]))
     elif command == "view":
         kind = draw(st.sampled_from(["tree", "arithmetic", "states", "wrong-codebook", "typical-set", "nosuch"]))
         argv += [kind] + _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
@@ -137,7 +138,8 @@ def command_lines(draw):
         if command == "encode":
             argv += _option(draw, "--coder", CODERS) + _option(draw, "--precision", ["0", "8", "x"])
             argv += _coder_option(draw)
-        argv += draw(st.sampled_from([[], ["--bytes"], ["--force"], ["--bytes", "--force"]]))
+        argv += draw(st.sampled_from([[], ["--bytes"], ["--letters"], ["--force"], ["--bytes", "--force"],
+                                      ["--letters", "--force"], ["--letters", "--bytes"]]))
     return argv
 
 

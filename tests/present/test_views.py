@@ -23,8 +23,7 @@ def test_the_trees_leaves_are_the_codewords_and_the_kraft_intervals_tile_by_leng
     fig = views.code_tree(coder, p)
     shown = fig.codesim
     assert shown["leaves"] == dict(enumerate(coder.codewords))
-    labels = texts(fig)
-    assert all(any(label.endswith("\n" + word) for label in labels) for word in coder.codewords)
+    assert set(coder.codewords) <= set(texts(fig))                  # each leaf shows its codeword
     spans = sorted(shown["kraft_intervals"].values())
     assert all(a[1] <= b[0] for a, b in zip(spans, spans[1:]))                  # disjoint
     for s, (start, end) in shown["kraft_intervals"].items():
@@ -86,7 +85,7 @@ def test_the_typical_set_concentrates_at_the_entropy_and_the_cross_entropy():
     (["tree", "--q", "english", "--p", "english"], b"\x89PNG"),
     (["arithmetic", "--q", "0.6,0.3,0.1", "--message", "0 1 0 2"], b"\x89PNG"),
     (["states", "--q", "0.6,0.3,0.1", "--coder", "rans", "-n", "30"], b"\x89PNG"),
-    (["wrong-codebook", "--p", "english", "--q", "uniform:26"], b"<?xml"),
+    (["wrong-codebook", "--p", "english", "--q", "uniform:27"], b"<?xml"),
     (["typical-set", "--p", "zipf:8:1", "--q", "uniform:8", "--lengths", "10,100", "--sequences", "300"], b"<?xml"),
 ])
 def test_codesim_view_writes_the_figure(tmp_path, argv, magic, capsys):
@@ -99,7 +98,7 @@ def test_codesim_view_writes_the_figure(tmp_path, argv, magic, capsys):
 
 def test_a_view_writes_pdf_and_a_png_at_the_dpi_asked(tmp_path):
     """Views wrote only .png and .svg, with no --dpi and no -o."""
-    argv = ["view", "wrong-codebook", "--p", "english", "--q", "uniform:26"]
+    argv = ["view", "wrong-codebook", "--p", "english", "--q", "uniform:27"]
     assert main([*argv, "-o", str(tmp_path / "w.pdf")]) == 0
     assert (tmp_path / "w.pdf").read_bytes().startswith(b"%PDF")
     sizes = {}
@@ -156,3 +155,38 @@ def test_a_view_shows_itself_in_a_notebook_with_no_magic_line():
     assert fig._repr_png_().startswith(b"\x89PNG")
     formatters = pytest.importorskip("IPython.core.formatters")
     assert formatters.PNGFormatter()(fig).startswith(b"\x89PNG")
+
+
+def test_every_view_of_a_code_for_english_shows_its_letters():
+    p = cs.english()
+    message = cs.letters_of("hello world")
+    drawn = {
+        "tree": views.code_tree(cs.make_coder("huffman", p), p),
+        "arithmetic": views.arithmetic_steps(cs.make_coder("arithmetic", p, precision=10), message),
+        "states": views.state_evolution(cs.make_coder("tans", p, table_log=8), message),
+        "wrong-codebook": views.wrong_codebook(p, cs.uniform(27)),
+    }
+    for kind, fig in drawn.items():
+        shown = texts(fig) + [t.get_text() for ax in fig.axes for t in ax.get_xticklabels()]
+        assert any(t.startswith("h") or "= h " in t for t in shown), kind
+        assert any("␣" in t for t in shown), kind
+
+
+def test_the_arithmetic_view_marks_each_rescaling_with_its_zoom():
+    coder = cs.make_coder("arithmetic", cs.english(), precision=10)
+    fig = views.arithmetic_steps(coder, cs.letters_of("hello world"))
+    steps = [s for s in coder.trace(cs.letters_of("hello world")) if s["symbol"] is not None]
+    rescaled = [i for i in range(len(steps) - 1) if steps[i + 1]["interval_before"] != steps[i]["interval_after"]]
+    assert [i for i, _ in fig.codesim["rescales"]] == rescaled and rescaled
+    assert sum("rescaled" in t for t in texts(fig)) == len(rescaled)
+    for i, zoom in fig.codesim["rescales"]:
+        (a, b), (c, d) = steps[i]["interval_after"], steps[i + 1]["interval_before"]
+        assert zoom == pytest.approx((d - c) / (b - a)) and zoom >= 2
+
+
+def test_the_typical_set_view_cuts_a_spike_so_that_both_shapes_show():
+    fig = views.typical_set(cs.zipf(8, 1), cs.uniform(8), ns=(100,), sequences=500)
+    ax = fig.axes[0]
+    tallest_p = max(patch.get_height() for patch in ax.patches[:49])
+    assert ax.get_ylim()[1] < 2 * tallest_p                      # q's spike does not dwarf p
+    assert any(t.get_text() == "\u2191 500" for t in ax.texts)    # and says how tall it is
