@@ -23,6 +23,7 @@ True
 
 from __future__ import annotations
 
+import html
 import math
 from dataclasses import asdict, dataclass
 
@@ -34,6 +35,7 @@ from ..validate import checked_pmf, check_same_length, seed_label
 from ..sources.distributions import sample
 from ..errors import OptionError
 from ..measures import kl_divergence
+from ..tables import Table
 from .roundtrip import checked_round_trip
 
 __all__ = ["measure_divergence", "DivergenceMeasurement"]
@@ -74,6 +76,18 @@ class DivergenceMeasurement:
 
     def to_dict(self) -> dict:
         return asdict(self)
+
+    def _repr_html_(self) -> str:
+        """In a notebook: the estimate and its 95% interval beside the theory, as a table."""
+        rows = [("D(p||q) estimate", f"{self.estimate:.6g} +/- {self.stderr:.2g}", "measured"),
+                ("95% interval", f"[{self.estimate - 1.96 * self.stderr:.6g}, "
+                                 f"{self.estimate + 1.96 * self.stderr:.6g}]", "measured"),
+                ("D(p||q)", f"{self.kl_divergence:.6g}", "theory"),
+                ("target: D + quantisation + rounding drifts", f"{self.target:.6g}", "theory"),
+                ("whole bits, q's code and p's (not per symbol)", f"{self.bits_q:,}, {self.bits_p:,}", "measured")]
+        return (f"<p><b>D(p||q) measured with {html.escape(self.coder)}</b> (paired, n = {self.n:,})</p>"
+                + Table({"quantity": name, "bits/symbol": value, "kind": kind}
+                        for name, value, kind in rows)._repr_html_())
 
     def __str__(self) -> str:
         shown = abs(self.quantisation) >= 5e-7
