@@ -95,11 +95,13 @@ class Table(list):
         return format_table(list(self))
 
     def _repr_html_(self) -> str:
-        """An HTML table, for notebooks."""
-        columns = list(dict.fromkeys(k for row in self for k in row))
+        """An HTML table, for notebooks and the report (a dict cell, a ledger, spread into
+        ``key.subkey`` columns, as in CSV)."""
+        flat = [_flatten(row) for row in self]
+        columns = list(dict.fromkeys(k for row in flat for k in row))
         head = "".join(f"<th>{html.escape(c)}</th>" for c in columns)
         body = "".join("<tr>" + "".join(f"<td>{html.escape(_cell(r.get(c)))}</td>" for c in columns)
-                       + "</tr>" for r in self)
+                       + "</tr>" for r in flat)
         return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import json
+import textwrap
 
 from ..coders import DEFAULT_CODERS
 from ..simulation import compare
+from ..simulation.result import EXPECTED_NOTE
 from ._common import add_command, add_sample_options, distribution
 from .compare import results_table, theory_line
 
@@ -46,6 +48,5 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(out, indent=2))
     else:
-        print("measured - H(p) is the price of the codebook: about D(p||q) for the stream coders, "
-              "plus the rounding of code lengths for the prefix codes.")
+        print(textwrap.fill(EXPECTED_NOTE, 100))
     return 0

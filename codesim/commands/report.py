@@ -18,7 +18,13 @@ def register(subs) -> None:
     sub.add_argument("--out", required=True, metavar="DIR", help="the folder to write the page to")
     sub.add_argument("--quick", action="store_true",
                      help="small samples: the whole page in under a minute")
+    sub.add_argument("-n", "--n", dest="n", type=whole_number(1), default=None, metavar="N",
+                     help="symbols of the demo table's sample (default: 20000 with --quick, else "
+                          "100000; each experiment keeps its own sizes)")
     sub.add_argument("--seed", type=whole_number(0), default=0, help="seed of every random draw")
+    sub.add_argument("--json", action="store_true",
+                     help="print DIR/report.json (each experiment's headline, seconds and files) "
+                          "instead of the page's path")
     sub.add_argument("--workers", type=whole_number(1), default=None,
                      help="processes running the experiments (default: every core, at most "
                           "4 per core)")
@@ -26,6 +32,9 @@ def register(subs) -> None:
 
 
 def run(args) -> int:
-    page = build_report(args.out, quick=args.quick, seed=args.seed, workers=args.workers)
-    print(f"report written: {page}")
+    page = build_report(args.out, quick=args.quick, seed=args.seed, workers=args.workers, n=args.n)
+    if args.json:
+        print(page.with_name("report.json").read_text(), end="")
+    else:
+        print(f"report written: {page}")
     return 0

@@ -71,8 +71,8 @@ def register(subs) -> None:
                           "codesim view typical-set --p zipf:8:1 --q uniform:8 --out typical.png",
                           distributions=True)
     add_distribution_options(typical)
-    typical.add_argument("--lengths", default="10,100,1000", metavar="N,N,...",
-                         help="the sequence lengths n, one panel each")
+    typical.add_argument("-n", "--n", "--lengths", dest="lengths", default="10,100,1000",
+                         metavar="N,N,...", help="the sequence lengths n, one panel each")
     typical.add_argument("--sequences", type=whole_number(1, 100_000), default=2000,
                          help="sequences sampled per length")
     typical.add_argument("--seed", type=whole_number(0), default=0, help="seed of the samples")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import json
 import sys
 import time
 from concurrent.futures import as_completed
@@ -27,8 +28,11 @@ from ..tables import Table
 from ..coders import DEFAULT_CODERS, make_coder
 from ..present import views
 from ..simulation import compare
+from ..simulation.result import EXPECTED_NOTE
 from ..sources.distributions import sample
 from ..sources.notation import parse_distribution
+from ..validate import sample_size
+from .. import __version__
 
 __all__ = ["build_report", "TABLE_ROWS"]
 
@@ -65,7 +69,8 @@ def _front(n: int, seed: int) -> str:
         q = parse_distribution(spec, "q")
         for r in compare(p, q, list(DEFAULT_CODERS), n=n, seed=seed):
             rows.append({"codebook q": spec, "coder": r.coder, "measured": r.measured_bits_per_symbol,
-                         "stderr": r.stderr, "H(p) (theory)": r.entropy,
+                         "expected (theory)": r.expected_bits_per_symbol, "stderr": r.stderr,
+                         "measured - H(p)": r.excess_over_entropy, "H(p) (theory)": r.entropy,
                          "H(p,q) (theory)": r.cross_entropy, "D(p||q) (theory)": r.kl_divergence})
     message = sample(p, 10, seed)
     shown = [
@@ -84,7 +89,8 @@ def _front(n: int, seed: int) -> str:
              f"<p>{n} letters sampled from the letter frequencies of English prose (seed {seed}), "
              "coded by each coder built for q. Measured: real encoded and decoded bits per "
              "symbol. Reproduce: <code>codesim demo -n " f"{n} --seed {seed}</code></p>",
-             Table(rows)._repr_html_(), "<h2>Teaching views</h2>"]
+             Table(rows)._repr_html_(), f"<p>{html.escape(EXPECTED_NOTE)}</p>",
+             "<h2>Teaching views</h2>"]
     for title, fig in shown:
         parts += [f"<h3>{html.escape(title)}</h3>", _img(_png(fig), title)]
     return "\n".join(parts)
@@ -148,12 +154,17 @@ class _Experiments:
             self.pool = None
 
 
-def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=None) -> Path:
-    """Run every experiment and write ``out/index.html`` (and each experiment's files).
+def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=None,
+                 n: int | None = None) -> Path:
+    """Run every experiment and write ``out/index.html`` (and each experiment's files), and
+    ``out/report.json``: the page, seed, n, codesim's version, and each experiment's headline,
+    seconds and files.
 
-    The experiments run on ``workers`` processes (default: every core, see
-    :func:`codesim.pool.worker_count`); ``progress`` (a stream, default stderr) gets one line
-    per experiment as it finishes."""
+    ``n`` is the demo table's sample (default 20 000 with ``quick``, else 100 000); each
+    experiment keeps its own sizes. The experiments run on ``workers`` processes (default:
+    every core, see :func:`codesim.pool.worker_count`); ``progress`` (a stream, default stderr)
+    gets one line per experiment as it finishes."""
+    n = (20_000 if quick else 100_000) if n is None else sample_size(n)
     try:
         import matplotlib
         matplotlib.use("Agg")
@@ -175,12 +186,15 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
     start = time.perf_counter()
     experiments = _Experiments(names, quick, seed, out / "experiments", count)  # they start now
     try:
-        sections = [_front(20_000 if quick else 100_000, seed)]               # while this runs
+        sections = [_front(n, seed)]                                       # while this runs
         print(f"report: the demo and the views ({time.perf_counter() - start:.1f}s)", file=progress)
-        done = {}
+        done, summary = {}, {}
         for name, outcome, seconds in experiments:
             done[name] = _section(load_experiment(name), outcome,
                                   out / "experiments" / f"{name}.png", quick, seed, seconds)
+            summary[name] = {"experiment": name, "headline": outcome.headline, "seconds": seconds,
+                             "files": [f"experiments/{name}.{ext}" for ext in ("json", "csv", "png")
+                                       if (out / "experiments" / f"{name}.{ext}").exists()]}
             print(f"report: {len(done)}/{len(names)} {name} ({seconds:.1f}s)", file=progress)
     finally:
         experiments.close()
@@ -197,5 +211,8 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
         f"{'Quick runs (small samples)' if quick else 'Full runs'}, seed {seed}, built in "
         f"{total:.0f} s.</p>", f"<ul>{contents}</ul>", *sections, "</body></html>"])
     atomic_write(page, body)
+    atomic_write(out / "report.json", json.dumps(
+        {"page": "index.html", "quick": quick, "seed": seed, "n": n, "codesim_version": __version__,
+         "seconds": total, "experiments": [summary[name] for name in names]}, indent=2) + "\n")
     print(f"report: {page} ({total:.1f}s)", file=progress)
     return page

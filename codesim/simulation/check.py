@@ -45,7 +45,7 @@ import os
 import tomllib
 
 import numpy as np
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from statistics import NormalDist
 
 from ..coders import DESIGNED_PREFIX_CODERS, PREFIX_CODERS, available_coders, make_coder
@@ -57,7 +57,7 @@ from ..limits import MAX_SYMBOLS
 from ..measures import entropy
 from ..files import atomic_write
 from ..sources.notation import parse_distribution
-from ..validate import checked_pmf, is_whole
+from ..validate import checked_pmf, is_whole, sample_size
 from .iid import measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
@@ -380,9 +380,20 @@ def _coder_key(name: str, opts: dict) -> str:
     return name + "".join(f",{k}={v}" for k, v in sorted(opts.items()))
 
 
-def run_spec(path: str, update_baseline: bool = False) -> list[dict]:
-    """Run every case of a spec; one row per (case, coder, check)."""
+def run_spec(path: str, update_baseline: bool = False, n: int | None = None,
+             seed: int | None = None) -> list[dict]:
+    """Run every case of a spec; one row per (case, coder, check).
+
+    ``n`` and ``seed``, when given, replace every case's own: the baseline checks, which hold
+    the bits of the spec's own samples, are then left out (and cannot be updated)."""
     settings, cases = load_spec(path)
+    if n is not None or seed is not None:
+        if update_baseline:
+            raise OptionError("a baseline holds the bits of the spec's own n and seed: update it "
+                              "without -n and --seed")
+        cases = [replace(case, n=case.n if n is None else sample_size(n),
+                         seed=case.seed if seed is None else int(seed),
+                         checks=[c for c in case.checks if c != "baseline"]) for case in cases]
     baseline_path = None
     baseline = {}
     if settings["baseline"]:

@@ -30,7 +30,7 @@ from ..validate import seed_label
 import html
 
 __all__ = ["SimulationResult", "Results", "Measurement", "LEDGER_TERMS", "UNIVERSAL_LEDGER_TERMS",
-           "measured_result"]
+           "measured_result", "EXPECTED_NOTE"]
 
 
 LEDGER_TERMS = ("sample_entropy", "sample_divergence", "quantisation", "coder_overhead")
@@ -147,6 +147,18 @@ class Measurement:
     coder: object = None        # the coder that was built and measured
     p: object = None            # the true distribution the sample came from
     overhead: object = None     # the coder's Overhead model for this p and n
+
+
+#: what sets each coder's expected rate apart from H(p, q): the footer of every table that
+#: shows the two side by side
+EXPECTED_NOTE = (
+    "'expected' is each coder's own rate under p (theory). The stream coders (arithmetic, rANS, "
+    "tANS, range, ANS) pay -log2 q~(x) a symbol: H(p,q), plus a flush of a few bits a message. "
+    "The prefix codes pay whole-bit codeword lengths l(x), so their rate is E_p[l], not H(p,q): "
+    "Shannon's l(x) = ceil(-log2 q(x)) gives between H(p,q) and H(p,q) + 1; Shannon-Fano-Elias's, "
+    "one bit longer, between H(p,q) + 1 and H(p,q) + 2; Huffman's lengths are the best for q "
+    "itself (within 1 bit of H(q)), which bounds nothing under p. measured - H(p) is the price "
+    "of the codebook: D(p||q), plus that rounding.")
 
 
 class Results(list):

@@ -1,6 +1,7 @@
 """codesim report: one self-contained page with every experiment and the teaching views, which
 renders in a real browser (headless Chromium) with every figure loaded and no console error."""
 
+import json
 import os
 import re
 import resource
@@ -30,7 +31,7 @@ _limit_child = limited(MEMORY_CAP)
 def report(tmp_path_factory):
     """``codesim report --quick`` in a bounded subprocess (its calibration starts workers)."""
     out = tmp_path_factory.mktemp("report")
-    done = subprocess.run([sys.executable, "-m", "codesim", "report", "--quick", "--out", str(out)],
+    done = subprocess.run([sys.executable, "-m", "codesim", "report", "--quick", "--out", str(out), "--json"],
                           capture_output=True, text=True, timeout=REPORT_TIMEOUT,
                           preexec_fn=_limit_child)
     assert done.returncode == 0, done.stderr[-2000:]
@@ -49,6 +50,19 @@ def test_the_report_holds_every_experiment_and_view_self_contained(report):
     assert "<script" not in page.lower() and "http://" not in page and "https://" not in page
     assert f"report: {len(list_experiments())}/{len(list_experiments())}" in done.stderr
     assert oct((out / "index.html").stat().st_mode & 0o777) == oct(0o666 & ~_umask())
+
+
+def test_the_report_says_what_it_ran_as_json_and_its_tables_fit(report):
+    out, done = report
+    summary = json.loads(done.stdout)
+    assert summary == json.loads((out / "report.json").read_text())
+    assert [e["experiment"] for e in summary["experiments"]] == list_experiments()
+    assert summary["n"] == 20_000 and summary["seed"] == 0 and summary["codesim_version"]
+    assert all((out / f).exists() for e in summary["experiments"] for f in e["files"])
+    page = (out / "index.html").read_text()
+    assert "{&#x27;" not in page and "<th>ledger.sample_entropy</th>" in page   # no dict in a cell
+    demo = page[page.index("The demo"):page.index("Teaching views")]
+    assert "<th>expected (theory)</th>" in demo and "Shannon-Fano-Elias" in demo  # and its footer
 
 
 def _umask():

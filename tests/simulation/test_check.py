@@ -229,3 +229,17 @@ def test_the_verdicts_go_to_junit_xml_for_ci(tmp_path, capsys):
     assert "measured" in failed[0].find("failure").get("message")
     code, _, err = run(capsys, "check", spec, "--junit-xml", str(tmp_path / "no" / "such.xml"))
     assert code == 2 and "no" in err
+
+
+def test_check_runs_every_case_at_the_n_and_seed_asked_leaving_out_the_baselines(tmp_path, capsys):
+    from codesim.commands import main
+    spec = tmp_path / "spec.toml"
+    spec.write_text('baseline = "base.json"\n[[case]]\nname = "two"\np = "0.5,0.5"\nq = "0.5,0.5"\n'
+                    'coders = ["huffman"]\nn = 100\nchecks = ["exact", "baseline"]\n')
+    assert main(["check", str(spec), "--update-baseline"]) == 0
+    capsys.readouterr()
+    assert main(["check", str(spec), "-n", "300", "--seed", "5", "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["check"] for r in rows] == ["exact"] and rows[0]["measured"] == 300
+    assert main(["check", str(spec), "--seed", "5", "--update-baseline"]) == 2
+    assert "without -n and --seed" in capsys.readouterr().err
