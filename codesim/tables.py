@@ -48,7 +48,11 @@ SHOWN_ROWS = 64
 
 
 class Table(list):
-    """A list of row dicts that prints as a table and writes CSV and JSON."""
+    """A list of row dicts that prints as a table and writes CSV and JSON (a slice of it too)."""
+
+    def __getitem__(self, index):
+        rows = super().__getitem__(index)
+        return type(self)(rows) if isinstance(index, slice) else rows
 
     def to_json(self, path=None) -> str:
         """JSON text of the rows (infinity written as the string "inf"); also saved to ``path``."""

@@ -122,6 +122,18 @@ def in_alphabet(q, args, name: str = "q"):
     return labelled(q, labels, name)
 
 
+def add_quiet_option(sub) -> None:
+    """--quiet: no progress on stderr (which shows only on a terminal anyway)."""
+    sub.add_argument("--quiet", action="store_true",
+                     help="no progress on stderr (it shows only on a terminal, and never with --json)")
+
+
+def progress_stream(args):
+    """Where a command draws its progress: stderr on a terminal, unless --quiet or --json."""
+    quiet = getattr(args, "quiet", False) or getattr(args, "json", False)
+    return sys.stderr if not quiet and sys.stderr.isatty() else None
+
+
 def add_coder_flags(sub, options=tuple(OPTIONS), **helps) -> None:
     """The flags of these coder options (left out: the coder's own default), as the registry
     declares them; ``helps`` replaces an option's help text where a command says it its own way."""

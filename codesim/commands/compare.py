@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import math
-import sys
 
 from ..errors import SupportError
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..simulation import compare
 from ..tables import Table, format_table
-from ._common import (add_coder_options, add_command, add_distribution_options, add_sample_options,
-                      coder_list, distribution)
+from ._common import (add_coder_options, add_command, add_distribution_options, add_quiet_option,
+                      add_sample_options, coder_list, distribution, progress_stream)
 
 
 def register(subs) -> None:
@@ -27,9 +26,7 @@ def register(subs) -> None:
                           "sample entropy, sample divergence, quantisation and coder overhead, "
                           "beside the theory of each")
     add_sample_options(sub, json_help="print JSON (with each ledger) instead of tables")
-    sub.add_argument("--quiet", action="store_true",
-                     help="no progress bar on stderr (it shows only on a terminal, and never "
-                          "with --json)")
+    add_quiet_option(sub)
     sub.set_defaults(func=run)
 
 
@@ -59,8 +56,7 @@ def run(args) -> int:
     p, q = distribution(args.p, "p"), distribution(args.q, "q")
     refuse_infinite(p, q)
     coders = coder_list(args)
-    shown = not (args.quiet or args.json) and sys.stderr.isatty()
-    results = compare(p, q, coders, n=args.n, seed=args.seed, progress=sys.stderr if shown else None)
+    results = compare(p, q, coders, n=args.n, seed=args.seed, progress=progress_stream(args))
     if args.json:
         print(Table(r.to_dict() for r in results).to_json())
         return 0

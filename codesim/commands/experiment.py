@@ -9,7 +9,8 @@ from pathlib import Path
 
 from ..errors import CodesimError
 from ..experiments.runner import list_experiments, load_experiment, run_and_write
-from ._common import Formatter, Parser, add_command, guarded, whole_number
+from ._common import (Formatter, Parser, add_command, add_quiet_option, guarded, progress_stream,
+                      whole_number)
 
 
 def register(subs) -> None:
@@ -42,6 +43,7 @@ def parser(module) -> Parser:
     sub.add_argument("--json", action="store_true",
                      help="print NAME.json (the run and its rows under machine keys) instead of "
                           "the table; the files are written either way")
+    add_quiet_option(sub)
     return sub
 
 
@@ -49,12 +51,13 @@ def run_module(module, argv=None, stream=None) -> int:
     """Parse a run's options and run it (printing to ``stream``, default sys.stdout)."""
     args = parser(module).parse_args(argv)
     n = args.n if args.n is not None else (module.QUICK_N if args.quick else module.DEFAULT_N)
+    progress = progress_stream(args)
     if args.json:                                  # the document, not the table, on stdout
         run_and_write(module, n, args.seed, args.quick, args.out, io.StringIO())
         name = getattr(module, "NAME", Path(module.__file__).stem)
         print((Path(args.out) / f"{name}.json").read_text(), end="", file=stream or sys.stdout)
         return 0
-    run_and_write(module, n, args.seed, args.quick, args.out, stream)
+    run_and_write(module, n, args.seed, args.quick, args.out, stream, progress)
     return 0
 
 

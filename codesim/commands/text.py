@@ -7,7 +7,7 @@ import sys
 
 from ..files import read_bounded
 from ..simulation.text import MAX_SYMBOLS, TextInterrupted, text_costs
-from ._common import add_command, whole_number
+from ._common import add_command, add_quiet_option, progress_stream, whole_number
 from ..tables import Table, format_table
 
 
@@ -34,6 +34,7 @@ def register(subs) -> None:
                      help="the fixed model's add-alpha smoothing (from 1/1000 to 1000)")
     sub.add_argument("--letters", action="store_true", help="symbols are the letters a..z and the space (case folded, every run of other characters one space)")
     sub.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
+    add_quiet_option(sub)
     sub.set_defaults(func=run)
 
 
@@ -47,7 +48,7 @@ def run(args) -> int:
     train = read_bounded(args.train, TEXT_BYTES, "a training text", TEXT_MOST) if args.train else None
     try:
         rows = text_costs(data, range(args.order + 1), args.model or ["kt"], train, args.letters,
-                          progress=None if args.json else sys.stderr, alpha=args.alpha)
+                          progress=progress_stream(args), alpha=args.alpha)
     except TextInterrupted as stop:               # keep what finished, as sweep does
         print(Table(stop.rows).to_json() if args.json else format_table(stop.rows))
         print(f"codesim: interrupted: {len(stop.rows)} rows finished", file=sys.stderr)

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..errors import OptionError
+from ..parallel.progress import ticking
 from ..tables import Table, format_table
 from ..files import atomic_write
 from ..files import check_writable
@@ -111,8 +112,9 @@ def experiment_json(name: str, module, outcome: Outcome, n: int, seed: int, quic
     return head[:-2] + ',\n  "rows": ' + rows.to_json().replace("\n", "\n  ") + "\n}\n"
 
 
-def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> Outcome:
-    """Run an experiment, print its table and headline, and write NAME.json, .csv and .png.
+def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None, progress=None) -> Outcome:
+    """Run an experiment, print its table and headline, and write NAME.json, .csv and .png;
+    while it runs, tick the seconds on ``progress`` (a stream; None: no ticker).
 
     ``out`` is checked before the work starts: a folder that cannot be made or written is an
     error at once, not after minutes of coding."""
@@ -128,7 +130,8 @@ def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None) -> O
     check_writable(out / f"{name}.json")
     print(f"{module.TITLE}\n{module.CLAIM}\n", file=stream)
     start = time.perf_counter()
-    outcome = module.run(n=n, seed=seed, quick=quick)
+    with ticking(progress, f"experiment {name}"):
+        outcome = module.run(n=n, seed=seed, quick=quick)
     elapsed = time.perf_counter() - start
     print(format_table(outcome.rows, outcome.columns), file=stream)
     print(f"\n{outcome.headline}\n(measured on real encoded and decoded samples, "

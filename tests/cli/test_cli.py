@@ -284,3 +284,44 @@ def test_codebook_labels_its_symbols_and_q_can_be_fitted_to_a_text(tmp_path, cap
     assert ["0", "a"] in [r[:2] for r in rows] and ["26", "␣"] in [r[:2] for r in rows]
     assert main(["codebook", "--q", "uniform:256", "--bytes"]) == 0
     assert ["33", "!"] in [line.split()[:2] for line in capsys.readouterr().out.splitlines()]
+
+
+@pytest.mark.parametrize("argv, shows", [
+    (["experiment", "asymmetry", "--quick"], "experiment asymmetry: done in"),
+    (["text", "README.md", "--order", "1"], "text: order 1 kt"),
+])
+def test_long_commands_show_progress_on_a_terminal_and_not_with_quiet_or_a_pipe(argv, shows, capsys,
+                                                                                monkeypatch, tmp_path):
+    import sys
+    from codesim.commands import main
+    if argv[0] == "experiment":
+        argv = [*argv, "--out", str(tmp_path)]
+    else:
+        argv = [argv[0], str(REPOSITORY / argv[1]), *argv[2:]]
+    assert main(argv) == 0
+    assert shows not in capsys.readouterr().err                   # not a terminal: nothing
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert main(argv) == 0
+    assert shows in capsys.readouterr().err
+    assert main([*argv, "--quiet"]) == 0 and shows not in capsys.readouterr().err
+
+
+def test_pandas_reads_every_csv_codesim_writes_with_no_options(tmp_path, capsys):
+    pd = pytest.importorskip("pandas")
+    import codesim as cs
+    from codesim.commands.sweep import write
+    finished, stopped = tmp_path / "sweep.csv", tmp_path / "stopped.csv"
+    assert main(["sweep", "--p", "zipf:8:1", "--t", "0,0.5,1", "--coder", "huffman", "--coder", "ans",
+                 "-n", "2000", "--workers", "1", "--csv", str(finished)]) == 0
+    rows = cs.sweep(cs.zipf(8, 1), [cs.uniform(8), cs.zipf(8, 2)], ["arithmetic"], n=1000, workers=1)
+    write(rows[:1], str(stopped), None, "sweep interrupted: 1 of 2 q's finished")   # as Ctrl-C leaves it
+    assert main(["experiment", "wrong_codebook", "--quick", "--out", str(tmp_path)]) == 0
+    capsys.readouterr()
+    expected_rows = {finished: 6, stopped: 1, tmp_path / "wrong_codebook.csv": None}
+    for path, count in expected_rows.items():
+        frame = pd.read_csv(path)
+        assert count is None or len(frame) == count, path
+        numbers = [c for c in frame.columns if c.startswith(("measured", "ledger."))]
+        assert numbers and all(pd.api.types.is_float_dtype(frame[c]) for c in numbers), path
+    assert (tmp_path / "stopped.csv.interrupted").read_text().startswith("sweep interrupted")
+    assert json.loads(cs.sweep(cs.zipf(8, 1), [cs.uniform(8)], ["huffman"], n=100, workers=1).to_json())[0]["seed"] == [0, 0]
