@@ -288,7 +288,7 @@ def test_codebook_labels_its_symbols_and_q_can_be_fitted_to_a_text(tmp_path, cap
 
 @pytest.mark.parametrize("argv, shows", [
     (["experiment", "asymmetry", "--quick"], "experiment asymmetry: done in"),
-    (["text", "README.md", "--order", "1"], "text: order 1 kt"),
+    (["text", "short.txt", "--order", "1"], "text: order 1 kt"),
 ])
 def test_long_commands_show_progress_on_a_terminal_and_not_with_quiet_or_a_pipe(argv, shows, capsys,
                                                                                 monkeypatch, tmp_path):
@@ -297,7 +297,8 @@ def test_long_commands_show_progress_on_a_terminal_and_not_with_quiet_or_a_pipe(
     if argv[0] == "experiment":
         argv = [*argv, "--out", str(tmp_path)]
     else:
-        argv = [argv[0], str(REPOSITORY / argv[1]), *argv[2:]]
+        (tmp_path / "short.txt").write_text("the quick brown fox jumps over the lazy dog\n" * 20)
+        argv = [argv[0], str(tmp_path / "short.txt"), *argv[2:]]
     assert main(argv) == 0
     assert shows not in capsys.readouterr().err                   # not a terminal: nothing
     monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
