@@ -250,22 +250,24 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
 
 # --- rANS ---------------------------------------------------------------------------------
 def rans_encode(x, freqs, cums, inverse, precision, out):
-    """The readable rANS encoder (byte-wise, state in [2**47, 2**55)); returns the bytes
-    written to ``out``, in decoding order.  x // f is taken as the float state * (1 / f)
-    (``inverse``), corrected to the exact quotient: a multiply instead of a division."""
+    """The readable rANS encoder (byte-wise, state in [2**47, 2**55)), writing ``out`` from its
+    end backwards; returns where the message starts (``out[start:]``, in decoding order).
+    x // f is taken as the float state * (1 / f) (``inverse``), corrected to the exact
+    quotient: a multiply instead of a division."""
     state = RANS_L
     bound = (RANS_L >> precision) << 8
-    k = 0
+    k = out.size
     for i in range(x.size - 1, -1, -1):
         s = x[i]
         f = freqs[s]
-        x_max = bound * f                  # push bytes out while state >= x_max: 0 to 3 of them
+        x_max = bound * f                  # push bytes out while state >= x_max: 0 to 3 of them,
         moves = (np.int64(state >= x_max) + np.int64((state >> 8) >= x_max)
                  + np.int64((state >> 16) >= x_max))
-        for _ in range(moves):
-            out[k] = state & 0xFF
-            k += 1
-            state >>= 8
+        out[k - 1] = state & 0xFF          # without a branch: all three written, `moves` kept
+        out[k - 2] = (state >> 8) & 0xFF   # (the next symbol's bytes overwrite the rest)
+        out[k - 3] = (state >> 16) & 0xFF
+        k -= moves
+        state >>= 8 * moves
         quotient = np.int64(state * inverse[s])       # state // f but for the rounding, off
         rest = state - quotient * f                    # by under 2**(4 - precision) + 1:
         while rest < 0:                                # corrected to the exact quotient
@@ -276,14 +278,9 @@ def rans_encode(x, freqs, cums, inverse, precision, out):
             rest -= f
         state = (quotient << precision) + rest + cums[s]
     for _ in range(7):
+        k -= 1
         out[k] = state & 0xFF
-        k += 1
         state >>= 8
-    i, j = 0, k - 1
-    while i < j:
-        out[i], out[j] = out[j], out[i]
-        i += 1
-        j -= 1
     return k
 
 

@@ -211,9 +211,9 @@ def _rans_tables(coder):
 
 def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
     freqs, cums, _, _, inverse = _kept(coder, "rans", lambda: _rans_tables(coder))
-    out = np.empty(x.size * 4 + 16, dtype=np.uint8)          # a symbol moves at most 3 bytes
-    size = kernel("rans_encode")(x, freqs, cums, inverse, coder.precision, out)
-    return out[:size].tobytes(), 8 * int(size)
+    out = np.empty(x.size * 3 + 16, dtype=np.uint8)          # a symbol moves at most 3 bytes
+    start = kernel("rans_encode")(x, freqs, cums, inverse, coder.precision, out)
+    return out[start:].tobytes(), 8 * (out.size - int(start))
 
 
 def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
