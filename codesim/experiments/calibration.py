@@ -28,23 +28,39 @@ def model(seed):
     return cs.dirichlet(K, 1.0, rng), cs.smooth(cs.dirichlet(K, 1.0, rng), 0.05)
 
 
-def run(n, seed, quick):
-    seeds = 1000
-    sizes = (n // 10, n)
+SEEDS = 1000
+#: one part of the run: an honest coder's verdicts over a batch of seeds
+TASK = count_false_alarms
+
+
+def tasks(n, seed, quick):
+    """The parts of the run: (p, q, coder, size, seeds, NOMINAL), eight batches of seeds for
+    each coder and size."""
     p, q = model(seed)
-    batches = [(coder, size, chunk) for coder in CODERS for size in sizes
-               for chunk in np.array_split(np.arange(seeds) + 1000 * seed, 8)]
-    tasks = [(p, q, coder, size, chunk, NOMINAL) for coder, size, chunk in batches]
-    workers = worker_count(None, len(tasks))         # 1 inside a worker (the report's)
+    return [(p, q, coder, size, chunk, NOMINAL) for coder in CODERS for size in (n // 10, n)
+            for chunk in np.array_split(np.arange(SEEDS) + 1000 * seed, 8)]
+
+
+def run(n, seed, quick):
+    parts = tasks(n, seed, quick)
+    workers = worker_count(None, len(parts))         # 1 inside a worker (the report's)
     if workers == 1:
-        results = [count_false_alarms(*task) for task in tasks]
+        results = [TASK(*part) for part in parts]
     else:
         with worker_pool(workers) as pool:      # Ctrl-C ends its workers at once
-            results = list(pool.map(count_false_alarms, *zip(*tasks)))
+            results = list(pool.map(TASK, *zip(*parts)))
+    return combine(results, n, seed, quick)
+
+
+def combine(results, n, seed, quick):
+    """The table of observed false-alarm rates from the parts' verdicts (in tasks' order)."""
+    parts = [(coder, size) for _, _, coder, size, _, _ in tasks(n, seed, quick)]
+    sizes = (n // 10, n)
+    seeds = SEEDS
     rows = []
     for coder in CODERS:
         for size in sizes:
-            fails = np.concatenate([r for (c, s, _), r in zip(batches, results)
+            fails = np.concatenate([r for (c, s), r in zip(parts, results)
                                     if c == coder and s == size])
             for i, alpha in enumerate(NOMINAL):
                 rate = float(fails[:, i].mean())

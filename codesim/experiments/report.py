@@ -21,7 +21,7 @@ from concurrent.futures import as_completed
 from pathlib import Path
 
 from ..errors import OptionError
-from .runner import list_experiments, load_experiment, run_and_write
+from .runner import list_experiments, load_experiment, run_and_write, write_outcome
 from ..files import atomic_write, check_writable
 from ..parallel.pool import end_workers, process_pool, worker_count
 from ..tables import Table
@@ -118,40 +118,73 @@ def _run_one(name: str, quick: bool, seed: int, folder: Path):
     matplotlib.use("Agg")
     module = load_experiment(name)
     began = time.perf_counter()
-    outcome = run_and_write(module, module.QUICK_N if quick else module.DEFAULT_N, seed, quick,
-                            folder, stream=io.StringIO())
+    outcome = run_and_write(module, _size(module, quick), seed, quick, folder, stream=io.StringIO())
     return name, outcome, time.perf_counter() - began
 
 
 class _Experiments:
-    """Every experiment, started at once on ``count`` worker processes (the longest first, so
-    that no core idles at the end) or, with one, run in this process as it is iterated.
-    Iterating yields (name, outcome, seconds) as each finishes; :meth:`close` ends the
-    workers at once (Ctrl-C, or an error in the caller)."""
+    """Every experiment, started at once on ``count`` worker processes or, with one, run in
+    this process as it is iterated. An experiment made of parts (``tasks``, ``TASK``,
+    ``combine``: see :mod:`.runner`) is spread over the workers part by part, after the whole
+    experiments, longest first, so that no core idles at the end; its parts are combined and
+    written here. Iterating yields (name, outcome, seconds) as each finishes; :meth:`close`
+    ends the workers at once (Ctrl-C, or an error in the caller)."""
 
     def __init__(self, names, quick: bool, seed: int, folder: Path, count: int):
         self.args, self.pool = (quick, seed, folder), None
         if count == 1:
             self.names = names
             return
-        self.names = sorted(names, key=lambda n: -getattr(load_experiment(n), "QUICK_SECONDS", 1))
-        self.pool = process_pool(count)
-        self.futures = [self.pool.submit(_run_one, name, *self.args) for name in self.names]
+        modules = {name: load_experiment(name) for name in names}
+        whole = sorted((n for n in names if not hasattr(modules[n], "tasks")),
+                       key=lambda n: -getattr(modules[n], "QUICK_SECONDS", 1))
+        self.pool, self.began = process_pool(count), time.perf_counter()
+        self.futures = {self.pool.submit(_run_one, name, *self.args): (name, None) for name in whole}
+        self.parts = {}
+        for name in names:
+            if name not in whole:
+                module = modules[name]
+                tasks = module.tasks(_size(module, quick), seed, quick)
+                self.parts[name] = [None] * len(tasks)
+                self.futures.update({self.pool.submit(module.TASK, *task): (name, i)
+                                     for i, task in enumerate(tasks)})
 
     def __iter__(self):
         if self.pool is None:
             for name in self.names:
                 yield _run_one(name, *self.args)
             return
+        left = {name: len(parts) for name, parts in self.parts.items()}
         for future in as_completed(self.futures):
-            yield future.result()
+            name, i = self.futures[future]
+            if i is None:
+                yield future.result()
+                continue
+            self.parts[name][i] = future.result()
+            left[name] -= 1
+            if not left[name]:
+                yield self._combined(name)
         self.pool.shutdown()
         self.pool = None
+
+    def _combined(self, name: str):
+        """An experiment of parts, its parts done: combined and written in this process."""
+        quick, seed, folder = self.args
+        module = load_experiment(name)
+        n = _size(module, quick)
+        outcome = module.combine(self.parts[name], n, seed, quick)
+        seconds = time.perf_counter() - self.began
+        write_outcome(module, outcome, n, seed, quick, folder, io.StringIO(), seconds)
+        return name, outcome, seconds
 
     def close(self) -> None:
         if self.pool is not None:
             end_workers(self.pool)
             self.pool = None
+
+
+def _size(module, quick: bool) -> int:
+    return module.QUICK_N if quick else module.DEFAULT_N
 
 
 def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=None,

@@ -8,7 +8,11 @@ installed wheel as well as from a checkout), listed in :data:`EXPERIMENTS`, with
   beside theory, plus a one-line headline;
 * ``plot(outcome, plt) -> figure`` (matplotlib, optional);
 * ``QUICK_SECONDS`` (optional, default 1): about how long its quick run takes on one core, so
-  that the report starts the longest first and no core idles at the end.
+  that the report starts the longest first and no core idles at the end;
+* optionally, for a run made of many independent parts, ``tasks(n, seed, quick)`` (a list of
+  argument tuples), ``TASK`` (a module-level function of one tuple's arguments) and
+  ``combine(results, n, seed, quick) -> Outcome``: ``run`` is then ``combine`` of ``TASK``
+  over ``tasks``, and the report spreads the parts over its workers.
 
 It runs as ``codesim experiment NAME`` (or ``python experiments/NAME.py`` in a checkout), with ``-n``,
 ``--seed``, ``--out DIR`` and ``--quick`` (the options live in
@@ -132,7 +136,14 @@ def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None, prog
     start = time.perf_counter()
     with ticking(progress, f"experiment {name}"):
         outcome = module.run(n=n, seed=seed, quick=quick)
-    elapsed = time.perf_counter() - start
+    write_outcome(module, outcome, n, seed, quick, out, stream, time.perf_counter() - start)
+    return outcome
+
+
+def write_outcome(module, outcome, n: int, seed: int, quick: bool, out, stream, elapsed: float) -> None:
+    """Print an experiment's table and headline, and write NAME.json, .csv and .png."""
+    name = getattr(module, "NAME", Path(module.__file__).stem)
+    out = Path(out)
     print(format_table(outcome.rows, outcome.columns), file=stream)
     print(f"\n{outcome.headline}\n(measured on real encoded and decoded samples, "
           f"n = {n}, seed {seed}, {elapsed:.1f}s)", file=stream)
@@ -141,4 +152,3 @@ def run_and_write(module, n: int, seed: int, quick: bool, out, stream=None, prog
     table.to_csv(out / f"{name}.csv")
     print(f"rows: {out / f'{name}.json'}, {out / f'{name}.csv'}", file=stream)
     print(save_figure(module, outcome, out / f"{name}.png"), file=stream)
-    return outcome
