@@ -14,8 +14,8 @@ def register(subs) -> None:
         subs, "decode", "decode a saved message with the code built for Q",
         "Read a saved message, check it for damage, decode it with the coder named in it built "
         "for Q (a different Q is refused), and write the symbols: text, a .npy array, raw "
-        "bytes with --bytes, or the letters' text with --letters. OUTPUT is written whole or not at all, never over INPUT, and over "
-        "an existing file only with --force.",
+        "bytes with --bytes, or the letters' text with --letters. OUTPUT is written whole or not "
+        "at all, never over INPUT, and over an existing file only with --force.",
         "codesim decode --q english --letters hello.csim hello.txt", distributions=True)
     sub.add_argument("input", help="the saved message")
     sub.add_argument("output", help="where to write the symbols")

@@ -19,7 +19,8 @@ def register(subs) -> None:
     sub = add_command(
         subs, "encode", "code a file of symbols (or bytes) with a code built for Q",
         "Encode INPUT (whitespace-separated integers, a .npy array of integers, raw bytes "
-        "with --bytes, or text as letters with --letters) with a coder built for Q, and write a saved message that detects damage "
+        "with --bytes, or text as letters with --letters) with a coder built for Q, and write a "
+        "saved message that detects damage "
         "(magic, version, model fingerprint, CRC-32). OUTPUT is written whole or not at all, "
         "never over INPUT, and over an existing file only with --force.",
         "codesim encode --q english --coder huffman --letters hello.txt hello.csim",

@@ -17,7 +17,8 @@ def register(subs) -> None:
         "Code FILE with the arithmetic coder under context models of order 0..J (adaptive KT or "
         "Laplace counts, or fixed counts fitted on --train), decode it back, and print the "
         "measured bits per symbol beside each model's ideal length and beside zlib, bz2 and "
-        "lzma on the same bytes. Symbols are bytes, or with --letters the letters a..z and the space between words.",
+        "lzma on the same bytes. Symbols are bytes, or with --letters the letters a..z and the "
+        "space between words.",
         "codesim text README.md --order 3 --model kt --model laplace")
     sub.add_argument("file", help="the text to code")
     sub.add_argument("--order", type=whole_number(0, 8), default=3, metavar="J",
@@ -32,7 +33,9 @@ def register(subs) -> None:
                           "the model's own cost not counted)")
     sub.add_argument("--alpha", type=float, default=0.5,
                      help="the fixed model's add-alpha smoothing (from 1/1000 to 1000)")
-    sub.add_argument("--letters", action="store_true", help="symbols are the letters a..z and the space (case folded, every run of other characters one space)")
+    sub.add_argument("--letters", action="store_true",
+                     help="symbols are the letters a..z and the space (case folded, every run of "
+                          "other characters one space)")
     sub.add_argument("--json", action="store_true", help="print JSON rows instead of a table")
     add_quiet_option(sub)
     sub.set_defaults(func=run)

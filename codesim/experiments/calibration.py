@@ -56,7 +56,6 @@ def combine(results, n, seed, quick):
     """The table of observed false-alarm rates from the parts' verdicts (in tasks' order)."""
     parts = [(coder, size) for _, _, coder, size, _, _ in tasks(n, seed, quick)]
     sizes = (n // 10, n)
-    seeds = SEEDS
     rows = []
     for coder in CODERS:
         for size in sizes:
@@ -72,7 +71,7 @@ def combine(results, n, seed, quick):
     headline = (f"observed / nominal false-alarm rate between {min(ratios):.2f} and {max(ratios):.2f}; "
                 f"{inside} of {len(rows)} (coder, n, alpha) cells inside [0.5, 2]; the overhead "
                 f"verdict failed {sum(r['overhead verdict failures'] for r in rows[::2])} of "
-                f"{len(CODERS) * len(sizes) * seeds} honest runs")
+                f"{len(CODERS) * len(sizes) * SEEDS} honest runs")
     return Outcome(rows, headline)
 
 
