@@ -187,8 +187,21 @@ def default_coders(args) -> list[str]:
     return args.coder or list(DEFAULT_CODERS)
 
 
-def distribution(text: str, name: str):
-    return parse_distribution(text, name)
+def distribution(text: str, name: str, smooth: float | None = None):
+    return parse_distribution(text, name, smooth)
+
+
+def add_smooth_option(sub) -> None:
+    """--smooth ALPHA: added to every count of a q made from counts (counts:, fit:...)."""
+    sub.add_argument("--smooth", type=float, default=None, metavar="ALPHA",
+                     help="add ALPHA to every count of a Q made from counts (counts:, fit:FILE, "
+                          "fit-bytes:FILE, fit-letters:FILE), so that symbols the counts never "
+                          "saw stay codable (1: Laplace's rule, 0.5: KT's; default: none added)")
+
+
+def codebook_q(args):
+    """Q as the command line gives it: smoothed with --smooth, labelled with --letters/--bytes."""
+    return in_alphabet(distribution(args.q, "q", getattr(args, "smooth", None)), args)
 
 
 def guarded(action) -> int:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ..coders import PREFIX_CODERS, make_coder
 from ..coders.codebook import codebook_text
 from ._common import (add_alphabet_options, add_coder_flags, add_command, add_distribution_options,
-                      coder_options, distribution, in_alphabet)
+                      add_smooth_option, codebook_q, coder_options, distribution, in_alphabet)
 
 
 def register(subs) -> None:
@@ -23,11 +23,12 @@ def register(subs) -> None:
     add_coder_flags(sub, ("block", "max_length", "m", "k"),
                     block="build the code on blocks of K symbols (default: 1, single symbols)")
     add_alphabet_options(sub, "label the symbols as the alphabet of")
+    add_smooth_option(sub)
     sub.set_defaults(func=run)
 
 
 def run(args) -> int:
-    q = in_alphabet(distribution(args.q, "q"), args)
+    q = codebook_q(args)
     p = in_alphabet(distribution(args.p, "p"), args, "p") if args.p else None
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))
     print(f"{args.coder} code for q (theory: code lengths and codewords)")

@@ -9,7 +9,7 @@ from ..measures import cross_entropy, entropy, kl_divergence
 from ..simulation import compare
 from ..tables import Table, format_table
 from ._common import (add_coder_options, add_command, add_distribution_options, add_quiet_option,
-                      add_sample_options, coder_list, distribution, progress_stream)
+                      add_sample_options, add_smooth_option, coder_list, distribution, progress_stream)
 
 
 def register(subs) -> None:
@@ -27,6 +27,7 @@ def register(subs) -> None:
                           "beside the theory of each")
     add_sample_options(sub, json_help="print JSON (with each ledger) instead of tables")
     add_quiet_option(sub)
+    add_smooth_option(sub)
     sub.set_defaults(func=run)
 
 
@@ -53,7 +54,7 @@ def refuse_infinite(p, q) -> None:
 
 
 def run(args) -> int:
-    p, q = distribution(args.p, "p"), distribution(args.q, "q")
+    p, q = distribution(args.p, "p"), distribution(args.q, "q", args.smooth)
     refuse_infinite(p, q)
     coders = coder_list(args)
     results = compare(p, q, coders, n=args.n, seed=args.seed, progress=progress_stream(args))

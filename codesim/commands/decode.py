@@ -6,7 +6,7 @@ from ..coders import make_coder
 from ..container import loads
 from ..files import atomic_write, check_writable, write_symbols
 from ..sources.labels import text_of
-from ._common import add_alphabet_options, add_command, alphabet, distribution, in_alphabet
+from ._common import add_alphabet_options, add_command, add_smooth_option, alphabet, codebook_q
 
 
 def register(subs) -> None:
@@ -21,6 +21,7 @@ def register(subs) -> None:
     sub.add_argument("output", help="where to write the symbols")
     sub.add_argument("--q", required=True, metavar="Q", help="the distribution the code was built for")
     add_alphabet_options(sub, "OUTPUT is")
+    add_smooth_option(sub)
     sub.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     sub.set_defaults(func=run)
 
@@ -29,7 +30,7 @@ def run(args) -> int:
     check_writable(args.output, force=args.force, inputs=[args.input])
     with open(args.input, "rb") as fh:
         enc = loads(fh.read())
-    coder = make_coder(enc.coder, in_alphabet(distribution(args.q, "q"), args), **enc.options)
+    coder = make_coder(enc.coder, codebook_q(args), **enc.options)
     symbols = coder.decode(enc)
     if alphabet(args) == "letters":
         atomic_write(args.output, text_of(symbols) + "\n", overwrite=args.force)

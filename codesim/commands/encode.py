@@ -12,7 +12,7 @@ from ..limits import MESSAGE_BYTES
 from ..measures import cross_entropy
 from ..sources.labels import read_letters
 from ._common import (add_alphabet_options, add_coder_options, add_command, add_distribution_options,
-                      alphabet, coder_options, distribution, in_alphabet)
+                      add_smooth_option, alphabet, codebook_q, coder_options)
 
 
 def register(subs) -> None:
@@ -30,13 +30,14 @@ def register(subs) -> None:
     add_distribution_options(sub, p=False)
     add_coder_options(sub, several=False, default="ans")
     add_alphabet_options(sub, "INPUT is")
+    add_smooth_option(sub)
     sub.add_argument("--force", action="store_true", help="overwrite OUTPUT if it exists")
     sub.set_defaults(func=run)
 
 
 def run(args) -> int:
     check_writable(args.output, force=args.force, inputs=[args.input])
-    q = in_alphabet(distribution(args.q, "q"), args)
+    q = codebook_q(args)
     coder = make_coder(args.coder, q, **coder_options(args.coder, args))
     budget = max(coder.bytes_per_symbol, MESSAGE_BYTES)
     if alphabet(args) == "letters":

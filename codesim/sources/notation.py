@@ -18,6 +18,7 @@ A distribution is given as one of:
 from __future__ import annotations
 
 import json
+import math
 import os
 
 import numpy as np
@@ -44,13 +45,19 @@ def _texts():
             "python": lambda: fit_letters(texts.python_source())}
 
 
-def parse_distribution(text: str, name: str = "p") -> np.ndarray:
+def parse_distribution(text: str, name: str = "p", smooth: float | None = None) -> np.ndarray:
     """Parse a distribution spec (see the module docstring) and validate it.
+
+    ``smooth`` (``--smooth`` on the command line) adds that much to every count of a
+    distribution made from counts (``counts:``, ``fit:``, ``fit-bytes:``, ``fit-letters:``), so
+    that symbols the counts never saw stay codable; it is refused for any other spec.
 
     >>> parse_distribution("uniform:4").tolist()
     [0.25, 0.25, 0.25, 0.25]
     >>> parse_distribution("0.5,0.5").tolist()
     [0.5, 0.5]
+    >>> parse_distribution("counts:3,0,1", smooth=1).tolist()
+    [0.5714285714285714, 0.14285714285714285, 0.2857142857142857]
     >>> parse_distribution("zipf:4")
     Traceback (most recent call last):
     ...
@@ -63,9 +70,13 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
             values = [float(v) for v in rest.split(",")]
         except ValueError:
             raise DistributionError(f"{name}: cannot read the counts of {text!r} (counts:30,30,40)") from None
-        return d.from_counts(values, name)
+        counted = d.from_counts(values, name)
+        return counted if smooth is None else d.normalize(np.array(values) + _smoothing(smooth, name))
     if head in ("fit", "fit-bytes", "fit-letters"):
-        return _fitted(head, rest, name)
+        return _fitted(head, rest, name, smooth)
+    if smooth is not None:
+        raise DistributionError(f"{name}: --smooth adds to counts, and {text!r} is not made of counts "
+                                "(counts:C,C,..., fit:FILE, fit-bytes:FILE, fit-letters:FILE)")
     if text.endswith((".json", ".npy")):
         return _from_file(text, name)
     head, *params = text.split(":")
@@ -92,7 +103,14 @@ def parse_distribution(text: str, name: str = "p") -> np.ndarray:
     return d.checked_pmf(values, name)
 
 
-def _fitted(head: str, rest: str, name: str) -> np.ndarray:
+def _smoothing(smooth, name: str) -> float:
+    """The --smooth amount: a finite number >= 0."""
+    if not d.is_number(smooth) or not 0 <= float(smooth) < math.inf:
+        raise DistributionError(f"{name}: --smooth must be a number >= 0, got {smooth!r}")
+    return float(smooth)
+
+
+def _fitted(head: str, rest: str, name: str, smooth: float | None = None) -> np.ndarray:
     """``fit:FILE[:K[:ALPHA]]``, ``fit-bytes:FILE[:ALPHA]`` or ``fit-letters:FILE[:ALPHA]`` (see
     the module docstring)."""
     counted = head == "fit"
@@ -106,6 +124,12 @@ def _fitted(head: str, rest: str, name: str) -> np.ndarray:
         raise DistributionError(f"{name}: cannot read the parameters of {head}:{rest!r} ({usage})") from None
     if not os.path.exists(path):
         raise DistributionError(f"{name}: no such file {path!r}")
+    given = len(numbers) > (1 if counted else 0)          # the spec's own ALPHA
+    if smooth is not None:
+        if given:
+            raise DistributionError(f"{name}: {head}:{rest} gives its smoothing, and --smooth another: "
+                                    "give it once")
+        numbers = ([numbers[0] if numbers else None] if counted else []) + [_smoothing(smooth, name)]
     try:
         if head == "fit-letters":
             return fit_letters(read_letters(path)[0], numbers[0] if numbers else 0.0)

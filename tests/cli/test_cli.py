@@ -326,3 +326,17 @@ def test_pandas_reads_every_csv_codesim_writes_with_no_options(tmp_path, capsys)
         assert numbers and all(pd.api.types.is_float_dtype(frame[c]) for c in numbers), path
     assert (tmp_path / "stopped.csv.interrupted").read_text().startswith("sweep interrupted")
     assert json.loads(cs.sweep(cs.zipf(8, 1), [cs.uniform(8)], ["huffman"], n=100, workers=1).to_json())[0]["seed"] == [0, 0]
+
+
+def test_smooth_makes_a_q_fitted_to_a_text_code_the_letters_it_never_saw(tmp_path, capsys):
+    (tmp_path / "train.txt").write_text("hello hello\n")                 # no 'w', 'r' or 'd'
+    (tmp_path / "msg.txt").write_text("hello world\n")
+    saved, back = tmp_path / "msg.csim", tmp_path / "back.txt"
+    fitted = ["--q", f"fit-letters:{tmp_path / 'train.txt'}", "--letters"]
+    assert main(["encode", *fitted, str(tmp_path / "msg.txt"), str(saved)]) == 2
+    assert "no codeword" in capsys.readouterr().err
+    assert main(["encode", *fitted, "--smooth", "1", str(tmp_path / "msg.txt"), str(saved)]) == 0
+    assert main(["decode", *fitted, "--smooth", "1", str(saved), str(back)]) == 0
+    assert back.read_text() == "hello world\n"
+    assert main(["decode", *fitted, "--smooth", "0.5", str(saved), str(tmp_path / "b2.txt")]) == 2
+    assert "different model" in capsys.readouterr().err                 # the smoothing is part of q

@@ -106,6 +106,7 @@ def command_lines(draw):
         argv += _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
         argv += _option(draw, "--coder", CODERS) + _option(draw, "--block", ["0", "1", "2", "9", "x"])
         argv += _coder_option(draw) + draw(st.sampled_from([[], ["--letters"], ["--bytes"]]))
+        argv += _option(draw, "--smooth", ["1", "0", "-1", "nan", "inf", "x"])
     elif command == "view":
         kind = draw(st.sampled_from(["tree", "arithmetic", "states", "wrong-codebook", "typical-set", "nosuch"]))
         argv += [kind] + _option(draw, "--q", DISTRIBUTIONS) + _option(draw, "--p", DISTRIBUTIONS)
@@ -138,6 +139,7 @@ def command_lines(draw):
         if command == "encode":
             argv += _option(draw, "--coder", CODERS) + _option(draw, "--precision", ["0", "8", "x"])
             argv += _coder_option(draw)
+        argv += _option(draw, "--smooth", ["0.5", "-2", "nan", "x"])
         argv += draw(st.sampled_from([[], ["--bytes"], ["--letters"], ["--force"], ["--bytes", "--force"],
                                       ["--letters", "--force"], ["--letters", "--bytes"]]))
     return argv
@@ -150,7 +152,7 @@ def _outputs(argv) -> set:
         named.update(argv[i + 1] for i, a in enumerate(argv[:-1]) if a == "--out")
     if argv[0] in ("encode", "decode") and "--force" in argv:
         positional = [a for i, a in enumerate(argv[1:], 1)
-                      if not a.startswith("--") and argv[i - 1] not in ("--q", "--coder", "--precision")]
+                      if not a.startswith("--") and argv[i - 1] not in ("--q", "--coder", "--precision", "--smooth")]
         named.update(positional[1:2])
     return named
 
