@@ -93,16 +93,19 @@ def refuse_per_position(q, coder: str) -> None:
                           "use 'arithmetic', 'range' or 'ans'")
 
 
-def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q") -> None:
-    """Raise SupportError for the first symbol of x that the model rules out (possible[s] false)."""
+def check_support(x: np.ndarray, possible: np.ndarray, q: np.ndarray, name: str = "q",
+                  labels=None) -> None:
+    """Raise SupportError for the first symbol of x that the model rules out (possible[s] false),
+    naming it by its label too where the symbols have labels."""
     if x.size == 0 or possible.all():
         return
     ruled_out = ~possible[x]
     if ruled_out.any():
         i = int(np.argmax(ruled_out))
         s = int(x[i])
+        named = f" ({labels[s]!r})" if labels is not None else ""
         raise SupportError(
-            f"symbol {s} at position {i} has {name}[{s}] = {q[s]:g}: a code built for {name} "
+            f"symbol {s}{named} at position {i} has {name}[{s}] = {q[s]:g}: a code built for {name} "
             f"has no codeword for it (the cross-entropy is infinite)", symbol=s, position=i)
 
 

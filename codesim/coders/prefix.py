@@ -562,7 +562,7 @@ class PrefixCoder(Coder):
 
     def encode(self, symbols) -> Encoded:
         x = as_symbols(symbols, self.alphabet_size)
-        check_support(x, self.possible, self.q)
+        check_support(x, self.possible, self.q, labels=self.labels)
         parts = self._parts(x)
         seek, code = None, self.code
         packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active(x.size) else None

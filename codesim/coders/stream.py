@@ -175,7 +175,7 @@ class StreamCoder(Coder):
                                    "has no room for it (the cross-entropy is infinite)",
                                    symbol=s, position=i)
         else:
-            check_support(x, self.possible, self.q)
+            check_support(x, self.possible, self.q, labels=self.labels)
         return x
 
     # --- the contract ----------------------------------------------------------------------

@@ -173,7 +173,7 @@ class TunstallCoder(Coder):
 
     def encode(self, symbols) -> Encoded:
         x = as_symbols(symbols, self.alphabet_size)
-        check_support(x, self.possible, self.q)
+        check_support(x, self.possible, self.q, labels=self.labels)
         if self.lone_symbol is not None or x.size == 0:
             return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
         indices = np.array(self.parse(x), dtype=np.uint64)

@@ -130,7 +130,7 @@ class UniversalCoder(Coder):
     def _message(self, symbols) -> np.ndarray:
         """The message as literal indices 0..m-1 (refusing a symbol q rules out)."""
         x = as_symbols(symbols, self.alphabet_size)
-        check_support(x, self.possible, self.q)
+        check_support(x, self.possible, self.q, labels=self.labels)
         require_memory(DICTIONARY_BYTES * x.size, f"the {self.name} dictionary of {x.size} symbols")
         return self.index[x]
 

@@ -66,3 +66,11 @@ def test_a_labelled_coder_codes_exactly_the_bits_of_the_unlabelled_one():
     for name in ("huffman", "arithmetic", "ans"):
         labelled, plain = cs.make_coder(name, cs.english()), cs.make_coder(name, np.asarray(cs.english()))
         assert labelled.encode(x).payload == plain.encode(x).payload
+
+
+def test_a_symbol_q_rules_out_is_named_by_its_label():
+    p = cs.english()
+    no_z = cs.labelled(cs.normalize([0 if label == "z" else v for label, v in zip(p.labels, p)]), p.labels)
+    for name in ("huffman", "ans"):
+        with pytest.raises(cs.SupportError, match=r"symbol 25 \('z'\) at position 2"):
+            cs.make_coder(name, no_z).encode(cs.letters_of("lazy"))
