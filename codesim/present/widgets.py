@@ -84,9 +84,9 @@ class WrongCodebook(_Widget):
     """Code data from p with a code built for q = (1 - t) p + t other, live.
 
     ``t`` is a slider from 0 (the right codebook, q = p) to 1 (q = other); ``other`` is a text
-    field of weights (a comma list, divided by their sum; default uniform); ``coder`` picks the
-    code. Each change draws n symbols from p (the same sample every time: ``seed``), codes
-    them with the coder built for q, decodes them, and shows the measured bits per symbol beside
+    field of weights (a comma list, divided by their sum; default uniform); ``coder_name`` (a
+    menu, set first from ``coder``) picks the code. Each change draws n symbols from p (the
+    same sample every time: ``seed``), codes them with the coder built for q, decodes them, and shows the measured bits per symbol beside
     H(p), H(p, q) and D(p||q) (theory) and the ledger of the bits. ``result`` is the last
     :class:`~codesim.simulation.SimulationResult`, ``history`` every (t, measured, H(p, q)).
     """
@@ -103,14 +103,14 @@ class WrongCodebook(_Widget):
         self.n, self.seed, self.result, self.history = n, seed, None, []
         self.t = ipw.FloatSlider(value=t, min=0.0, max=1.0, step=0.05, description="t",
                                  continuous_update=False, readout_format=".2f")
-        self.coder = ipw.Dropdown(options=list(DEFAULT_CODERS), value=coder, description="coder")
+        self.coder_name = ipw.Dropdown(options=list(DEFAULT_CODERS), value=coder, description="coder")
         self.other = ipw.Text(value=",".join(f"{v:.6g}" for v in other), description="other",
                               continuous_update=False, layout=ipw.Layout(width="95%"))
         self.output = ipw.HTML()
         self.widget = ipw.VBox([ipw.HTML("<b>The wrong codebook</b>: data from p, a code built for "
                                          "q = (1 - t) p + t other"),
-                                ipw.HBox([self.t, self.coder]), self.other, self.output])
-        for control in (self.t, self.coder, self.other):
+                                ipw.HBox([self.t, self.coder_name]), self.other, self.output])
+        for control in (self.t, self.coder_name, self.other):
             control.observe(self.update, names="value")
         self.update()
 
@@ -129,7 +129,7 @@ class WrongCodebook(_Widget):
         """Code the sample with the code built for the q now set (a real encode and decode)."""
         try:
             q = self.q
-            result = simulate(self.p, q, self.coder.value, self.n, self.seed, progress=False)
+            result = simulate(self.p, q, self.coder_name.value, self.n, self.seed, progress=False)
         except CodesimError as err:          # q rules out a symbol of the sample, bad weights
             self._show_error(err)
             return
@@ -139,7 +139,7 @@ class WrongCodebook(_Widget):
                 ("H(p)", result.entropy, "theory"),
                 ("H(p, q) = H(p) + D(p||q)", result.cross_entropy, "theory"),
                 ("D(p||q)", result.kl_divergence, "theory"),
-                (f"{self.coder.value}'s expected rate", result.expected_bits_per_symbol, "theory")]
+                (f"{self.coder_name.value}'s expected rate", result.expected_bits_per_symbol, "theory")]
         scale = max(v for _, v, _ in rows if math.isfinite(v))
         ledger = "".join(f"<tr><td>{html.escape(term)}</td><td style='text-align:right'>{bits:,.1f}</td>"
                          f"<td style='text-align:right'>{bits / result.n:.4f}</td></tr>"
