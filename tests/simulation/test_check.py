@@ -232,14 +232,19 @@ def test_the_verdicts_go_to_junit_xml_for_ci(tmp_path, capsys):
 
 
 def test_check_runs_every_case_at_the_n_and_seed_asked_leaving_out_the_baselines(tmp_path, capsys):
-    from codesim.commands import main
-    spec = tmp_path / "spec.toml"
-    spec.write_text('baseline = "base.json"\n[[case]]\nname = "two"\np = "0.5,0.5"\nq = "0.5,0.5"\n'
-                    'coders = ["huffman"]\nn = 100\nchecks = ["exact", "baseline"]\n')
-    assert main(["check", str(spec), "--update-baseline"]) == 0
-    capsys.readouterr()
-    assert main(["check", str(spec), "-n", "300", "--seed", "5", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert [r["check"] for r in rows] == ["exact"] and rows[0]["measured"] == 300
-    assert main(["check", str(spec), "--seed", "5", "--update-baseline"]) == 2
-    assert "without -n and --seed" in capsys.readouterr().err
+    spec = write(tmp_path, """
+        baseline = "base.json"
+        [[case]]
+        name = "two"
+        p = "0.5,0.5"
+        q = "0.5,0.5"
+        coders = ["huffman"]
+        n = 100
+        checks = ["exact", "baseline"]
+    """)
+    assert run(capsys, "check", spec, "--update-baseline")[0] == 0
+    code, out, _ = run(capsys, "check", spec, "-n", "300", "--seed", "5", "--json")
+    rows = json.loads(out)
+    assert code == 0 and [r["check"] for r in rows] == ["exact"] and rows[0]["measured"] == 300
+    code, _, err = run(capsys, "check", spec, "--seed", "5", "--update-baseline")
+    assert code == 2 and "without -n and --seed" in err
