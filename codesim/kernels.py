@@ -356,26 +356,14 @@ ARITH_QUARTER = 1 << (ARITH_BITS - 2)
 
 
 def bit_length(v):
-    """int.bit_length of v >= 0, by halving (six comparisons)."""
+    """int.bit_length of v >= 0, by halving: shifts of 32, 16, ..., 1 (numba unrolls the loop)."""
     n = 0
-    if v >= 1 << 32:
-        v >>= 32
-        n += 32
-    if v >= 1 << 16:
-        v >>= 16
-        n += 16
-    if v >= 1 << 8:
-        v >>= 8
-        n += 8
-    if v >= 1 << 4:
-        v >>= 4
-        n += 4
-    if v >= 1 << 2:
-        v >>= 2
-        n += 2
-    if v >= 1 << 1:
-        v >>= 1
-        n += 1
+    shift = 32
+    while shift:
+        if v >= np.int64(1) << shift:
+            v >>= shift
+            n += shift
+        shift >>= 1
     return n + v
 
 
