@@ -25,7 +25,8 @@ import numpy as np
 
 from . import distributions as d
 from ..errors import DistributionError, SymbolError
-from ..files import load_npy, read_symbols
+from ..files import load_npy, read_bounded, read_symbols
+from ..limits import MESSAGE_BYTES
 from . import corpora as texts
 from .labels import fit_bytes, fit_letters, read_letters
 
@@ -133,11 +134,11 @@ def _fitted(head: str, rest: str, name: str, smooth: float | None = None) -> np.
     try:
         if head == "fit-letters":
             return fit_letters(read_letters(path)[0], numbers[0] if numbers else 0.0)
-        symbols = read_symbols(path, as_bytes=not counted)
+        if head == "fit-bytes":
+            return fit_bytes(read_bounded(path, MESSAGE_BYTES, "a message"), numbers[0] if numbers else 0.0)
+        symbols = read_symbols(path, as_bytes=False)
     except SymbolError as err:
         raise DistributionError(f"{name}: {str(err).replace('--bytes', 'fit-bytes:FILE')}") from None
-    if not counted:
-        return fit_bytes(symbols.astype(np.uint8).tobytes(), numbers[0] if numbers else 0.0)
     k = numbers[0] if numbers else None
     return d.fit(symbols, int(k) if k is not None and k == int(k) else k,
                  numbers[1] if len(numbers) > 1 else 0.0)
