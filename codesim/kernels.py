@@ -577,6 +577,59 @@ def ctw_root(keys, counts, logs, depth, context, bit, commit):
     return below, added
 
 
+# --- LZ77's parse ----------------------------------------------------------------------------
+def lz77_longest(values, keys, head, previous, i, window, min_match, max_match, chain):
+    """The readable parse's ``longest(i)``: (length, distance) of the longest match at i among
+    the ``chain`` most recent earlier positions with the same first ``min_match`` symbols
+    (``keys``: one number per such run), the first found of that length; (0, 0) for none."""
+    n = values.size
+    if i + min_match > n:
+        return 0, 0
+    best, where, tried = 0, 0, 0
+    top = min(max_match, n - i)
+    j = head[keys[i]]
+    while j >= 0 and tried < chain:
+        if i - j > window:
+            break
+        length = min_match
+        while length < top and values[j + length] == values[i + length]:
+            length += 1
+        if length > best:
+            best, where = length, i - j
+            if length == top:
+                break
+        j = previous[j]
+        tried += 1
+    return best, where
+
+
+def lz77_parse(values, keys, key_count, window, min_match, max_match, chain, lengths, distances):
+    """The readable LZ77 parse (:meth:`codesim.coders.universal.LZ77Coder._parse_tokens`):
+    a match where one is found and none longer starts one symbol later, else a literal;
+    each position joins its key's chain (``head``: the latest, ``previous``: the one before)
+    once the parse has passed it.  Writes (length, distance), (1, 0) for a literal, and
+    returns the number of tokens."""
+    n = values.size
+    head = np.full(key_count, -1, dtype=np.int64)
+    previous = np.full(n, -1, dtype=np.int64)
+    t, i = 0, 0
+    while i < n:
+        length, distance = lz77_longest(values, keys, head, previous, i, window, min_match,
+                                        max_match, chain)
+        if length >= min_match and lz77_longest(values, keys, head, previous, i + 1, window,
+                                                min_match, max_match, chain)[0] <= length:
+            step = length
+        else:
+            length, distance, step = 1, 0, 1
+        for k in range(i, min(i + step, n - min_match + 1)):     # remember the passed positions
+            previous[k] = head[keys[k]]
+            head[keys[k]] = k
+        lengths[t], distances[t] = length, distance
+        t += 1
+        i += step
+    return t
+
+
 # --- sampling -------------------------------------------------------------------------------
 def lookup_counted(u, cdf, guide, m, out, counts):
     """The first symbol x with cdf[x] > u for every uniform draw u (exactly
@@ -595,7 +648,7 @@ KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put
            "bits_at", "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode",
            "rans_decode", "ans_decode", "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash",
-           "ctw_root")
+           "ctw_root", "lz77_longest", "lz77_parse")
 
 _compiled: dict = {}
 

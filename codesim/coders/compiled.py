@@ -20,7 +20,7 @@ from ..kernels import (ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODE
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "arithmetic_encode", "arithmetic_decode",
-           "chain_step", "guide_table"]
+           "chain_step", "guide_table", "lz77_tokens"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
 #: holds 31 pending bits and one codeword, or 32 bits read ahead)
@@ -292,3 +292,23 @@ def arithmetic_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarra
 def chain_step(pi, nxt, weights, moved, row_sum) -> None:
     """One step of the chain of tANS states (theory), into ``moved``."""
     kernel("chain_step")(pi, np.ascontiguousarray(nxt), weights, moved, row_sum)
+
+
+# --- LZ77 -----------------------------------------------------------------------------------
+def lz77_tokens(x: np.ndarray, window: int, min_match: int, max_match: int,
+                chain: int) -> list[tuple[int, int]]:
+    """LZ77's parse of x, (length, distance) a token, as the readable parse gives it; each run
+    of ``min_match`` symbols is keyed by its rank among the message's distinct runs."""
+    n = x.size
+    require_memory(8 * 6 * n, "LZ77's parse")        # values, keys, runs, chains, tokens
+    values = np.ascontiguousarray(x, dtype=np.int64)
+    keys = np.zeros(n, dtype=np.int64)
+    key_count = 1
+    if n >= min_match:
+        runs = np.stack([values[k:n - min_match + 1 + k] for k in range(min_match)], axis=1)
+        distinct, keys[:n - min_match + 1] = np.unique(runs, axis=0, return_inverse=True)
+        key_count = len(distinct)
+    lengths, distances = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    t = kernel("lz77_parse")(values, keys, key_count, window, min_match, max_match, chain,
+                             lengths, distances)
+    return list(zip(lengths[:t].tolist(), distances[:t].tolist()))

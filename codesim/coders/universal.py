@@ -55,6 +55,7 @@ from ..validate import as_symbols, checked_pmf, is_whole
 from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
 from .huffman import length_limited_code_lengths
 from .prefix import canonical_codewords, pack_codewords
+from . import compiled
 
 __all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
 
@@ -397,6 +398,8 @@ class LZ77Coder(UniversalCoder):
     # --- the parse ---------------------------------------------------------------------------
     def _parse_tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
         """(length, distance) of each token, (1, 0) for a literal."""
+        if compiled.active(x.size):
+            return compiled.lz77_tokens(x, self.window, MIN_MATCH, MAX_MATCH, CHAIN)
         values, n = x.tolist(), x.size
         chains: dict = {}
         tokens: list[tuple[int, int]] = []

@@ -27,9 +27,9 @@ from tests.processes import CHILD_TIMEOUT
 needs_numba = pytest.mark.skipif(not numba_installed(), reason="numba (the fast extra) is not installed")
 
 #: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS,
-#: and the arithmetic coder with a fixed model
+#: the arithmetic coder with a fixed model, and LZ77's parse
 COMPILED = ["huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice", "elias_gamma",
-            "elias_delta", "elias_omega", "tans", "rans", "ans", "arithmetic"]
+            "elias_delta", "elias_omega", "tans", "rans", "ans", "arithmetic", "lz77"]
 
 
 def outcome(coder, encoded):
@@ -150,6 +150,39 @@ def test_an_adaptive_or_per_position_arithmetic_coder_keeps_its_readable_path():
         readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
         assert fast.payload == readable.payload
         assert on("numba", coder.decode, fast).tolist() == x.tolist()
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(1, 8), st.integers(0, 2000), st.integers(1, 40), st.sampled_from([1, 5, 64, 1 << 15]),
+       st.integers(0, 2**32 - 1))
+def test_the_compiled_lz77_parse_finds_the_readable_parses_tokens(k, n, period, window, seed):
+    """The same literals and matches (length and distance), on messages that repeat themselves
+    (a period, with some symbols changed) as well as on noise."""
+    rng = np.random.default_rng(seed)
+    x = np.resize(rng.integers(0, k, period), n)
+    changed = rng.random(n) < 0.05
+    x[changed] = rng.integers(0, k, int(changed.sum()))
+    coder = make_coder("lz77", cs.uniform(k), window=window)
+    tokens = on("python", coder._parse_tokens, x)
+    assert on("numba", coder._parse_tokens, x) == tokens
+    assert plain_lz77_tokens(x, window) == tokens
+    assert on("numba", coder.encode, x).payload == on("python", coder.encode, x).payload
+
+
+def plain_lz77_tokens(x, window):
+    """The parse kernel as plain Python (what NUMBA_DISABLE_JIT=1 runs), on the tables the
+    compiled path gives it."""
+    from codesim.coders.universal import CHAIN, MAX_MATCH, MIN_MATCH
+    n = x.size
+    keys = np.zeros(n, dtype=np.int64)
+    runs = [tuple(x[i:i + MIN_MATCH]) for i in range(n - MIN_MATCH + 1)]
+    ranks = {run: r for r, run in enumerate(sorted(set(runs)))}
+    keys[:len(runs)] = [ranks[run] for run in runs]
+    lengths, distances = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
+    t = plain("lz77_parse")(x.astype(np.int64), keys, max(len(ranks), 1), window, MIN_MATCH,
+                            MAX_MATCH, CHAIN, lengths, distances)
+    return list(zip(lengths[:t].tolist(), distances[:t].tolist()))
 
 
 @needs_numba
