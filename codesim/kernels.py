@@ -252,31 +252,37 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
 def rans_encode(x, freqs, cums, inverse, precision, out):
     """The readable rANS encoder (byte-wise, state in [2**47, 2**55)), writing ``out`` from its
     end backwards; returns where the message starts (``out[start:]``, in decoding order).
-    x // f is taken as the float state * (1 / f) (``inverse``), corrected to the exact
-    quotient: a multiply instead of a division."""
+
+    The same integers by a shorter chain of dependent steps.  With m bytes pushed out
+    (x' = x >> 8m) the readable step is C(s, x') = x' + c(s) + (x' // f)(M - f), and
+    x' // f = (x // f) >> 8m (floor division nests), so the quotient is taken from x itself,
+    while m is still being counted: x // f as the float x * (1 / f) (``inverse``), corrected
+    to the exact quotient (a multiply instead of a division)."""
     state = RANS_L
     bound = (RANS_L >> precision) << 8
+    total = np.int64(1) << precision
     k = out.size
     for i in range(x.size - 1, -1, -1):
         s = x[i]
         f = freqs[s]
-        x_max = bound * f                  # push bytes out while state >= x_max: 0 to 3 of them,
-        moves = (np.int64(state >= x_max) + np.int64((state >> 8) >= x_max)
-                 + np.int64((state >> 16) >= x_max))
-        out[k - 1] = state & 0xFF          # without a branch: all three written, `moves` kept
-        out[k - 2] = (state >> 8) & 0xFF   # (the next symbol's bytes overwrite the rest)
-        out[k - 3] = (state >> 16) & 0xFF
-        k -= moves
-        state >>= 8 * moves
-        quotient = np.int64(state * inverse[s])       # state // f but for the rounding, off
-        rest = state - quotient * f                    # by under 2**(4 - precision) + 1:
-        while rest < 0:                                # corrected to the exact quotient
-            quotient -= 1
+        whole = np.int64(state * inverse[s])         # x // f but for the float's rounding:
+        rest = state - whole * f                     # off by a few at most (x < 2**55),
+        while rest < 0:                              # corrected to the exact quotient
+            whole -= 1
             rest += f
         while rest >= f:
-            quotient += 1
+            whole += 1
             rest -= f
-        state = (quotient << precision) + rest + cums[s]
+        x_max = bound * f                  # push bytes out while state >= x_max: 0 to
+        moves = ((np.int64(state >= x_max) + np.int64((state >> 8) >= x_max))   # ceil(precision / 8)
+                 + (np.int64((state >> 16) >= x_max) + np.int64((state >> 24) >= x_max)))
+        out[k - 1] = state & 0xFF          # of them, at most 4; without a branch: all four
+        out[k - 2] = (state >> 8) & 0xFF   # written, `moves` kept (the next symbol's bytes
+        out[k - 3] = (state >> 16) & 0xFF  # overwrite the rest)
+        out[k - 4] = (state >> 24) & 0xFF
+        k -= moves
+        shift = 8 * moves
+        state = (state >> shift) + cums[s] + (whole >> shift) * (total - f)
     for _ in range(7):
         k -= 1
         out[k] = state & 0xFF

@@ -211,7 +211,8 @@ def _rans_tables(coder):
 
 def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
     freqs, cums, _, _, inverse = _kept(coder, "rans", lambda: _rans_tables(coder))
-    out = np.empty(x.size * 3 + 16, dtype=np.uint8)          # a symbol moves at most 3 bytes
+    most = -(-coder.precision // 8)              # bytes a symbol moves out: ceil(precision / 8)
+    out = np.empty(x.size * most + 16, dtype=np.uint8)
     start = kernel("rans_encode")(x, freqs, cums, inverse, coder.precision, out)
     return out[start:].tobytes(), 8 * (out.size - int(start))
 
