@@ -33,7 +33,7 @@ import numpy as np
 from .errors import DistributionError, OptionError, SymbolError
 from .limits import DISTRIBUTION_BYTES, require_memory
 
-__all__ = ["as_pmf", "as_pmf_rows", "checked_pmf", "checked_pmf_rows", "check_same_length", "sum_tolerance", "is_number",
+__all__ = ["as_pmf", "as_pmf_rows", "checked_pmf", "checked_pmf_rows", "check_same_length", "ruled_out", "sum_tolerance", "is_number",
            "is_whole", "power_fits", "whole_number", "sample_size", "seed_label", "as_rng", "precision_bits", "as_symbols"]
 
 #: ulps of rounding allowed per entry when a distribution's sum is checked
@@ -244,6 +244,25 @@ def check_same_length(p: np.ndarray, q: np.ndarray, names: tuple[str, str] = ("p
         raise DistributionError(
             f"{names[0]} has {len(p)} entries but {names[1]} has {len(q)}: "
             "they must be over the same alphabet")
+
+
+def ruled_out(p: np.ndarray, q: np.ndarray, labels=None) -> tuple[int, str] | None:
+    """The first symbol s that p gives probability and q rules out (p(s) > 0 = q(s): no code for
+    q describes it, H(p,q) = inf), with its name: ``(s, "q[s] = 0 but p[s] = ...")``, its label
+    beside it where the symbols have labels (``labels``, else p's or q's own); None if none.
+
+    >>> ruled_out(np.array([0.5, 0.5]), np.array([1.0, 0.0]))
+    (1, 'q[1] = 0 but p[1] = 0.5')
+    """
+    check_same_length(p, q)
+    out = np.flatnonzero((p > 0) & (q == 0))
+    if not out.size:
+        return None
+    s = int(out[0])
+    for each in (labels, getattr(p, "labels", None), getattr(q, "labels", None)):
+        if each is not None:
+            return s, f"q[{s}] = 0 but p[{s}] = {p[s]:g} (symbol {s} is {each[s]!r})"
+    return s, f"q[{s}] = 0 but p[{s}] = {p[s]:g}"
 
 
 def is_whole(v, low: int | None = None, high: int | None = None) -> bool:

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import math
-
 from ..errors import SupportError
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..simulation import compare
 from ..tables import Table, format_table
+from ..validate import ruled_out
 from ._common import (add_coder_options, add_command, add_distribution_options, add_quiet_option,
                       add_sample_options, add_smooth_option, coder_list, distribution, progress_stream)
 
@@ -47,10 +46,11 @@ def theory_line(p, q) -> str:
 
 def refuse_infinite(p, q) -> None:
     """q rules out a symbol p produces: no code for q describes it (H(p,q) = inf)."""
-    if math.isinf(cross_entropy(p, q)):
-        bad = int(((p > 0) & (q == 0)).argmax())
-        raise SupportError(f"q[{bad}] = 0 but p[{bad}] = {p[bad]:g}: no code built for q can "
-                           f"describe symbol {bad}, H(p,q) = D(p||q) = inf", symbol=bad)
+    found = ruled_out(p, q)
+    if found is not None:
+        s, named = found
+        raise SupportError(f"{named}: no code built for q can describe symbol {s}, "
+                           "H(p,q) = D(p||q) = inf", symbol=s)
 
 
 def run(args) -> int:

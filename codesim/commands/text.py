@@ -63,6 +63,10 @@ def run(args) -> int:
     print(f"{args.file}: {len(data)} bytes; bits per {unit}, measured by encoding and decoding "
           "(ideal_bits: the model's own code length, theory)")
     print(format_table(rows))
+    if not len(data):
+        print(f"nothing to compare: {args.file} is empty, so no code has a rate per {unit} "
+              "(the bits above are each format's fixed cost)")
+        return 0
     best = min((r for r in rows if r["coder"] == "arithmetic"), key=lambda r: r["bits"])
     lzma_row = next(r for r in rows if r["model"] == "lzma")
     print(f"best context model: order {best['order']} {best['model']}, "

@@ -40,7 +40,7 @@ from ..limits import require_memory
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..sources.distributions import sample
 from ..sources.labels import checked_labels, labels_of
-from ..validate import as_rng, check_same_length, checked_pmf, whole_number
+from ..validate import as_rng, check_same_length, checked_pmf, ruled_out, whole_number
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
            "VIEWS", "MAX_LEAVES", "MAX_STEPS", "MAX_BARS"]
@@ -339,11 +339,11 @@ def wrong_codebook(p, q, labels=None):
     if p.size > MAX_BARS:
         raise OptionError(f"the wrong-codebook view draws a bar per symbol: at most {MAX_BARS} "
                           f"symbols, got {p.size}")
-    ruled_out = (p > 0) & (q == 0)
-    if ruled_out.any():
-        s = int(np.argmax(ruled_out))
-        raise SupportError(f"q[{s}] = 0 but p[{s}] = {p[s]:g}: no code for q describes symbol "
-                           f"{s} (D(p||q) = inf)", symbol=s)
+    found = ruled_out(p, q, labels)
+    if found is not None:
+        s, named = found
+        raise SupportError(f"{named}: no code for q describes symbol {s} (D(p||q) = inf)",
+                           symbol=s)
     shown = np.flatnonzero(p > 0)
     with np.errstate(divide="ignore"):
         cost_p, cost_q = -np.log2(p[shown]), -np.log2(q[shown])
@@ -381,12 +381,14 @@ def typical_set(p, q, ns=(10, 100, 1000), sequences: int = 2000, seed=0):
     measured ``mean_p``, ``sd_p``, ``mean_q``, ``sd_q`` beside ``entropy`` and
     ``cross_entropy`` (theory).
     """
+    labels = labels_of(p, q)
     p, q = checked_pmf(p, "p"), checked_pmf(q, "q")
     check_same_length(p, q)
-    if ((p > 0) & (q == 0)).any():
-        s = int(np.argmax((p > 0) & (q == 0)))
-        raise SupportError(f"q[{s}] = 0 but p[{s}] = {p[s]:g}: -log2 q(X^n) is infinite for "
-                           f"every sequence holding symbol {s}", symbol=s)
+    found = ruled_out(p, q, labels)
+    if found is not None:
+        s, named = found
+        raise SupportError(f"{named}: -log2 q(X^n) is infinite for every sequence holding "
+                           f"symbol {s}", symbol=s)
     if isinstance(ns, (str, bytes)) or np.ndim(ns) != 1 or not len(ns):
         raise OptionError(f"typical_set needs a list of lengths n >= 1, got {ns!r:.60}")
     ns = [whole_number(n, "a length n", 1, 10**6) for n in ns]

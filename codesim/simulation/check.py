@@ -57,7 +57,7 @@ from ..limits import MAX_SYMBOLS
 from ..measures import entropy
 from ..files import atomic_write
 from ..sources.notation import parse_distribution
-from ..validate import checked_pmf, is_whole, sample_size
+from ..validate import checked_pmf, is_whole, ruled_out, sample_size
 from .iid import measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
@@ -279,11 +279,11 @@ def _require_codable(p, q, path, case) -> None:
     if p.size != q.size:
         raise _spec_error(path, case, "q", f"has {q.size} entries but p has {p.size}: they must "
                           "be over the same alphabet")
-    ruled_out = np.flatnonzero((p > 0) & (q == 0))
-    if ruled_out.size:
-        s = int(ruled_out[0])
-        raise _spec_error(path, case, "q", f"q[{s}] = 0 but p[{s}] = {p[s]:g}: no code built for q "
-                          f"can describe symbol {s} (the cross-entropy is infinite)")
+    found = ruled_out(p, q)
+    if found is not None:
+        s, named = found
+        raise _spec_error(path, case, "q", f"{named}: no code built for q can describe symbol "
+                          f"{s} (the cross-entropy is infinite)")
 
 
 def _coders(value, path, case):

@@ -64,6 +64,12 @@ def test_bad_input_is_one_line_on_stderr_and_exit_2(capsys, argv, message):
     assert message in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
 
 
+def test_a_letter_q_rules_out_is_named_by_its_letter(tmp_path, capsys):
+    (tmp_path / "a.txt").write_text("a a a")
+    code, _, err = run(capsys, "compare", "--p", "english", "--q", f"fit-letters:{tmp_path / 'a.txt'}")
+    assert code == 2 and "p[1] = 0.0149113 (symbol 1 is 'b'): no code built for q can describe symbol 1" in err
+
+
 def test_python_dash_m_and_help_explain_every_command():
     out = subprocess.run([sys.executable, "-m", "codesim", "compare", "--help"],
                          capture_output=True, text=True, check=True).stdout

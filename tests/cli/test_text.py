@@ -87,6 +87,11 @@ def test_a_text_without_end_is_refused_and_an_empty_one_has_no_rate(tmp_path, ca
     assert "the most codesim reads" in capsys.readouterr().err
     rows = text_costs(b"", orders=[0], models=["kt"])
     assert all(math.isnan(r["bits_per_symbol"]) for r in rows)
+    empty = tmp_path / "empty.txt"
+    empty.write_bytes(b"")
+    assert main(["text", str(empty), "--order", "0"]) == 0
+    summary = capsys.readouterr().out.splitlines()[-1]
+    assert "is empty" in summary and "nan" not in summary and "x lzma" not in summary
 
 
 def test_ctrl_c_during_text_keeps_the_finished_rows(monkeypatch):
