@@ -35,6 +35,7 @@ import functools
 import importlib.util
 import os
 from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .errors import OptionError
 from .kernels import loaded as kernels_loaded
@@ -46,7 +47,8 @@ BACKENDS = ("auto", "numba", "python")
 #: under ``auto``, the smallest message that loads numba for its kernel
 AUTO_MIN_SYMBOLS = 50_000
 
-_override: list[str] = []
+#: the backend ``using_backend`` chose for this thread (or task), None: CODESIM_BACKEND's
+_override: ContextVar[str | None] = ContextVar("codesim_backend", default=None)
 
 
 @functools.lru_cache(maxsize=1)
@@ -56,8 +58,9 @@ def numba_installed() -> bool:
 
 
 def _requested() -> str:
-    if _override:
-        return _override[-1]
+    chosen = _override.get()
+    if chosen is not None:
+        return chosen
     value = os.environ.get("CODESIM_BACKEND", "auto").strip().lower() or "auto"
     if value not in BACKENDS:
         raise OptionError(f"CODESIM_BACKEND must be one of {', '.join(BACKENDS)}, got "
@@ -92,12 +95,14 @@ def compiled(n: int | None = None) -> bool:
 
 @contextmanager
 def using_backend(name: str):
-    """Run a block with another backend (``"auto"``, ``"numba"`` or ``"python"``)."""
+    """Run a block with another backend (``"auto"``, ``"numba"`` or ``"python"``), in this
+    thread (or asyncio task) only: another thread keeps its own choice, and a thread started
+    inside the block reads CODESIM_BACKEND."""
     if name not in BACKENDS:
         raise OptionError(f"the backend must be one of {', '.join(BACKENDS)}, got {name!r}")
-    _override.append(name)
+    token = _override.set(name)
     try:
         backend()                      # refuse "numba" here, not at the first coder
         yield
     finally:
-        _override.pop()
+        _override.reset(token)

@@ -81,6 +81,35 @@ def test_the_switch_names_the_backend_and_refuses_an_unknown_one(monkeypatch):
             pass
 
 
+def test_using_backend_holds_in_its_own_thread_only(monkeypatch):
+    """Two threads, each in its own using_backend, the second entering after the first: each
+    sees its own backend, and the first to leave does not end the other's."""
+    import threading
+    monkeypatch.setenv("CODESIM_BACKEND", "python")
+    first_in, second_in, first_out = threading.Event(), threading.Event(), threading.Event()
+    seen = {}
+
+    def first():
+        with using_backend("python"):
+            first_in.set()
+            second_in.wait(10)
+            seen["first"] = cs.backend()
+        first_out.set()
+
+    def second():
+        first_in.wait(10)
+        with using_backend("numba" if numba_installed() else "auto"):
+            second_in.set()
+            first_out.wait(10)
+            seen["second"] = cs.backend()
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(10)
+    assert seen == {"first": "python", "second": "numba" if numba_installed() else "python"}
+
+
 def test_asking_for_numba_without_it_says_how_to_install_it(monkeypatch):
     import codesim.backends as backends
     monkeypatch.setattr(backends, "numba_installed", lambda: False)
