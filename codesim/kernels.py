@@ -7,7 +7,7 @@ numba compiles them to machine code.  They are written in the subset of Python n
 with ``NUMBA_DISABLE_JIT=1``, or called through ``.py_func``, they run as written, which is how
 their logic is tested without a compiler.
 
-Contract, checked by ``tests/coders/test_kernels.py`` over random q, n and seeds:
+Contract, checked by ``tests/coders/test_compiled.py`` over random q, n and seeds:
 
 * an encoder writes the very bytes (and bit count) the readable coder writes;
 * a decoder reads every message the readable coder writes, and returns a *status* instead of
@@ -249,15 +249,25 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
 
 
 # --- rANS ---------------------------------------------------------------------------------
-def rans_encode(x, freqs, cums, inverse, precision, out):
+def mul_high(a, b):
+    """The top 64 bits of the 128-bit product of a >= 0 and b, b an int64 read as unsigned
+    (its bits, 0 to 2**64 - 1).  Plain Python here; numba compiles it to x86's one ``mul``,
+    which gives all 128 bits (see :func:`kernel`)."""
+    return np.int64((int(a) * (int(b) & 0xFFFFFFFFFFFFFFFF)) >> 64)
+
+
+def rans_encode(x, freqs, cums, reciprocal, tail, scale, precision, out):
     """The readable rANS encoder (byte-wise, state in [2**47, 2**55)), writing ``out`` from its
     end backwards; returns where the message starts (``out[start:]``, in decoding order).
 
     The same integers by a shorter chain of dependent steps.  With m bytes pushed out
     (x' = x >> 8m) the readable step is C(s, x') = x' + c(s) + (x' // f)(M - f), and
     x' // f = (x // f) >> 8m (floor division nests), so the quotient is taken from x itself,
-    while m is still being counted: x // f as the float x * (1 / f) (``inverse``), corrected
-    to the exact quotient (a multiply instead of a division)."""
+    while m is still being counted, and with no division: x // f is the top half of one
+    128-bit product, shifted, (x r) >> (64 + t) (the reciprocal r and shift t of
+    ``codesim.coders.compiled.reciprocals``), and (x // f) >> 8m shifts it by t + 8m.  A symbol
+    with f = 1, whose reciprocal 2**64 does not fit, has r = 0 and ``scale`` M instead of 1:
+    C(s, x') = x' M + c(s)."""
     state = RANS_L
     bound = (RANS_L >> precision) << 8
     total = np.int64(1) << precision
@@ -265,14 +275,6 @@ def rans_encode(x, freqs, cums, inverse, precision, out):
     for i in range(x.size - 1, -1, -1):
         s = x[i]
         f = freqs[s]
-        whole = np.int64(state * inverse[s])         # x // f but for the float's rounding:
-        rest = state - whole * f                     # off by a few at most (x < 2**55),
-        while rest < 0:                              # corrected to the exact quotient
-            whole -= 1
-            rest += f
-        while rest >= f:
-            whole += 1
-            rest -= f
         x_max = bound * f                  # push bytes out while state >= x_max: 0 to
         moves = ((np.int64(state >= x_max) + np.int64((state >> 8) >= x_max))   # ceil(precision / 8)
                  + (np.int64((state >> 16) >= x_max) + np.int64((state >> 24) >= x_max)))
@@ -282,7 +284,8 @@ def rans_encode(x, freqs, cums, inverse, precision, out):
         out[k - 4] = (state >> 24) & 0xFF
         k -= moves
         shift = 8 * moves
-        state = (state >> shift) + cums[s] + (whole >> shift) * (total - f)
+        state = ((state >> shift) * scale[s] + cums[s]
+                 + (mul_high(state, reciprocal[s]) >> (tail[s] + shift)) * (total - f))
     for _ in range(7):
         k -= 1
         out[k] = state & 0xFF
@@ -299,8 +302,11 @@ def symbol_of_slot(slot, guide, guide_shift, cums):
     return s
 
 
-def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, out):
-    """The readable rANS decoder over ``size`` bytes; returns (status, symbols decoded)."""
+def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, whole, out):
+    """The readable rANS decoder over ``size`` bytes; returns (status, symbols decoded).
+
+    Where the guide table's bucket of the slot holds one symbol alone, ``whole`` holds that
+    symbol's f << 32 | c (-1 elsewhere), so that one load gives all the step needs."""
     if size < 7:
         return RAN_OUT, 0
     state = 0
@@ -312,8 +318,14 @@ def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, out):
     mask = (1 << precision) - 1
     for i in range(n):
         slot = state & mask
-        s = symbol_of_slot(slot, guide, guide_shift, cums)
-        state = freqs[s] * (state >> precision) + slot - cums[s]
+        bucket = slot >> guide_shift
+        entry = whole[bucket]
+        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
+            s = guide[bucket]
+            state = (entry >> 32) * (state >> precision) + slot - (entry & 0xFFFFFFFF)
+        else:
+            s = symbol_of_slot(slot, guide, guide_shift, cums)
+            state = freqs[s] * (state >> precision) + slot - cums[s]
         while state < RANS_L:
             if pos >= size:
                 return RAN_OUT, i
@@ -675,7 +687,29 @@ def kernel(name: str):
     every kernel's module globals, so that a kernel calls its helpers compiled too."""
     if not _compiled:
         import numba                      # the fast extra, loaded on first use only
+        _compile_mul_high()
         for each in KERNELS:
             _compiled[each] = numba.njit(cache=True, nogil=True)(globals()[each])
             globals()[each] = _compiled[each]
     return _compiled[name]
+
+
+def _compile_mul_high() -> None:
+    """Teach numba :func:`mul_high`: both operands widened to 128 bits, multiplied, the top
+    half kept (LLVM's ``mul i128`` of two widened words is x86's one ``mul``)."""
+    from llvmlite import ir
+    from numba import types
+    from numba.extending import intrinsic, overload
+
+    @intrinsic
+    def wide_mul_high(typingctx, a, b):
+        def codegen(context, builder, signature, args):
+            wide = ir.IntType(128)
+            a, b = (builder.zext(v, wide) for v in args)
+            top = builder.lshr(builder.mul(a, b), ir.Constant(wide, 64))
+            return builder.trunc(top, ir.IntType(64))
+        return types.int64(types.int64, types.int64), codegen
+
+    @overload(mul_high)
+    def compiled_mul_high(a, b):
+        return lambda a, b: wide_mul_high(np.int64(a), np.int64(b))

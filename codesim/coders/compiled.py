@@ -202,28 +202,63 @@ def tans_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarray:
 
 
 def _rans_tables(coder):
+    """freqs, cums, the decoder's (guide, shift, whole buckets), the encoder's division."""
     freqs = coder.freqs.astype(np.int64)
     cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
     guide, shift = guide_table(cums, coder.precision)
-    inverse = 1.0 / np.maximum(freqs, 1)
-    return freqs, cums, guide, shift, inverse
+    scale = np.where(freqs == 1, np.int64(1) << coder.precision, 1)   # f = 1: C(s, x) = x M + c
+    decoding = guide, shift, whole_buckets(guide, shift, freqs, cums)
+    return freqs, cums, decoding, (*reciprocals(freqs), scale)
+
+
+def whole_buckets(guide: np.ndarray, shift: int, freqs: np.ndarray, cums: np.ndarray) -> np.ndarray:
+    """For each bucket of the guide table (the slots g << shift to ((g + 1) << shift) - 1):
+    f << 32 | c of its symbol where the bucket holds that one symbol alone (and f < 2**31),
+    else -1."""
+    last_slot = ((np.arange(guide.size, dtype=np.int64) + 1) << shift) - 1
+    alone = (cums[guide + 1] > last_slot) & (freqs[guide] < 2**31)
+    return np.where(alone, (freqs[guide] << 32) | cums[guide], -1)
+
+
+def reciprocals(freqs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    r"""For each frequency f >= 2 (f <= 2**32), a reciprocal r (an int64 read as unsigned) and a
+    shift t with x // f = (x r >> 64) >> t for every 0 <= x < 2**55: the rANS kernel's division
+    without a divide (Granlund and Montgomery, 1994, theorem 4.2).  With l = ceil(log2 f),
+    r = ceil(2**(55 + l) / f) * 2**8 (below 2**64) and t = l - 1: as (r / 2**8) f lies in
+    [2**(55 + l), 2**(55 + l) + 2**l], x // f = x (r / 2**8) >> (55 + l) = (x r >> 64) >> t.
+    f = 1 (whose r would be 2**64) and f = 0 get zeros; the kernel codes f = 1 on its own.
+
+    r comes from two exact 64-bit long-division steps, 2**(55 + l) being 2**(23 + l) * 2**32:
+
+    >>> r, t = reciprocals(np.array([3, 2**24]))
+    >>> [(2**40 * (int(v) % 2**64) >> 64) >> int(u) for v, u in zip(r, t)]
+    [366503875925, 65536]
+    """
+    f = np.maximum(freqs, 1).astype(np.uint64)
+    l = np.frexp((f - np.uint64(1)).astype(np.float64))[1].astype(np.uint64)  # bit length of f - 1
+    q1, r1 = np.divmod(np.uint64(1) << (l + np.uint64(23)), f)
+    q2, r2 = np.divmod(r1 << np.uint64(32), f)
+    reciprocal = ((q1 << np.uint64(32)) + q2 + (r2 != 0)) << np.uint64(8)
+    divided = freqs >= 2
+    return (np.where(divided, reciprocal.view(np.int64), 0),
+            np.where(divided, l.astype(np.int64) - 1, 0))
 
 
 def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
-    freqs, cums, _, _, inverse = _kept(coder, "rans", lambda: _rans_tables(coder))
+    freqs, cums, _, (reciprocal, tail, scale) = _kept(coder, "rans", lambda: _rans_tables(coder))
     most = -(-coder.precision // 8)              # bytes a symbol moves out: ceil(precision / 8)
     out = np.empty(x.size * most + 16, dtype=np.uint8)
-    start = kernel("rans_encode")(x, freqs, cums, inverse, coder.precision, out)
+    start = kernel("rans_encode")(x, freqs, cums, reciprocal, tail, scale, coder.precision, out)
     return out[start:].tobytes(), 8 * (out.size - int(start))
 
 
 def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
-    freqs, cums, guide, shift, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
+    freqs, cums, guide, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
     if len(payload) < 7:
         raise DecodeError(f"a rANS message holds at least 7 bytes of state, got {len(payload)}")
     out = np.empty(n, dtype=np.int64)
     status, at = kernel("rans_decode")(_padded(payload), len(payload), n, freqs, cums,
-                                       coder.precision, guide, shift, out)
+                                       coder.precision, *guide, out)
     if status == BAD_STATE and at == 0 and n:
         raise DecodeError("the rANS state is out of range: the data are damaged")
     _status("rANS", status, at, n)

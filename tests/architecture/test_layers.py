@@ -25,7 +25,8 @@ LAYERS = [
     ("commands", ["commands", "__main__"]),
 ]
 #: what may be imported inside a function: optional or heavy libraries, loaded on first use
-LATE = {"matplotlib", "dask", "distributed", "constriction", "selenium", "numba", "ipywidgets",
+#: (llvmlite: numba's own code generator, which the fast extra installs with it)
+LATE = {"matplotlib", "dask", "distributed", "constriction", "selenium", "numba", "llvmlite", "ipywidgets",
         "pandas", "pyppmd", "IPython", "pydoc_data", "scipy"}
 
 

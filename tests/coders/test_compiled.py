@@ -151,9 +151,9 @@ def test_a_million_symbols_give_the_same_bytes_on_both_backends(name, k):
 @needs_numba
 @pytest.mark.parametrize("precision", [12, 24, 25, 31, 32])
 def test_rans_compiled_quotient_is_exact_for_the_rarest_symbols(precision):
-    """x // f from the float x * (1 / f) is off by a few where f = 1 and x nears 2**55: the
-    correction makes it exact; and above precision 24 such a symbol moves 4 bytes out, not 3.
-    So a message full of the rarest symbols gives the same bytes at every precision."""
+    """A symbol of f = 1 has no 64-bit reciprocal (2**64): the kernel codes it on its own; and
+    above precision 24 it moves 4 bytes out, not 3.  So a message full of the rarest symbols
+    gives the same bytes at every precision."""
     q = np.array([1.0, 1e-12, 3e-12, 1e-9, 1e-6])
     q /= q.sum()
     coder = make_coder("rans", q, precision=precision)
@@ -162,6 +162,19 @@ def test_rans_compiled_quotient_is_exact_for_the_rarest_symbols(precision):
     readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
     assert fast.payload == readable.payload
     assert on("numba", coder.decode, fast).tolist() == x.tolist()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(2, 2**32), st.integers(0, 2**55 - 1), st.integers(0, 2**32))
+def test_a_reciprocal_divides_exactly_below_2_to_the_55(f, x, near):
+    """x // f = (x r >> 64) >> t for every x < 2**55 (Granlund and Montgomery's theorem): on
+    random x, and on the multiples of f and their neighbours, where a rounding would show."""
+    r, t = (int(v[0]) for v in compiled.reciprocals(np.array([f])))
+    r %= 2**64                                        # the int64 read as unsigned
+    at_multiple = min(2**55 - 1, (near % (2**55 // f)) * f)
+    for y in (x, at_multiple, max(at_multiple - 1, 0), min(at_multiple + 1, 2**55 - 1), 2**55 - 1):
+        assert (y * r >> 64) >> t == y // f
+    assert plain("mul_high")(np.int64(x), np.int64(r - 2**64 if r >= 2**63 else r)) == x * r >> 64
 
 
 @needs_numba
@@ -326,11 +339,14 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
                                   symbols) == (kernels.OK, x.size)
     assert symbols[:-1].tolist() == x.tolist()
     symbols = symbols[:-1]
-    freqs = rans.freqs.astype(np.int64)
-    cums = np.concatenate(([0], np.cumsum(freqs)))
+    freqs, cums, guide, division = compiled._rans_tables(rans)
     out = np.empty(x.size * 3 + 16, dtype=np.uint8)
-    start = plain("rans_encode")(x, freqs, cums, 1.0 / np.maximum(freqs, 1), rans.precision, out)
+    start = plain("rans_encode")(x, freqs, cums, *division, rans.precision, out)
     assert out[start:].tobytes() == encoded["rans"].payload
+    data = np.frombuffer(encoded["rans"].payload + bytes(kernels.PAD), dtype=np.uint8)
+    assert plain("rans_decode")(data, data.size - kernels.PAD, x.size, freqs, cums, rans.precision,
+                                *guide, symbols) == (kernels.OK, x.size)
+    assert symbols.tolist() == x.tolist()
     enc = encoded["tans"]
     data = np.frombuffer(enc.payload + bytes(kernels.PAD), dtype=np.uint8)
     tables = [np.array(t, dtype=np.int64) for t in (tans._dec_symbol, tans._dec_bits, tans._dec_base)]
