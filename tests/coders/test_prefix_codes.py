@@ -225,7 +225,6 @@ def test_the_bound_check_holds_for_an_ordinary_float_pmf(tmp_path):
 @given(st.integers(2, 300), st.integers(0, 2**31), st.integers(10_000, 40_000),
        st.sampled_from([0, 1, 15]))
 def test_the_lane_decoder_gives_back_every_message_and_refuses_a_damaged_one(k, seed, n, extra):
-    from dataclasses import replace
     rng = np.random.default_rng(seed)
     q = rng.dirichlet(np.full(k, 0.7))
     coder = make_coder("huffman", q)
