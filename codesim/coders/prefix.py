@@ -52,6 +52,11 @@ NO_CODEWORD = -1
 MAX_TREE_LENGTH = 256
 
 
+#: codes of at most this many symbols get their canonical values in a Python loop (numpy's
+#: set-up costs more at this size)
+SMALL_CODE = 64
+
+
 def canonical_codewords(lengths: np.ndarray) -> list[int]:
     """Canonical codeword values for the given lengths (-1: no codeword, value 0 there).
 
@@ -72,6 +77,13 @@ def canonical_codewords(lengths: np.ndarray) -> list[int]:
     for length in range(1, max_len + 1):
         code = (code + count[length - 1]) << 1
         first[length] = code
+    if lengths.size <= SMALL_CODE:          # DEFLATE's own last step: the symbols in order,
+        values = [0] * lengths.size         # each taking the next value of its length
+        for s, length in enumerate(lengths.tolist()):
+            if length > 0:
+                values[s] = first[length]
+                first[length] += 1
+        return values
     order = np.lexsort((np.arange(lengths.size), lengths))
     order = order[has[order]]
     sorted_len = lengths[order]

@@ -61,6 +61,9 @@ __all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_B
 
 #: memory of one dictionary entry while coding (a dict item and its key), measured: 150
 DICTIONARY_BYTES = 160
+#: a message of at most this many symbols keeps its fields for the next call (simulate
+#: encodes a message, then asks its code length: one parse serves both)
+KEPT_FIELDS = 4096
 
 
 def _width(count: int) -> int:
@@ -108,6 +111,19 @@ class _Bits:
         self.left -= width
         return value
 
+    def read_block(self, width: int, count: int, what: str) -> np.ndarray:
+        """``count`` fields of ``width`` bits each, at once, as an int64 array."""
+        total = width * count
+        if total > self.left:
+            raise DecodeError(f"the {self.name} bits ran out reading the {what}: the message "
+                              "is truncated or damaged")
+        first, skip = self.pos >> 3, self.pos & 7
+        bits = np.unpackbits(np.frombuffer(self.data, np.uint8, (skip + total + 7) >> 3, first))
+        weights = np.int64(1) << np.arange(width - 1, -1, -1, dtype=np.int64)
+        self.pos += total
+        self.left -= total
+        return bits[skip: skip + total].reshape(count, width).astype(np.int64) @ weights
+
 
 class UniversalCoder(Coder):
     """What LZ78 and LZW share: q's support as the alphabet, an exact code length, no theory
@@ -137,9 +153,7 @@ class UniversalCoder(Coder):
 
     def encode(self, symbols) -> Encoded:
         x = self._message(symbols)
-        tokens = self._tokens(x)
-        values = np.array([v for v, _ in tokens], dtype=np.uint64)
-        widths = np.array([w for _, w in tokens], dtype=np.int64)
+        values, widths = self._fields(x)
         keep = widths > 0
         payload, num_bits = pack_codewords(values[keep], widths[keep], 64) if keep.any() else (b"", 0)
         return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
@@ -158,12 +172,29 @@ class UniversalCoder(Coder):
                               "is damaged")
         return self.symbols[np.array(out, dtype=np.int64)] if out else np.zeros(0, dtype=np.int64)
 
+    _kept_fields = None            # (the last small message's bytes, its fields)
+
+    def _fields(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The values and widths of the fields of the message x (literal indices): its parse,
+        kept for the last message of at most KEPT_FIELDS symbols."""
+        key = x.tobytes() if x.size <= KEPT_FIELDS else None
+        kept = self._kept_fields
+        if key is not None and kept is not None and kept[0] == key:
+            return kept[1]
+        fields = self._field_arrays(x)
+        if key is not None:
+            self._kept_fields = (key, fields)
+        return fields
+
+    def _field_arrays(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return _as_arrays(self._tokens(x))
+
     def code_length(self, symbols, counts=None) -> float:
         """The exact bits of the parse: what encode writes."""
         x = as_symbols(symbols, self.alphabet_size)
         if not self.possible[x].all():
             return math.inf
-        return float(sum(w for _, w in self._tokens(self.index[x])))
+        return float(self._fields(self.index[x])[1].sum())
 
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         return 0.0, 0.0
@@ -457,10 +488,17 @@ class LZ77Coder(UniversalCoder):
 
     # --- the bits ----------------------------------------------------------------------------
     def _stream(self, x: np.ndarray):
-        """(value, width, kind) of every field of the message, in order."""
-        tokens, symbol_lengths, distance_lengths = self._plan(x)
-        for length in [*symbol_lengths.tolist(), *distance_lengths.tolist()]:
-            yield max(length, 0), LENGTH_FIELD, "header"
+        """(value, width, kind) of every field of the message, in order: the header (each
+        code length in LENGTH_FIELD bits), then each token's fields."""
+        plan = self._plan(x)
+        for length in _header(plan).tolist():
+            yield length, LENGTH_FIELD, "header"
+        yield from self._token_fields(x, plan)
+
+    def _token_fields(self, x: np.ndarray, plan):
+        """(value, width, kind) of each token's fields: a literal's codeword, or a match's
+        length codeword and extra bits, then its distance codeword and extra bits."""
+        tokens, symbol_lengths, distance_lengths = plan
         symbol_code, distance_code = _canonical(symbol_lengths), _canonical(distance_lengths)
         m, pos = self.symbols.size, 0
         for length, distance in tokens:
@@ -475,8 +513,15 @@ class LZ77Coder(UniversalCoder):
                 yield extra, width, "distance"
             pos += length
 
-    def _tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
-        return [(value, width) for value, width, _ in self._stream(x)] if x.size else []
+    def _field_arrays(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """The fields of :meth:`_stream` as arrays, the header's all at once."""
+        if not x.size:
+            return _as_arrays([])
+        plan = self._plan(x)
+        header = _header(plan)
+        values, widths = _as_arrays([(v, w) for v, w, _ in self._token_fields(x, plan)])
+        return (np.concatenate((header.astype(np.uint64), values)),
+                np.concatenate((np.full(header.size, LENGTH_FIELD, dtype=np.int64), widths)))
 
     def ledger(self, symbols) -> dict:
         """The message's bits by kind: header, literals, match lengths and distances."""
@@ -505,9 +550,8 @@ class LZ77Coder(UniversalCoder):
             return []                             # an empty message has no header
         m = self.symbols.size
         fields = m + LENGTH_BUCKETS + self.distance_buckets
-        lengths = [bits.read(LENGTH_FIELD, "code length", i) for i in range(fields)]
-        symbol_lengths = np.array(lengths[:m + LENGTH_BUCKETS], dtype=np.int64)
-        distance_lengths = np.array(lengths[m + LENGTH_BUCKETS:], dtype=np.int64)
+        lengths = bits.read_block(LENGTH_FIELD, fields, "header's code lengths")
+        symbol_lengths, distance_lengths = lengths[:m + LENGTH_BUCKETS], lengths[m + LENGTH_BUCKETS:]
         for part in (symbol_lengths, distance_lengths):
             if _kraft(part) > 1:
                 raise DecodeError("the lz77 header's code lengths break Kraft's inequality: damaged")
@@ -536,6 +580,18 @@ class LZ77Coder(UniversalCoder):
         return max(num_bits, 0) * MAX_MATCH
 
 
+def _as_arrays(fields: list[tuple[int, int]]) -> tuple[np.ndarray, np.ndarray]:
+    """(value, width) pairs as an array of values and one of widths."""
+    values = np.array([v for v, _ in fields], dtype=np.uint64)
+    return values, np.array([w for _, w in fields], dtype=np.int64)
+
+
+def _header(plan) -> np.ndarray:
+    """An LZ77 message's header: the two codes' lengths (0: an entry the message does not use)."""
+    _, symbol_lengths, distance_lengths = plan
+    return np.maximum(np.concatenate((symbol_lengths, distance_lengths)), 0)
+
+
 def _code_lengths(counts: np.ndarray) -> np.ndarray:
     """Huffman code lengths of at most 2**LENGTH_FIELD - 1 bits for these counts (0: unused; a
     code of one used entry gets a 1-bit codeword)."""
@@ -551,8 +607,9 @@ def _code_lengths(counts: np.ndarray) -> np.ndarray:
 
 def _canonical(lengths: np.ndarray) -> dict:
     """entry -> (codeword value, length) of the canonical code with these lengths (0: unused)."""
-    values = canonical_codewords(np.where(lengths > 0, lengths, -1))
-    return {i: (values[i], int(l)) for i, l in enumerate(lengths.tolist()) if l > 0}
+    used = np.flatnonzero(lengths > 0)          # the unused entries take no part in the order
+    kept = lengths[used].tolist()
+    return dict(zip(used.tolist(), zip(canonical_codewords(np.array(kept, dtype=np.int64)), kept)))
 
 
 def _kraft(lengths: np.ndarray) -> float:

@@ -23,6 +23,23 @@ def test_canonical_codewords_follow_length_then_symbol_order():
     assert code.codewords == ["10", "0", "110", "111"]
 
 
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.floats(0.0, 1.0), min_size=1, max_size=80).filter(lambda w: sum(w) > 0))
+def test_canonical_codewords_are_the_same_by_deflates_loop_and_by_numpy(weights):
+    """A small code's values come from DEFLATE's loop over the symbols, a larger one's from a
+    sort: the same values either way."""
+    from codesim.coders import prefix
+    q = np.array(weights) / sum(weights)
+    lengths = np.full(q.size, -1)
+    lengths[q > 0] = huffman_code_lengths(q[q > 0]) if (q > 0).sum() > 1 else 1
+    small = prefix.canonical_codewords(lengths)
+    saved, prefix.SMALL_CODE = prefix.SMALL_CODE, 0
+    try:
+        assert small == prefix.canonical_codewords(lengths)
+    finally:
+        prefix.SMALL_CODE = saved
+
+
 @pytest.mark.parametrize("name", PREFIX)
 def test_measured_bits_are_exactly_the_sum_of_code_lengths(name, rng):
     q, p = cs.zipf(30, 1.0), cs.dirichlet(30, 1.0, rng)

@@ -49,6 +49,20 @@ def test_every_bit_is_a_pointer_or_a_literal(name, case, n):
         assert sum(r["pointer_bits"] + r["literal_bits"] for r in rows) == enc.num_bits
 
 
+@pytest.mark.parametrize("name", UNIVERSAL)
+def test_a_code_length_is_the_parse_of_its_own_message(name):
+    """The last small message's parse is kept for its code length: a different message, or
+    the same symbols as another dtype, still gets its own."""
+    coder = make_coder(name, [0.5, 0.25, 0.25])
+    x, y = np.random.default_rng(0).choice(3, 300), np.zeros(300, dtype=np.int64)
+    bits_x, bits_y = (make_coder(name, [0.5, 0.25, 0.25]).encode(m).num_bits for m in (x, y))
+    assert bits_x != bits_y
+    for encoded, asked, bits in ((x, y, bits_y), (y, x, bits_x), (y, y, bits_y),
+                                 (x, x.astype(np.int32), bits_x)):
+        coder.encode(encoded)
+        assert coder.code_length(asked) == bits
+
+
 @pytest.mark.slow
 def test_lz78_redundancy_times_log_n_stays_near_a_constant_on_bernoulli_0_1():
     """LZ78's redundancy above H(p) is O(1 / log n) (Savari; Louchard & Szpankowski): times
