@@ -338,12 +338,12 @@ def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, whole
 
 
 # --- constriction's ANS words ---------------------------------------------------------------
-def ans_decode(words, n, freqs, cums, guide, guide_shift, out):
+def ans_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
     """Decode n symbols from the 32-bit words constriction's ``AnsCoder`` writes (precision 24,
     a 64-bit head, the head's two words last, the stack's bulk popped from its end), started at
     head 2**32: after the last symbol the head must be back at 2**32 and every word read.
     The head fills all 64 bits: uint64 arithmetic throughout (the quantile and the symbol
-    as int64).  Returns (status, symbols decoded)."""
+    as int64); ``whole`` as in :func:`rans_decode`.  Returns (status, symbols decoded)."""
     top = words.size
     if top < 2:
         return RAN_OUT, 0
@@ -354,8 +354,15 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, out):
     pos = top - 2
     for i in range(n):
         quantile = np.int64(head & np.uint64(0xFFFFFF))
-        s = symbol_of_slot(quantile, guide, guide_shift, cums)
-        head = (head >> np.uint64(24)) * np.uint64(freqs[s]) + np.uint64(quantile - cums[s])
+        bucket = quantile >> guide_shift
+        entry = whole[bucket]
+        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
+            s = guide[bucket]
+            f, c = entry >> 32, entry & 0xFFFFFFFF
+        else:
+            s = symbol_of_slot(quantile, guide, guide_shift, cums)
+            f, c = freqs[s], cums[s]
+        head = (head >> np.uint64(24)) * np.uint64(f) + np.uint64(quantile - c)
         if head < low:
             if pos == 0:
                 return RAN_OUT, i

@@ -265,16 +265,19 @@ def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
     return out
 
 
+def _ans_tables(coder, widen: int):
+    """freqs and cums over q's support at constriction's precision 24, and the guide's tables."""
+    freqs = (coder.freqs[coder.possible] * widen).astype(np.int64)
+    cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
+    guide, shift = guide_table(cums, 24)
+    return freqs, cums, guide, shift, whole_buckets(guide, shift, freqs, cums)
+
+
 def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
     """constriction's ANS words decoded to indices over q's support (int32, as constriction)."""
-    def build():
-        freqs = (coder.freqs[coder.possible] * widen).astype(np.int64)
-        cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
-        guide, shift = guide_table(cums, 24)
-        return freqs, cums, guide, shift
-    freqs, cums, guide, shift = _kept(coder, "ans", build)
+    tables = _kept(coder, "ans", lambda: _ans_tables(coder, widen))
     out = np.empty(n, dtype=np.int32)
-    status, at = kernel("ans_decode")(words, n, freqs, cums, guide, shift, out)
+    status, at = kernel("ans_decode")(words, n, *tables, out)
     if status != OK:
         raise DecodeError(f"ans decoding stopped after {at} of {n} symbols: the data are damaged "
                           "or the model is wrong" if status == RAN_OUT else

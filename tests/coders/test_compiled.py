@@ -347,6 +347,12 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
     assert plain("rans_decode")(data, data.size - kernels.PAD, x.size, freqs, cums, rans.precision,
                                 *guide, symbols) == (kernels.OK, x.size)
     assert symbols.tolist() == x.tolist()
+    ans = make_coder("ans", q)
+    words = np.frombuffer(ans.encode(x).payload, dtype="<u4")
+    indices = np.empty(x.size, dtype=np.int32)
+    assert plain("ans_decode")(words, x.size, *compiled._ans_tables(ans, 1),
+                               indices) == (kernels.OK, x.size)
+    assert np.flatnonzero(ans.possible)[indices].tolist() == x.tolist()
     enc = encoded["tans"]
     data = np.frombuffer(enc.payload + bytes(kernels.PAD), dtype=np.uint8)
     tables = [np.array(t, dtype=np.int64) for t in (tans._dec_symbol, tans._dec_bits, tans._dec_base)]
