@@ -27,10 +27,10 @@ import math
 import numpy as np
 
 __all__ = ["kernel", "warm_up", "loaded", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
-           "FLUSH_MISMATCH", "PAD"]
+           "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
-OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE, FLUSH_MISMATCH = 0, 1, 2, 3, 4, 5
+OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, UNREAD = range(8)
 #: zero bytes every kernel's input is padded with, so that a bit buffer may read ahead
 PAD = 8
 
@@ -374,6 +374,124 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
     return OK, n
 
 
+# --- constriction's range coder --------------------------------------------------------------
+#: constriction's RangeEncoder and RangeDecoder (a queue): 32-bit words, a 64-bit state
+#: (lower, range), precision 24; uint64 throughout, wrapping as Rust's wrapping_add does
+U8, U24, U32 = np.uint64(8), np.uint64(24), np.uint64(32)
+WORD_MASK = np.uint64(0xFFFFFFFF)
+STATE_MAX = np.uint64(0xFFFFFFFFFFFFFFFF)
+RANGE_FLOOR = np.uint64(1 << 32)            # range below this: one word moves
+RANGE_QUANTILES = np.uint64(1 << 24)
+EXHAUSTED_SPREAD = np.uint64((1 << 33) - 1)  # constriction's maybe_exhausted bound on point - lower
+
+
+def wrapping_add(a, b):
+    """a + b mod 2**64, of two uint64s (Rust's wrapping_add).  Plain Python here, with
+    Python's integers (numpy would warn of the overflow); numba compiles it to one add."""
+    return np.uint64((int(a) + int(b)) & 0xFFFFFFFFFFFFFFFF)
+
+
+def wrapping_sub(a, b):
+    """a - b mod 2**64, of two uint64s (Rust's wrapping_sub), as :func:`wrapping_add`."""
+    return np.uint64((int(a) - int(b)) & 0xFFFFFFFFFFFFFFFF)
+
+
+def range_encode(x, freqs, cums, out):
+    """constriction's RangeEncoder over x, sealed: its very words in ``out``; returns how
+    many.  A word whose carry is still open (lower + range wrapped past 2**64) is held back,
+    with the all-ones words after it, until a later step decides the carry (the first held
+    word + 1 and zeros, or as they are); the seal writes the point lower + 2**32 - 1 (and a
+    zero word where the range's upper end has the same top word)."""
+    lower = np.uint64(0)
+    rng = STATE_MAX
+    held = 0                                   # words held back (an open carry), 0: none
+    first = np.uint64(0)                       # the first of them
+    k = 0
+    for i in range(x.size):
+        s = x[i]
+        scale = rng >> U24
+        rng = scale * np.uint64(freqs[s])
+        new_lower = wrapping_add(lower, scale * np.uint64(cums[s]))
+        if held and wrapping_add(new_lower, rng) > new_lower:       # the carry is decided
+            carry = new_lower < lower
+            out[k] = (first + np.uint64(carry)) & WORD_MASK
+            for j in range(1, held):
+                out[k + j] = np.uint64(0) if carry else WORD_MASK
+            k += held
+            held = 0
+        lower = new_lower
+        if rng < RANGE_FLOOR:
+            rng <<= U32
+            word = lower >> U32
+            lower <<= U32
+            if held:
+                held += 1
+            elif wrapping_add(lower, rng) > lower:
+                out[k] = word
+                k += 1
+            else:
+                held, first = 1, word
+    if rng == STATE_MAX:                       # nothing coded: no words
+        return k
+    point = wrapping_add(lower, WORD_MASK)
+    if held:
+        carry = point < lower
+        out[k] = (first + np.uint64(carry)) & WORD_MASK
+        for j in range(1, held):
+            out[k + j] = np.uint64(0) if carry else WORD_MASK
+        k += held
+    out[k] = point >> U32
+    k += 1
+    if wrapping_add(lower, rng) >> U32 == point >> U32:
+        out[k] = 0
+        k += 1
+    return k
+
+
+def range_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
+    """constriction's RangeDecoder: n symbols from ``words`` (past their end it reads zeros, as
+    constriction does).  Returns (status, symbols decoded): INVALID_DATA where a quantile
+    falls outside 0..2**24 - 1 (constriction's InvalidData), UNREAD where words are left or
+    the point lies beyond what the encoder's seal leaves (not ``maybe_exhausted``)."""
+    size = words.size
+    point = np.uint64(0)
+    read = 0
+    while read < 2 and read < size:
+        point = (point << U32) | np.uint64(words[read])
+        read += 1
+    if read == 1:
+        point <<= U32
+    lower = np.uint64(0)
+    rng = STATE_MAX
+    for i in range(n):
+        scale = rng >> U24
+        quantile = wrapping_sub(point, lower) // scale
+        if quantile >= RANGE_QUANTILES:
+            return INVALID_DATA, i
+        slot = np.int64(quantile)
+        bucket = slot >> guide_shift
+        entry = whole[bucket]
+        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
+            s = guide[bucket]
+            f, c = entry >> 32, entry & 0xFFFFFFFF
+        else:
+            s = symbol_of_slot(slot, guide, guide_shift, cums)
+            f, c = freqs[s], cums[s]
+        lower = wrapping_add(lower, scale * np.uint64(c))
+        rng = scale * np.uint64(f)
+        if rng < RANGE_FLOOR:
+            lower <<= U32
+            rng <<= U32
+            point <<= U32
+            if read < size:
+                point |= np.uint64(words[read])
+                read += 1
+        out[i] = s
+    if read != size or not (rng == STATE_MAX or wrapping_sub(point, lower) < EXHAUSTED_SPREAD):
+        return UNREAD, n
+    return OK, n
+
+
 # --- the arithmetic coder ---------------------------------------------------------------------
 ARITH_BITS = 48
 ARITH_MASK = (1 << ARITH_BITS) - 1
@@ -672,8 +790,8 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put_run", "end_bits",
            "bits_at", "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode",
-           "rans_decode", "ans_decode", "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash",
-           "ctw_root", "lz77_longest", "lz77_parse")
+           "rans_decode", "ans_decode", "range_encode", "range_decode", "lookup_counted",
+           "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "lz77_longest", "lz77_parse")
 
 _compiled: dict = {}
 
@@ -694,16 +812,18 @@ def kernel(name: str):
     every kernel's module globals, so that a kernel calls its helpers compiled too."""
     if not _compiled:
         import numba                      # the fast extra, loaded on first use only
-        _compile_mul_high()
+        _compile_intrinsics()
         for each in KERNELS:
             _compiled[each] = numba.njit(cache=True, nogil=True)(globals()[each])
             globals()[each] = _compiled[each]
     return _compiled[name]
 
 
-def _compile_mul_high() -> None:
-    """Teach numba :func:`mul_high`: both operands widened to 128 bits, multiplied, the top
-    half kept (LLVM's ``mul i128`` of two widened words is x86's one ``mul``)."""
+def _compile_intrinsics() -> None:
+    """Teach numba :func:`mul_high` (both operands widened to 128 bits, multiplied, the top
+    half kept: LLVM's ``mul i128`` of two widened words is x86's one ``mul``) and the
+    wrapping uint64 arithmetic of :func:`wrapping_add` and :func:`wrapping_sub` (numba's own
+    uint64 add and subtract, which wrap)."""
     from llvmlite import ir
     from numba import types
     from numba.extending import intrinsic, overload
@@ -720,3 +840,11 @@ def _compile_mul_high() -> None:
     @overload(mul_high)
     def compiled_mul_high(a, b):
         return lambda a, b: wide_mul_high(np.int64(a), np.int64(b))
+
+    @overload(wrapping_add)
+    def compiled_wrapping_add(a, b):
+        return lambda a, b: np.uint64(a) + np.uint64(b)
+
+    @overload(wrapping_sub)
+    def compiled_wrapping_sub(a, b):
+        return lambda a, b: np.uint64(a) - np.uint64(b)

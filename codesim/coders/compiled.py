@@ -15,11 +15,12 @@ import numpy as np
 from ..backends import compiled
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..kernels import (ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, LEFT_OVER, NO_CODEWORD, OK, PAD,
-                       RAN_OUT, kernel)
+from ..kernels import (ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, LEFT_OVER, NO_CODEWORD,
+                       OK, PAD, RAN_OUT, kernel)
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
-           "rans_encode", "rans_decode", "ans_decode", "arithmetic_encode", "arithmetic_decode",
+           "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
+           "arithmetic_encode", "arithmetic_decode",
            "chain_step", "guide_table", "lz77_tokens"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
@@ -265,8 +266,9 @@ def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
     return out
 
 
-def _ans_tables(coder, widen: int):
-    """freqs and cums over q's support at constriction's precision 24, and the guide's tables."""
+def _constriction_tables(coder, widen: int):
+    """freqs and cums over q's support at constriction's precision 24 (its exact model, for
+    ANS and the range coder alike), and the guide's tables."""
     freqs = (coder.freqs[coder.possible] * widen).astype(np.int64)
     cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
     guide, shift = guide_table(cums, 24)
@@ -275,7 +277,7 @@ def _ans_tables(coder, widen: int):
 
 def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
     """constriction's ANS words decoded to indices over q's support (int32, as constriction)."""
-    tables = _kept(coder, "ans", lambda: _ans_tables(coder, widen))
+    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))
     out = np.empty(n, dtype=np.int32)
     status, at = kernel("ans_decode")(words, n, *tables, out)
     if status != OK:
@@ -284,6 +286,29 @@ def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
                           "the ANS stack did not return to its start state after the last symbol: "
                           "the data are damaged or the model is wrong")
     return out
+
+
+def range_encode(coder, indices: np.ndarray, widen: int) -> np.ndarray | None:
+    """constriction's RangeEncoder's words for these indices over q's support (None where an
+    index is outside the model: the coder then names the symbol)."""
+    freqs, cums = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))[:2]
+    if indices.size and not (int(indices.min()) >= 0 and int(indices.max()) < freqs.size):
+        return None
+    out = np.empty(indices.size + 4, dtype=np.uint32)      # a word a symbol at most, and the seal
+    return out[: kernel("range_encode")(indices, freqs, cums, out)]
+
+
+def range_decode(coder, words: np.ndarray, n: int, widen: int) -> tuple[np.ndarray, bool]:
+    """n indices over q's support from constriction's range-coded words (int32, as
+    constriction), and whether the decoder may be exhausted (constriction's
+    ``maybe_exhausted``)."""
+    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))
+    out = np.empty(n, dtype=np.int32)
+    status, at = kernel("range_decode")(words, n, *tables, out)
+    if status == INVALID_DATA:
+        raise DecodeError(f"range decoding stopped after {at} of {n} symbols: a quantile outside "
+                          "the model's 2**24 (invalid data)")
+    return out, status == OK
 
 
 # --- the arithmetic coder -------------------------------------------------------------------

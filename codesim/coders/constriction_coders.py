@@ -41,7 +41,7 @@ import math
 
 import numpy as np
 
-from ..errors import DecodeError, OptionError, a
+from ..errors import DecodeError, OptionError, SymbolError, a
 from . import compiled
 from .stream import Flush, StreamCoder, log_uniform_inverse_moments, rans_drift, DRIFT_PRECISION
 
@@ -87,7 +87,7 @@ class _ConstrictionCoder(StreamCoder):
     def __init__(self, q, precision: int = CONSTRICTION_PRECISION):
         super().__init__(q, precision)
         stream = _constriction()
-        widen = 1 << (CONSTRICTION_PRECISION - self.precision)     # exact: f * 2**(24 - p)
+        widen = self._widen = 1 << (CONSTRICTION_PRECISION - self.precision)   # exact: f * 2**(24 - p)
         if self.per_position:
             if self.alphabet_size >= 1 << CONSTRICTION_PRECISION:
                 raise OptionError(f"{self.name}: per-position models need fewer than 2**24 "
@@ -128,8 +128,13 @@ class _ConstrictionCoder(StreamCoder):
         try:
             encode(self._to_indices(x), *self._model_args())
         except KeyError:
-            super()._check_message(x)            # raises SymbolError or SupportError, naming it
+            self._name_refused(x)
             raise
+
+    def _name_refused(self, x: np.ndarray) -> None:
+        """The full validation of a message constriction (or its kernel) refused: raises
+        SymbolError or SupportError, naming the symbol."""
+        super()._check_message(x)
 
     def _model_args(self):
         return (self._model, self._weights) if self.per_position else (self._model,)
@@ -166,15 +171,26 @@ class RangeCoder(_ConstrictionCoder):
                   "two words")
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
+        if compiled.active(x.size) and not self.per_position:     # constriction's words, compiled
+            words = compiled.range_encode(self, self._to_indices(x), self._widen)
+            if words is None:
+                self._name_refused(x)
+                raise SymbolError("range: a symbol outside the model")   # not reached
+            return self._payload(words)
         encoder = _constriction().queue.RangeEncoder()
         self._encode_with(encoder.encode, x)
         return self._payload(encoder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         words = payload_words(self.name, payload, num_bits)
-        decoder = guard("range decoding", _constriction().queue.RangeDecoder, words)
-        symbols = self._to_symbols(self._decode_indices(decoder, n))
-        if not decoder.maybe_exhausted():
+        if compiled.active(n) and not self.per_position:          # constriction's words, compiled
+            indices, exhausted = compiled.range_decode(self, words, n, self._widen)
+        else:
+            decoder = guard("range decoding", _constriction().queue.RangeDecoder, words)
+            indices = self._decode_indices(decoder, n)
+            exhausted = decoder.maybe_exhausted()
+        symbols = self._to_symbols(indices)
+        if not exhausted:
             raise DecodeError(f"{n} symbols left range-coded words unread: the symbol count or "
                               "the data are damaged")
         # A queue's decoder can read a symbol or two more than were coded out of the final
@@ -232,8 +248,7 @@ class AnsCoder(_ConstrictionCoder):
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         if compiled.active(n) and not self.per_position:      # constriction's words, compiled
             words = payload_words(self.name, payload, num_bits)
-            widen = 1 << (CONSTRICTION_PRECISION - self.precision)
-            return self._to_symbols(compiled.ans_decode(self, words, n, widen))
+            return self._to_symbols(compiled.ans_decode(self, words, n, self._widen))
         coder = guard("ans decoding", _constriction().stack.AnsCoder,
                       payload_words(self.name, payload, num_bits))
         idx = self._decode_indices(coder, n)

@@ -87,7 +87,7 @@ CODERS = (
     CoderSpec("tans", "readable table ANS (FSE-style), pure Python, for teaching", "stream",
               ("table_log",), seconds_per_symbol=6e-7, compiled_seconds_per_symbol=3e-8),
     CoderSpec("range", "fast range coder (constriction's RangeEncoder)", "stream", ("precision",),
-              default=True, per_position=True, context=True),
+              default=True, per_position=True, context=True, compiled_seconds_per_symbol=3e-8),
     CoderSpec("ans", "fast ANS coder (constriction's AnsCoder)", "stream", ("precision",),
               default=True, per_position=True, context=True, compiled_seconds_per_symbol=3e-8),
     CoderSpec("tunstall", "Tunstall's variable-to-fixed code: words of q's symbols, each a "

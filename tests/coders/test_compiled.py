@@ -27,9 +27,9 @@ from tests.processes import CHILD_TIMEOUT
 needs_numba = pytest.mark.skipif(not numba_installed(), reason="numba (the fast extra) is not installed")
 
 #: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS,
-#: the arithmetic coder with a fixed model, and LZ77's parse
+#: the range coder, the arithmetic coder with a fixed model, and LZ77's parse
 COMPILED = ["huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice", "elias_gamma",
-            "elias_delta", "elias_omega", "tans", "rans", "ans", "arithmetic", "lz77"]
+            "elias_delta", "elias_omega", "tans", "rans", "ans", "range", "arithmetic", "lz77"]
 
 
 def outcome(coder, encoded):
@@ -175,6 +175,21 @@ def test_a_reciprocal_divides_exactly_below_2_to_the_55(f, x, near):
     for y in (x, at_multiple, max(at_multiple - 1, 0), min(at_multiple + 1, 2**55 - 1), 2**55 - 1):
         assert (y * r >> 64) >> t == y // f
     assert plain("mul_high")(np.int64(x), np.int64(r - 2**64 if r >= 2**63 else r)) == x * r >> 64
+
+
+@needs_numba
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_the_compiled_range_coder_holds_back_an_open_carry_as_constriction_does(seed):
+    """Many rare symbols leave lower + range past 2**64 for several words in a row: the words
+    held back until the carry is decided, then written, are constriction's very words."""
+    rng = np.random.default_rng(seed)
+    q = rng.dirichlet(np.full(60_000, 0.05))
+    coder = make_coder("range", q)
+    x = rng.choice(q.size, size=20_000, p=q if seed else np.full(q.size, 1 / q.size))
+    x = x[coder.possible[x]].astype(np.int32)
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert fast.payload == readable.payload
+    assert on("numba", coder.decode, readable).tolist() == x.tolist()
 
 
 @needs_numba
@@ -350,9 +365,18 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
     ans = make_coder("ans", q)
     words = np.frombuffer(ans.encode(x).payload, dtype="<u4")
     indices = np.empty(x.size, dtype=np.int32)
-    assert plain("ans_decode")(words, x.size, *compiled._ans_tables(ans, 1),
+    assert plain("ans_decode")(words, x.size, *compiled._constriction_tables(ans, 1),
                                indices) == (kernels.OK, x.size)
     assert np.flatnonzero(ans.possible)[indices].tolist() == x.tolist()
+    ranged = make_coder("range", q)
+    with using_backend("python"):
+        words = np.frombuffer(ranged.encode(x).payload, dtype="<u4")
+    tables = compiled._constriction_tables(ranged, 1)
+    out = np.empty(x.size + 4, dtype=np.uint32)
+    with np.errstate(over="ignore"):                       # uint64 wraps, as in Rust and numba
+        assert out[: plain("range_encode")(indices, *tables[:2], out)].tolist() == words.tolist()
+        assert plain("range_decode")(words, x.size, *tables, symbols) == (kernels.OK, x.size)
+    assert symbols.tolist() == indices.tolist()
     enc = encoded["tans"]
     data = np.frombuffer(enc.payload + bytes(kernels.PAD), dtype=np.uint8)
     tables = [np.array(t, dtype=np.int64) for t in (tans._dec_symbol, tans._dec_bits, tans._dec_base)]
