@@ -20,8 +20,10 @@ Peers, configured fairly (same data, same model where the peer allows it):
   includes ``astype(np.int32)`` of numpy's default int64 sample, as it must for any numpy
   user.  codesim's range and ans receive the int32 sample that codesim's own sampler draws for
   them (``sample(..., dtype=np.int32)``, the path ``simulate`` takes), converted outside the
-  timing; each coder gets its ``symbol_dtype``.  Given the same int32 array, the two encoders
-  are at parity (0.96 to 1.0x, the wrapper's checks against constriction's work);
+  timing; each coder gets its ``symbol_dtype``.  Given the same int32 array, constriction's
+  encoders called through codesim are at parity with it (0.96 to 1.0x: the wrapper's checks
+  against constriction's work); with the fast extra codesim's range coder runs as a kernel
+  writing constriction's very words (its decode includes the re-encoding check);
 * arithmetic-compressor 0.2: ``StaticModel`` (it rounds q to multiples of 1/4096; symbols it
   would round to zero are given 1/4096 first so that every symbol stays codable) with
   ``AECompressor(model, adapt=False)``, a fixed model, on a Python list.
