@@ -302,11 +302,22 @@ def symbol_of_slot(slot, guide, guide_shift, cums):
     return s
 
 
+def symbol_at(slot, guide, guide_shift, whole, freqs, cums):
+    """(s, f(s), c(s)) for a slot: where the slot's guide bucket holds one symbol alone,
+    ``whole`` holds its f << 32 | c (-1 elsewhere), so that one load gives all a decoding step
+    needs; elsewhere the guide's symbol and a step forward (:func:`symbol_of_slot`)."""
+    bucket = slot >> guide_shift
+    entry = whole[bucket]
+    if entry >= 0:
+        return guide[bucket], entry >> 32, entry & 0xFFFFFFFF
+    s = symbol_of_slot(slot, guide, guide_shift, cums)
+    return s, freqs[s], cums[s]
+
+
 def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, whole, out):
     """The readable rANS decoder over ``size`` bytes; returns (status, symbols decoded).
 
-    Where the guide table's bucket of the slot holds one symbol alone, ``whole`` holds that
-    symbol's f << 32 | c (-1 elsewhere), so that one load gives all the step needs."""
+    ``whole``: see :func:`symbol_at`."""
     if size < 7:
         return RAN_OUT, 0
     state = 0
@@ -318,14 +329,8 @@ def rans_decode(data, size, n, freqs, cums, precision, guide, guide_shift, whole
     mask = (1 << precision) - 1
     for i in range(n):
         slot = state & mask
-        bucket = slot >> guide_shift
-        entry = whole[bucket]
-        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
-            s = guide[bucket]
-            state = (entry >> 32) * (state >> precision) + slot - (entry & 0xFFFFFFFF)
-        else:
-            s = symbol_of_slot(slot, guide, guide_shift, cums)
-            state = freqs[s] * (state >> precision) + slot - cums[s]
+        s, f, c = symbol_at(slot, guide, guide_shift, whole, freqs, cums)
+        state = f * (state >> precision) + slot - c
         while state < RANS_L:
             if pos >= size:
                 return RAN_OUT, i
@@ -354,14 +359,7 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
     pos = top - 2
     for i in range(n):
         quantile = np.int64(head & np.uint64(0xFFFFFF))
-        bucket = quantile >> guide_shift
-        entry = whole[bucket]
-        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
-            s = guide[bucket]
-            f, c = entry >> 32, entry & 0xFFFFFFFF
-        else:
-            s = symbol_of_slot(quantile, guide, guide_shift, cums)
-            f, c = freqs[s], cums[s]
+        s, f, c = symbol_at(quantile, guide, guide_shift, whole, freqs, cums)
         head = (head >> np.uint64(24)) * np.uint64(f) + np.uint64(quantile - c)
         if head < low:
             if pos == 0:
@@ -468,15 +466,7 @@ def range_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
         quantile = wrapping_sub(point, lower) // scale
         if quantile >= RANGE_QUANTILES:
             return INVALID_DATA, i
-        slot = np.int64(quantile)
-        bucket = slot >> guide_shift
-        entry = whole[bucket]
-        if entry >= 0:                       # the bucket of one symbol: s, f and c at once
-            s = guide[bucket]
-            f, c = entry >> 32, entry & 0xFFFFFFFF
-        else:
-            s = symbol_of_slot(slot, guide, guide_shift, cums)
-            f, c = freqs[s], cums[s]
+        s, f, c = symbol_at(np.int64(quantile), guide, guide_shift, whole, freqs, cums)
         lower = wrapping_add(lower, scale * np.uint64(c))
         rng = scale * np.uint64(f)
         if rng < RANGE_FLOOR:
@@ -787,7 +777,7 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 
 
 #: every kernel, by name; helpers first (a kernel calls the compiled helper)
-KERNELS = ("word_at", "symbol_of_slot", "bit_length", "scaled", "put_bits", "put_run", "end_bits",
+KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "put_bits", "put_run", "end_bits",
            "bits_at", "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode",
            "rans_decode", "ans_decode", "range_encode", "range_decode", "lookup_counted",
