@@ -252,7 +252,7 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
 def mul_high(a, b):
     """The top 64 bits of the 128-bit product of a >= 0 and b, b an int64 read as unsigned
     (its bits, 0 to 2**64 - 1).  Plain Python here; numba compiles it to x86's one ``mul``,
-    which gives all 128 bits (see :func:`kernel`)."""
+    which gives all 128 bits (see :func:`_compile_intrinsics`)."""
     return np.int64((int(a) * (int(b) & 0xFFFFFFFFFFFFFFFF)) >> 64)
 
 
@@ -348,7 +348,7 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
     a 64-bit head, the head's two words last, the stack's bulk popped from its end), started at
     head 2**32: after the last symbol the head must be back at 2**32 and every word read.
     The head fills all 64 bits: uint64 arithmetic throughout (the quantile and the symbol
-    as int64); ``whole`` as in :func:`rans_decode`.  Returns (status, symbols decoded)."""
+    as int64); ``whole``: see :func:`symbol_at`.  Returns (status, symbols decoded)."""
     top = words.size
     if top < 2:
         return RAN_OUT, 0
@@ -375,7 +375,7 @@ def ans_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
 # --- constriction's range coder --------------------------------------------------------------
 #: constriction's RangeEncoder and RangeDecoder (a queue): 32-bit words, a 64-bit state
 #: (lower, range), precision 24; uint64 throughout, wrapping as Rust's wrapping_add does
-U8, U24, U32 = np.uint64(8), np.uint64(24), np.uint64(32)
+U24, U32 = np.uint64(24), np.uint64(32)
 WORD_MASK = np.uint64(0xFFFFFFFF)
 STATE_MAX = np.uint64(0xFFFFFFFFFFFFFFFF)
 RANGE_FLOOR = np.uint64(1 << 32)            # range below this: one word moves
@@ -394,12 +394,21 @@ def wrapping_sub(a, b):
     return np.uint64((int(a) - int(b)) & 0xFFFFFFFFFFFFFFFF)
 
 
+def release_held(out, k, first, held, carry):
+    """Write the ``held`` words of a decided carry at out[k]: the first held word (+ 1 where
+    the carry came) and the all-ones words after it (zeros where it came); returns the new k."""
+    out[k] = (first + np.uint64(carry)) & WORD_MASK
+    for j in range(1, held):
+        out[k + j] = np.uint64(0) if carry else WORD_MASK
+    return k + held
+
+
 def range_encode(x, freqs, cums, out):
     """constriction's RangeEncoder over x, sealed: its very words in ``out``; returns how
-    many.  A word whose carry is still open (lower + range wrapped past 2**64) is held back,
-    with the all-ones words after it, until a later step decides the carry (the first held
-    word + 1 and zeros, or as they are); the seal writes the point lower + 2**32 - 1 (and a
-    zero word where the range's upper end has the same top word)."""
+    many, or -1 for a symbol outside 0..freqs.size - 1.  A word whose carry is still open
+    (lower + range wrapped past 2**64) is held back, with the all-ones words after it, until a
+    later step decides the carry (:func:`release_held`); the seal writes the point
+    lower + 2**32 - 1 (and a zero word where the range's upper end has the same top word)."""
     lower = np.uint64(0)
     rng = STATE_MAX
     held = 0                                   # words held back (an open carry), 0: none
@@ -407,15 +416,13 @@ def range_encode(x, freqs, cums, out):
     k = 0
     for i in range(x.size):
         s = x[i]
+        if s < 0 or s >= freqs.size:
+            return -1
         scale = rng >> U24
         rng = scale * np.uint64(freqs[s])
         new_lower = wrapping_add(lower, scale * np.uint64(cums[s]))
         if held and wrapping_add(new_lower, rng) > new_lower:       # the carry is decided
-            carry = new_lower < lower
-            out[k] = (first + np.uint64(carry)) & WORD_MASK
-            for j in range(1, held):
-                out[k + j] = np.uint64(0) if carry else WORD_MASK
-            k += held
+            k = release_held(out, k, first, held, new_lower < lower)
             held = 0
         lower = new_lower
         if rng < RANGE_FLOOR:
@@ -433,11 +440,7 @@ def range_encode(x, freqs, cums, out):
         return k
     point = wrapping_add(lower, WORD_MASK)
     if held:
-        carry = point < lower
-        out[k] = (first + np.uint64(carry)) & WORD_MASK
-        for j in range(1, held):
-            out[k + j] = np.uint64(0) if carry else WORD_MASK
-        k += held
+        k = release_held(out, k, first, held, point < lower)
     out[k] = point >> U32
     k += 1
     if wrapping_add(lower, rng) >> U32 == point >> U32:
@@ -777,11 +780,12 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 
 
 #: every kernel, by name; helpers first (a kernel calls the compiled helper)
-KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "put_bits", "put_run", "end_bits",
-           "bits_at", "scaled_target", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
-           "decode_prefix", "tans_encode", "tans_decode", "rans_encode",
-           "rans_decode", "ans_decode", "range_encode", "range_decode", "lookup_counted",
-           "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "lz77_longest", "lz77_parse")
+KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "put_bits", "put_run",
+           "end_bits", "release_held", "bits_at", "scaled_target", "arithmetic_encode",
+           "arithmetic_decode", "pack_codewords_of", "decode_prefix", "tans_encode", "tans_decode",
+           "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
+           "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "lz77_longest",
+           "lz77_parse")
 
 _compiled: dict = {}
 

@@ -254,12 +254,12 @@ def rans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
 
 
 def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
-    freqs, cums, guide, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
+    freqs, cums, decoding, _ = _kept(coder, "rans", lambda: _rans_tables(coder))
     if len(payload) < 7:
         raise DecodeError(f"a rANS message holds at least 7 bytes of state, got {len(payload)}")
     out = np.empty(n, dtype=np.int64)
     status, at = kernel("rans_decode")(_padded(payload), len(payload), n, freqs, cums,
-                                       coder.precision, *guide, out)
+                                       coder.precision, *decoding, out)
     if status == BAD_STATE and at == 0 and n:
         raise DecodeError("the rANS state is out of range: the data are damaged")
     _status("rANS", status, at, n)
@@ -292,10 +292,9 @@ def range_encode(coder, indices: np.ndarray, widen: int) -> np.ndarray | None:
     """constriction's RangeEncoder's words for these indices over q's support (None where an
     index is outside the model: the coder then names the symbol)."""
     freqs, cums = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))[:2]
-    if indices.size and not (int(indices.min()) >= 0 and int(indices.max()) < freqs.size):
-        return None
     out = np.empty(indices.size + 4, dtype=np.uint32)      # a word a symbol at most, and the seal
-    return out[: kernel("range_encode")(indices, freqs, cums, out)]
+    count = kernel("range_encode")(indices, freqs, cums, out)
+    return out[:count] if count >= 0 else None
 
 
 def range_decode(coder, words: np.ndarray, n: int, widen: int) -> tuple[np.ndarray, bool]:

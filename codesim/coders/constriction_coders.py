@@ -87,7 +87,7 @@ class _ConstrictionCoder(StreamCoder):
     def __init__(self, q, precision: int = CONSTRICTION_PRECISION):
         super().__init__(q, precision)
         stream = _constriction()
-        widen = self._widen = 1 << (CONSTRICTION_PRECISION - self.precision)   # exact: f * 2**(24 - p)
+        widen = self._widen = 1 << (CONSTRICTION_PRECISION - self.precision)  # f * 2**(24 - p)
         if self.per_position:
             if self.alphabet_size >= 1 << CONSTRICTION_PRECISION:
                 raise OptionError(f"{self.name}: per-position models need fewer than 2**24 "

@@ -551,7 +551,8 @@ class LZ77Coder(UniversalCoder):
         m = self.symbols.size
         fields = m + LENGTH_BUCKETS + self.distance_buckets
         lengths = bits.read_block(LENGTH_FIELD, fields, "header's code lengths")
-        symbol_lengths, distance_lengths = lengths[:m + LENGTH_BUCKETS], lengths[m + LENGTH_BUCKETS:]
+        symbol_lengths = lengths[:m + LENGTH_BUCKETS]
+        distance_lengths = lengths[m + LENGTH_BUCKETS:]
         for part in (symbol_lengths, distance_lengths):
             if _kraft(part) > 1:
                 raise DecodeError("the lz77 header's code lengths break Kraft's inequality: damaged")

@@ -178,6 +178,18 @@ def test_a_reciprocal_divides_exactly_below_2_to_the_55(f, x, near):
 
 
 @needs_numba
+@pytest.mark.parametrize("bad", [3, -1])
+def test_the_compiled_range_coder_names_a_symbol_outside_the_alphabet_as_constriction_does(bad):
+    """An int32 message over a full support goes to the encoder unchecked (constriction
+    refuses it itself): the kernel refuses it too, and the coder names the symbol."""
+    coder = make_coder("range", [0.5, 0.3, 0.2])
+    x = np.array([0, 1, 2] * 20_000 + [bad], dtype=np.int32)
+    for backend in ("python", "numba"):
+        with pytest.raises(cs.SymbolError, match=f"symbol {bad} at position 60000 is outside"):
+            on(backend, coder.encode, x)
+
+
+@needs_numba
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_the_compiled_range_coder_holds_back_an_open_carry_as_constriction_does(seed):
     """Many rare symbols leave lower + range past 2**64 for several words in a row: the words
