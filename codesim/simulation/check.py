@@ -58,10 +58,10 @@ from ..measures import entropy
 from ..files import atomic_write
 from ..sources.notation import parse_distribution
 from ..validate import checked_pmf, is_whole, ruled_out, sample_size
-from .iid import measure
+from .iid import coded_sample, measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
-           "cost_skewness", "count_false_alarms", "z_for",
+           "cost_skewness", "count_false_alarms", "statistical_window", "overhead_inside", "z_for",
            "load_spec", "run_spec", "CHECKS"]
 
 CHECKS = ("exact", "bound", "statistical", "overhead", "baseline")
@@ -195,6 +195,19 @@ def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> 
 
     Raises OptionError when n is too small for the normal approximation (Cochran's rule).
     """
+    r = measurement.result
+    expected, tolerance, z, sd = statistical_window(measurement, false_alarm)
+    return CheckOutcome("statistical", abs(r.num_bits - expected) <= tolerance,
+                        r.measured_bits_per_symbol, expected / r.n,
+                        f"+/- {tolerance / r.n:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
+                        f"sd {sd / r.n:.3g}, expected overhead {measurement.overhead.mean / r.n:.3g})",
+                        "bits/symbol")
+
+
+def statistical_window(measurement, false_alarm: float) -> tuple[float, float, float, float]:
+    """(E, tolerance, z, sd) of the statistical verdict, in bits: the run passes when
+    |num_bits - E| <= tolerance = z sd + allowance.  Theory alone: it depends on the coder, p
+    and n, not on the sample drawn."""
     r, ovh = measurement.result, measurement.overhead
     if r.n == 0:
         raise OptionError("a statistical check needs a sample: n is 0")
@@ -211,11 +224,7 @@ def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> 
     z = z_for(false_alarm)
     expected = r.n * r.expected_bits_per_symbol            # the overhead's mean included
     sd = r.stderr * r.n                                    # and its spread
-    tolerance = z * sd + ovh.allowance + 1e-9 * max(expected, 1.0)
-    return CheckOutcome("statistical", abs(r.num_bits - expected) <= tolerance,
-                        r.measured_bits_per_symbol, expected / r.n,
-                        f"+/- {tolerance / r.n:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
-                        f"sd {sd / r.n:.3g}, expected overhead {ovh.mean / r.n:.3g})", "bits/symbol")
+    return expected, z * sd + ovh.allowance + 1e-9 * max(expected, 1.0), z, sd
 
 
 def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01),
@@ -225,22 +234,44 @@ def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01
     Returns a bool array of shape (len(seeds), len(false_alarms) + 1): the statistical verdict
     at each false-alarm rate, then the overhead verdict.  Over many seeds the columns' means
     are the observed false-alarm rates (the ``calibration`` experiment tabulates them).
+
+    Every seed's sample is drawn, encoded and decoded as :func:`measure` does; what the
+    verdicts hold its bits against (the expected bits, their sd, the overhead's range) is
+    theory of (coder, p, n) alone, so it is worked out once, from the first seed's
+    measurement: the same verdicts as :func:`check_statistical` and :func:`check_overhead`
+    on each seed's measurement, without building one per seed.
     """
     built = make_coder(coder, q, **coder_options)
-    rows = []
-    for seed in seeds:
-        m = measure(p, q, built, n, int(seed))
-        rows.append([not check_statistical(m, a).passed for a in false_alarms]
-                    + [not check_overhead(m).passed])
-    return np.array(rows, dtype=bool).reshape(-1, len(false_alarms) + 1)
+    seeds = [int(seed) for seed in seeds]
+    rows = np.zeros((len(seeds), len(false_alarms) + 1), dtype=bool)
+    if not seeds:
+        return rows
+    first = measure(p, q, built, n, seeds[0])
+    windows = [statistical_window(first, a) for a in false_alarms]
+    p, q, n = first.p, checked_pmf(q, "q"), first.result.n
+    for i, (row, seed) in enumerate(zip(rows, seeds)):
+        if i == 0:
+            num_bits, code_length = first.result.num_bits, first.code_length
+        else:
+            pieces = list(coded_sample(built, p, q, n, seed))
+            num_bits = sum(piece.num_bits for piece in pieces)
+            code_length = sum(piece.code_length for piece in pieces)
+        row[:-1] = [abs(num_bits - expected) > tolerance for expected, tolerance, _, _ in windows]
+        row[-1] = not overhead_inside(first.overhead, num_bits - code_length)
+    return rows
 
 
 def check_overhead(measurement) -> CheckOutcome:
     """This sample's coder_overhead (bits) inside the coder's tight range."""
     r, ovh = measurement.result, measurement.overhead
     measured = r.ledger["coder_overhead"]
-    return CheckOutcome("overhead", ovh.low - 1e-6 <= measured <= ovh.high + 1e-6, measured,
+    return CheckOutcome("overhead", overhead_inside(ovh, measured), measured,
                         ovh.mean, f"in [{ovh.low:.4g}, {ovh.high:.4g}] bits", "bits")
+
+
+def overhead_inside(ovh, bits: float) -> bool:
+    """Whether a run's coder_overhead (bits) lies in the coder's range [low, high]."""
+    return ovh.low - 1e-6 <= bits <= ovh.high + 1e-6
 
 
 # --- spec files ------------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from .chunks import add_overheads, code_piece, pieces, sample_dtype
 from .result import Measurement, Results, measured_result
 from .roundtrip import coder_for, information, theory_of
 
-__all__ = ["measure", "compare", "coder_list", "CHUNK"]
+__all__ = ["measure", "coded_sample", "compare", "coder_list", "CHUNK"]
 
 #: symbols coded per message when a simulation is split into chunks (about 480 MB of work)
 CHUNK = 10_000_000
@@ -61,18 +61,29 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
         raise OptionError(f"chunk_size must be a positive integer, got {chunk_size!r}")
     if symbols is not None:
         coded = [code_piece(built, as_symbols(symbols, q.size), q.size)]
-    elif n <= chunk and executor is None:
-        require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
-        x, counts = draw_counted(p, n, seed, sample_dtype(q, built))
-        coded = [code_piece(built, x, q.size, counts)]
-        del x
     else:
-        require_symbols(n)
         if executor is not None and isinstance(coder, Coder):
             raise OptionError("chunks on an executor build their coder there: pass its name")
-        require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
-        coded = pieces(built, p, q, n, seed, int(chunk), executor, progress, name, coder_options)
+        coded = coded_sample(built, p, q, n, seed, int(chunk), executor, progress, name, coder_options)
     return _combine(built, p, q, coded, seed, theory)
+
+
+def coded_sample(built, p, q, n: int, seed, chunk: int = CHUNK, executor: Executor | None = None,
+                 progress: bool | None = False, name: str | None = None,
+                 options: dict | None = None):
+    """Draw n symbols from p with ``seed`` and code them with ``built`` (encode, decode, compare):
+    one message of n symbols up to ``chunk`` (without an executor), else chunks of ``chunk``
+    (:mod:`.chunks`, on ``executor`` if given, which builds the coder from ``name`` and
+    ``options``).  The coded pieces, as :func:`measure` adds them up; p, q and n already
+    validated."""
+    if n <= chunk and executor is None:
+        require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
+        x, counts = draw_counted(p, n, seed, sample_dtype(q, built))
+        return [code_piece(built, x, q.size, counts)]
+    require_symbols(n)
+    require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
+    return pieces(built, p, q, n, seed, chunk, executor, progress, name or built.name,
+                  built.options if options is None else options)
 
 
 def _combine(built, p, q, pieces, seed, theory) -> Measurement:

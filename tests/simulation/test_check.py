@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.simulation.check import check_statistical, z_for
+from codesim.simulation.check import check_overhead, check_statistical, count_false_alarms, z_for
 from codesim.commands import main
 from codesim.simulation import measure
 from codesim.simulation.testing import assert_exact_length, assert_statistically_consistent, assert_within_bounds
@@ -146,6 +146,25 @@ def test_the_statistical_verdict_fails_an_honest_coder_at_the_nominal_rate(coder
     for alpha in (0.05, 0.01):
         rate = np.mean([not check_statistical(m, alpha).passed for m in ms])
         assert 0.5 * alpha <= rate <= 2 * alpha, (alpha, rate)
+
+
+@pytest.mark.parametrize("coder", [c for c in cs.available_coders()
+                                   if cs.coders.registry.spec(c).family != "universal"])
+def test_counted_false_alarms_are_the_verdicts_of_each_seeds_own_measurement(coder):
+    # the count works out the theory once and codes each seed's sample; its rows must be the
+    # verdicts check_statistical and check_overhead give each seed's full measurement
+    p, q = cs.dirichlet(16, 1.0, 41), cs.smooth(cs.dirichlet(16, 1.0, 42), 0.05)
+    seeds, alphas = range(7, 47), (0.3, 0.05)
+    counted = count_false_alarms(p, q, coder, 300, seeds, alphas)
+    ms = [measure(p, q, coder, n=300, seed=s) for s in seeds]
+    each = [[not check_statistical(m, a).passed for a in alphas] + [not check_overhead(m).passed]
+            for m in ms]
+    assert counted.tolist() == each
+    assert counted[:, 0].any() and not counted[:, 0].all()     # both verdicts occur at 0.3
+
+
+def test_no_seeds_count_no_false_alarms():
+    assert count_false_alarms([0.5, 0.5], [0.5, 0.5], "huffman", 100, []).shape == (0, 3)
 
 
 def test_a_skewed_cost_at_small_n_is_refused_naming_the_n_it_needs():
