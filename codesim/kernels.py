@@ -513,6 +513,51 @@ def scaled(width, c, precision):
     return (a + (b >> 24)) >> (precision - 24)
 
 
+def arith_narrow(low, high, c_low, c_high, precision):
+    """[low, high] narrowed to the share [c_low, c_high) of 2**precision (the readable coder's
+    two floors)."""
+    width = high - low + 1
+    return low + scaled(width, c_low, precision), low + scaled(width, c_high, precision) - 1
+
+
+def arith_put_settled(out, acc, waiting, pos, low, high, pending):
+    """The encoder's renormalisation after a symbol: write the settled top bits of [low, high]
+    at once (the first, then ``pending`` opposite bits, then the rest) and count underflow as
+    pending bits.  Returns (acc, waiting, pos, low, high, pending)."""
+    settled = ARITH_BITS - bit_length(low ^ high)
+    if settled:
+        top = low >> (ARITH_BITS - settled)
+        rest = settled
+        if pending:
+            first = top >> (settled - 1)
+            acc, waiting, pos = put_bits(out, acc, waiting, pos, first, 1)
+            acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - first, pending)
+            pending = 0
+            rest = settled - 1
+            top &= (1 << rest) - 1
+        if rest > 24:
+            acc, waiting, pos = put_bits(out, acc, waiting, pos, top >> 24, rest - 24)
+            acc, waiting, pos = put_bits(out, acc, waiting, pos, top & 0xFFFFFF, 24)
+        elif rest:
+            acc, waiting, pos = put_bits(out, acc, waiting, pos, top, rest)
+        low = (low << settled) & ARITH_MASK
+        high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
+    while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
+        pending += 1
+        low = (low - ARITH_QUARTER) << 1
+        high = ((high - ARITH_QUARTER) << 1) | 1
+    return acc, waiting, pos, low, high, pending
+
+
+def arith_flush(out, acc, waiting, pos, low, pending):
+    """The flush (a point of the final interval: a first bit, then pending + 1 opposite
+    bits); returns the bits written in all."""
+    bit = 0 if low < ARITH_QUARTER else 1
+    acc, waiting, pos = put_bits(out, acc, waiting, pos, bit, 1)
+    acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - bit, pending + 1)
+    return end_bits(out, acc, waiting, pos)
+
+
 def arithmetic_encode(x, cums, precision, out):
     """The readable arithmetic coder (:func:`codesim.coders.arithmetic.encode_intervals` and
     its flush) for a fixed model: the interval [low, high] of 48-bit integers narrowed to each
@@ -524,35 +569,25 @@ def arithmetic_encode(x, cums, precision, out):
     pending = 0
     for i in range(x.size):
         s = x[i]
-        width = high - low + 1
-        high = low + scaled(width, cums[s + 1], precision) - 1
-        low = low + scaled(width, cums[s], precision)
-        settled = ARITH_BITS - bit_length(low ^ high)
-        if settled:
-            top = low >> (ARITH_BITS - settled)
-            rest = settled
-            if pending:
-                first = top >> (settled - 1)
-                acc, waiting, pos = put_bits(out, acc, waiting, pos, first, 1)
-                acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - first, pending)
-                pending = 0
-                rest = settled - 1
-                top &= (1 << rest) - 1
-            if rest > 24:
-                acc, waiting, pos = put_bits(out, acc, waiting, pos, top >> 24, rest - 24)
-                acc, waiting, pos = put_bits(out, acc, waiting, pos, top & 0xFFFFFF, 24)
-            elif rest:
-                acc, waiting, pos = put_bits(out, acc, waiting, pos, top, rest)
-            low = (low << settled) & ARITH_MASK
-            high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
-        while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
-            pending += 1
-            low = (low - ARITH_QUARTER) << 1
-            high = ((high - ARITH_QUARTER) << 1) | 1
-    bit = 0 if low < ARITH_QUARTER else 1                  # the flush
-    acc, waiting, pos = put_bits(out, acc, waiting, pos, bit, 1)
-    acc, waiting, pos = put_run(out, acc, waiting, pos, 1 - bit, pending + 1)
-    return end_bits(out, acc, waiting, pos)
+        low, high = arith_narrow(low, high, cums[s], cums[s + 1], precision)
+        acc, waiting, pos, low, high, pending = arith_put_settled(out, acc, waiting, pos, low,
+                                                                  high, pending)
+    return arith_flush(out, acc, waiting, pos, low, pending)
+
+
+def arithmetic_encode_shares(lows, highs, precision, out):
+    """The arithmetic coder of :func:`arithmetic_encode` for symbols given as their shares
+    [lows[i], highs[i]) of 2**precision (a model that changes at every position); returns
+    the bits written to ``out``."""
+    acc, waiting, pos = 0, 0, 0
+    low = 0
+    high = ARITH_MASK
+    pending = 0
+    for i in range(lows.size):
+        low, high = arith_narrow(low, high, lows[i], highs[i], precision)
+        acc, waiting, pos, low, high, pending = arith_put_settled(out, acc, waiting, pos, low,
+                                                                  high, pending)
+    return arith_flush(out, acc, waiting, pos, low, pending)
 
 
 def bits_at(data, pos, k):
@@ -581,59 +616,81 @@ def scaled_target(d, width, precision):
     return q if r >= 1 else q - 1
 
 
+def arith_target(code, low, high, precision):
+    """The decoder's slot of 2**precision that ``code`` points at in [low, high]; -1 where the
+    code has left the interval (damage)."""
+    width = high - low + 1
+    d = code - low + 1
+    if d < 1 or d > width:
+        return -1
+    target = scaled_target(d, width, precision)
+    return target if 0 <= target < (1 << precision) else -1
+
+
+def arith_read_settled(data, limit, pos, low, high, code, pending):
+    """The decoder's renormalisation, mirroring :func:`arith_put_settled`: shift the settled
+    bits out and as many new bits of ``data`` into ``code``.  Returns (pos, low, high, code,
+    pending), pos -1 where a read would pass ``limit`` bits."""
+    settled = ARITH_BITS - bit_length(low ^ high)
+    if settled:
+        if pos + settled > limit:
+            return -1, low, high, code, pending
+        low = (low << settled) & ARITH_MASK
+        high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
+        code = ((code << settled) & ARITH_MASK) | bits_at(data, pos, settled)
+        pos += settled
+        pending = 0
+    while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
+        if pos + 1 > limit:
+            return -1, low, high, code, pending
+        low = (low - ARITH_QUARTER) << 1
+        high = ((high - ARITH_QUARTER) << 1) | 1
+        code = ((code - ARITH_QUARTER) << 1) | bits_at(data, pos, 1)
+        pos += 1
+        pending += 1
+    return pos, low, high, code, pending
+
+
+def arith_decode_end(data, num_bits, n, pos, low, pending):
+    """The status of a decoder that read n symbols up to bit ``pos``: LEFT_OVER where those
+    are not the message's bits, FLUSH_MISMATCH where its last bits are not the flush of the
+    final state (low, pending), else OK."""
+    if pos - ARITH_BITS + 2 != num_bits:
+        return LEFT_OVER
+    if n:
+        bit = 0 if low < ARITH_QUARTER else 1
+        start = num_bits - pending - 2
+        if start < 0:
+            return FLUSH_MISMATCH
+        for j in range(pending + 2):
+            want = bit if j == 0 else 1 - bit
+            if bits_at(data, start + j, 1) != want:
+                return FLUSH_MISMATCH
+    return OK
+
+
 def arithmetic_decode(data, num_bits, limit, n, cums, precision, guide, guide_shift, out):
     """The readable decoder (:func:`codesim.coders.arithmetic.decode_intervals`) for a fixed
     model; ``data`` is the payload with the bits past num_bits cleared, then zero bytes up to
     ``limit`` bits and 7 more.  Returns (status, symbols decoded): BAD_STATE where the code
     leaves the interval, RAN_OUT past ``limit``, LEFT_OVER where the bits read are not the
     message's, FLUSH_MISMATCH where its last bits are not the flush of the final state."""
-    total = 1 << precision
     low = 0
     high = ARITH_MASK
     code = bits_at(data, 0, ARITH_BITS)
     pos = ARITH_BITS
     pending = 0
     for i in range(n):
-        width = high - low + 1
-        d = code - low + 1
-        if d < 1 or d > width:
-            return BAD_STATE, i
-        target = scaled_target(d, width, precision)
-        if not 0 <= target < total:
+        target = arith_target(code, low, high, precision)
+        if target < 0:
             return BAD_STATE, i
         s = symbol_of_slot(target, guide, guide_shift, cums)
         out[i] = s
-        high = low + scaled(width, cums[s + 1], precision) - 1
-        low = low + scaled(width, cums[s], precision)
-        settled = ARITH_BITS - bit_length(low ^ high)
-        if settled:
-            if pos + settled > limit:
-                return RAN_OUT, i
-            low = (low << settled) & ARITH_MASK
-            high = ((high << settled) & ARITH_MASK) | ((1 << settled) - 1)
-            code = ((code << settled) & ARITH_MASK) | bits_at(data, pos, settled)
-            pos += settled
-            pending = 0
-        while low >= ARITH_QUARTER and high < 3 * ARITH_QUARTER:
-            if pos + 1 > limit:
-                return RAN_OUT, i
-            low = (low - ARITH_QUARTER) << 1
-            high = ((high - ARITH_QUARTER) << 1) | 1
-            code = ((code - ARITH_QUARTER) << 1) | bits_at(data, pos, 1)
-            pos += 1
-            pending += 1
-    if pos - ARITH_BITS + 2 != num_bits:
-        return LEFT_OVER, n
-    if n:
-        bit = 0 if low < ARITH_QUARTER else 1
-        start = num_bits - pending - 2
-        if start < 0:
-            return FLUSH_MISMATCH, n
-        for j in range(pending + 2):
-            want = bit if j == 0 else 1 - bit
-            if bits_at(data, start + j, 1) != want:
-                return FLUSH_MISMATCH, n
-    return OK, n
+        low, high = arith_narrow(low, high, cums[s], cums[s + 1], precision)
+        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code, pending)
+        if pos < 0:
+            return RAN_OUT, i
+    return arith_decode_end(data, num_bits, n, pos, low, pending), n
 
 
 # --- theory ------------------------------------------------------------------------------------
@@ -660,8 +717,9 @@ def ctw_slot(keys, key):
     """The slot of ``key`` in the open-addressed table ``keys`` (-1: empty), or of the empty
     slot where it would go (linear probing; the table is kept at most half full)."""
     mask = keys.size - 1
-    h = ((key ^ (key >> 32)) * 2654435761) & 0xFFFFFFFF     # Knuth's multiplicative hash
-    slot = (h ^ (h >> 16)) & mask
+    a = (key ^ (key >> 32)) & 0xFFFFFFFF    # Knuth's multiplicative hash a 2654435761 mod 2**32,
+    h = ((a & 0xFFFF) * 2654435761 + ((((a >> 16) * 2654435761) & 0xFFFF) << 16)) & 0xFFFFFFFF
+    slot = (h ^ (h >> 16)) & mask           # in two 16-bit halves of a: no int64 overflows
     while keys[slot] != -1 and keys[slot] != key:
         slot = (slot + 1) & mask
     return slot
@@ -711,6 +769,59 @@ def ctw_root(keys, counts, logs, depth, context, bit, commit):
             logs[slot, 1] = log_pw
         below = log_pw
     return below, added
+
+
+def ctw_one(keys, counts, logs, depth, context, log_pw, total):
+    """The walker's table: the probability that the next bit is 1, P_w(x 1) / P_w(x) with
+    log P_w(x) = ``log_pw``, as a frequency of ``total``, rounded and kept in [1, total - 1]."""
+    root, _ = ctw_root(keys, counts, logs, depth, context, 1, False)
+    return min(max(round(math.exp(root - log_pw) * total), 1), total - 1)
+
+
+def ctw_walk(x, start, stop, depth, precision, keys, counts, logs, context, log_pw, ones):
+    """The bits x[start:stop] through the context tree: ``ones[i]`` is bit i's :func:`ctw_one`,
+    then the tree learns the bit.  The table must have room for stop - start new paths.
+    Returns the walk's (context, log_pw, nodes added)."""
+    total = 1 << precision
+    mask = (1 << depth) - 1
+    added = 0
+    for i in range(start, stop):
+        ones[i] = ctw_one(keys, counts, logs, depth, context, log_pw, total)
+        log_pw, new = ctw_root(keys, counts, logs, depth, context, x[i], True)
+        added += new
+        context = ((context << 1) | x[i]) & mask
+    return context, log_pw, added
+
+
+def ctw_arithmetic_decode(data, limit, start, stop, depth, precision, keys, counts, logs, context,
+                          log_pw, pos, low, high, code, pending, out):
+    """Bits start..stop - 1 of an arithmetic-coded message whose model is the context tree:
+    the readable decoder driven by the walker (each bit's :func:`ctw_one`, then the tree
+    learns it), resumable: the walk's state (context, log_pw) and the decoder's (pos, low,
+    high, code, pending) go in and come out.  The table must have room for stop - start new
+    paths.  Returns (status, bits decoded, context, log_pw, nodes added, pos, low, high,
+    code, pending)."""
+    total = 1 << precision
+    mask = (1 << depth) - 1
+    added = 0
+    for i in range(start, stop):
+        target = arith_target(code, low, high, precision)
+        if target < 0:
+            return BAD_STATE, i, context, log_pw, added, pos, low, high, code, pending
+        one = ctw_one(keys, counts, logs, depth, context, log_pw, total)
+        bit = 1 if target >= total - one else 0
+        out[i] = bit
+        if bit:
+            low, high = arith_narrow(low, high, total - one, total, precision)
+        else:
+            low, high = arith_narrow(low, high, 0, total - one, precision)
+        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code, pending)
+        if pos < 0:
+            return RAN_OUT, i, context, log_pw, added, pos, low, high, code, pending
+        log_pw, new = ctw_root(keys, counts, logs, depth, context, bit, True)
+        added += new
+        context = ((context << 1) | bit) & mask
+    return OK, stop, context, log_pw, added, pos, low, high, code, pending
 
 
 # --- LZ77's parse ----------------------------------------------------------------------------
@@ -781,11 +892,18 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 
 #: every kernel, by name; helpers first (a kernel calls the compiled helper)
 KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "put_bits", "put_run",
-           "end_bits", "release_held", "bits_at", "scaled_target", "arithmetic_encode",
+           "end_bits", "release_held", "bits_at", "scaled_target", "arith_narrow",
+           "arith_put_settled", "arith_flush", "arith_target", "arith_read_settled",
+           "arith_decode_end", "arithmetic_encode",
            "arithmetic_decode", "pack_codewords_of", "decode_prefix", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
-           "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "lz77_longest",
+           "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
+           "arithmetic_encode_shares", "ctw_arithmetic_decode", "lz77_longest",
            "lz77_parse")
+
+#: the steps numba inlines into the kernels that call them (as calls, the arithmetic coder's
+#: steps and its bit writer cost it a third more time)
+INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_settled", "put_bits")
 
 _compiled: dict = {}
 
@@ -808,7 +926,8 @@ def kernel(name: str):
         import numba                      # the fast extra, loaded on first use only
         _compile_intrinsics()
         for each in KERNELS:
-            _compiled[each] = numba.njit(cache=True, nogil=True)(globals()[each])
+            inline = "always" if each in INLINED else "never"
+            _compiled[each] = numba.njit(cache=True, nogil=True, inline=inline)(globals()[each])
             globals()[each] = _compiled[each]
     return _compiled[name]
 

@@ -15,12 +15,12 @@ import numpy as np
 from ..backends import compiled
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
-from ..kernels import (ARITH_BITS, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, LEFT_OVER, NO_CODEWORD,
-                       OK, PAD, RAN_OUT, kernel)
+from ..kernels import (ARITH_BITS, ARITH_MASK, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, LEFT_OVER,
+                       NO_CODEWORD, OK, PAD, RAN_OUT, kernel)
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
-           "arithmetic_encode", "arithmetic_decode",
+           "arithmetic_encode", "arithmetic_decode", "ctw_encode", "ctw_decode",
            "chain_step", "guide_table", "lz77_tokens"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
@@ -330,15 +330,29 @@ def arithmetic_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
 def arithmetic_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarray:
     """The readable decoder's symbols, or its DecodeError, from the compiled loop."""
     cums, guide, shift = _kept(coder, "arithmetic", lambda: _arithmetic_tables(coder))
+    data, limit = _arithmetic_data(payload, num_bits)
+    out = np.empty(n, dtype=np.int64)
+    status, _ = kernel("arithmetic_decode")(data, num_bits, limit, n, cums, coder.precision,
+                                            guide, shift, out)
+    _check_arithmetic(status, n, num_bits)
+    return out
+
+
+def _arithmetic_data(payload: bytes, num_bits: int) -> tuple[np.ndarray, int]:
+    """The payload as an arithmetic decoding kernel reads it: the bits past num_bits cleared,
+    then zero bytes up to ``limit`` bits (as many 32-bit words as the readable decoder reads)
+    and 7 more; and ``limit``."""
     whole = (num_bits + 7) >> 3
-    words = -(-whole // 4) + ARITH_BITS // 32 + 4       # as many 32-bit words as the readable reads
+    words = -(-whole // 4) + ARITH_BITS // 32 + 4
     data = np.zeros(4 * words + PAD, dtype=np.uint8)
     data[:whole] = np.frombuffer(payload[:whole], dtype=np.uint8)
     if num_bits % 8:
         data[whole - 1] &= (0xFF << (8 - num_bits % 8)) & 0xFF      # the bits past num_bits: 0
-    out = np.empty(n, dtype=np.int64)
-    status, at = kernel("arithmetic_decode")(data, num_bits, 32 * words, n, cums, coder.precision,
-                                             guide, shift, out)
+    return data, 32 * words
+
+
+def _check_arithmetic(status: int, n: int, num_bits: int) -> None:
+    """The readable arithmetic decoder's DecodeError for a kernel's bad status."""
     if status == BAD_STATE:
         raise DecodeError("the code left the interval: the data are damaged")
     if status == RAN_OUT:
@@ -349,6 +363,39 @@ def arithmetic_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarra
     if status == FLUSH_MISMATCH:
         raise DecodeError(f"the message does not end as {n} symbols would end it: the symbol "
                           "count or the data are damaged")
+
+
+# --- a context tree driving the arithmetic coder ----------------------------------------------
+def ctw_encode(walker, x: np.ndarray, precision: int) -> tuple[bytes, int]:
+    """The readable context coder's bytes for a CTW model: the walk's frequency of a 1 at each
+    bit (compiled, :meth:`~codesim.models.ctw._CTWWalker.walk`), each bit's share of
+    2**precision from it, and the arithmetic coder over those shares."""
+    ones = walker.walk(x)
+    total = 1 << precision
+    lows = np.where(x == 1, total - ones, 0)
+    highs = np.where(x == 1, total, total - ones)
+    out = np.empty(((x.size * (precision + 2) + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("arithmetic_encode_shares")(lows, highs, precision, out)
+    return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
+
+
+def ctw_decode(walker, payload: bytes, num_bits: int, n: int, precision: int) -> np.ndarray:
+    """The readable context coder's bits for a CTW model, or its DecodeError: the decoder and
+    the walk in one compiled loop, resumed each time the walker's table has grown."""
+    data, limit = _arithmetic_data(payload, num_bits)
+    out = np.empty(n, dtype=np.int64)
+    step = kernel("ctw_arithmetic_decode")
+    low, high, code, pos, pending = 0, ARITH_MASK, kernel("bits_at")(data, 0, ARITH_BITS), ARITH_BITS, 0
+    status, done = OK, 0
+    while status == OK and done < n:
+        stop = min(n, done + walker.room())
+        (status, done, walker.context, walker.log_pw, added, pos, low, high, code, pending) = step(
+            data, limit, done, stop, walker.depth, precision, walker.keys, walker.counts,
+            walker.logs, walker.context, walker.log_pw, pos, low, high, code, pending, out)
+        walker.size += added
+    if status == OK:
+        status = kernel("arith_decode_end")(data, num_bits, n, pos, low, pending)
+    _check_arithmetic(status, n, num_bits)
     return out
 
 

@@ -26,10 +26,11 @@ from ..container import Encoded
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
 from ..models.context import ContextModel, FixedContextModel, ruled_out
+from ..models.ctw import CTWModel
 from ..sources.markov import context_ids
 from ..validate import precision_bits
 from .arithmetic import QUARTER_RANGE, ArithmeticCoder, decode_intervals, encode_intervals, finish
-from . import registry
+from . import compiled, registry
 from .base import as_symbols
 from .constriction_coders import ANS_START, ROUNDING_BITS, AnsCoder, RangeCoder, guard, payload_words
 
@@ -160,6 +161,8 @@ class ArithmeticContextCoder(ContextCoder):
 
     def _encode(self, x):
         walker = self.model.walker_for(self.precision, x.size)
+        if self._compiled_ctw(x.size):
+            return compiled.ctw_encode(walker, x, self.precision)
         lows, highs, totals = [], [], []
         for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
@@ -174,9 +177,16 @@ class ArithmeticContextCoder(ContextCoder):
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         walker = self.model.walker_for(self.precision, n)
+        if self._compiled_ctw(n):
+            return compiled.ctw_decode(walker, payload, num_bits, n, self.precision)
         tables = _Tables(walker)
         out = decode_intervals(payload, num_bits, n, tables.totals(), tables.cums(), walker.push)
         return np.array(out, dtype=np.int64)
+
+    def _compiled_ctw(self, n: int) -> bool:
+        """Whether a message of n bits takes the compiled context tree and coder (the walker
+        :meth:`~codesim.models.ctw.CTWModel.walker_for` gives is then the compiled one)."""
+        return isinstance(self.model, CTWModel) and compiled.active(n)
 
     def _bounds(self, n: int) -> tuple[float, float]:
         eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)

@@ -79,14 +79,27 @@ class _CTWWalker:
     def probability_of_one(self) -> float:
         return math.exp(self._updated_root(1, False) - self.log_pw)
 
-    def table(self):
+    def one(self) -> int:
+        """The next bit's frequency of a 1 out of 2**precision: P_w(x 1) / P_w(x), rounded and
+        kept in [1, 2**precision - 1] (every bit stays codable)."""
         total = 1 << self.precision
-        one = min(max(round(self.probability_of_one() * total), 1), total - 1)
+        return min(max(round(self.probability_of_one() * total), 1), total - 1)
+
+    def table(self):
+        total, one = 1 << self.precision, self.one()
         return total, [0, total - one, total]
 
     def push(self, bit: int) -> None:
         self.log_pw = self._updated_root(bit, True)
         self.context = ((self.context << 1) | bit) & ((1 << self.depth) - 1) if self.depth else 0
+
+    def walk(self, x: np.ndarray) -> np.ndarray:
+        """Each bit's :meth:`one`, the tree learning the bits as it goes."""
+        ones = np.empty(x.size, dtype=np.int64)
+        for i, bit in enumerate(x.tolist()):
+            ones[i] = self.one()
+            self.push(bit)
+        return ones
 
 
 class _CompiledCTWWalker(_CTWWalker):
@@ -110,12 +123,31 @@ class _CompiledCTWWalker(_CTWWalker):
         kernel("ctw_rehash")(keys, counts, logs, self.keys, self.counts, self.logs)
 
     def _updated_root(self, bit: int, commit: bool) -> float:
-        while commit and 2 * (self.size + self.depth + 1) > self.keys.size:
-            self._grow()                                 # room for a whole new path
+        if commit:
+            self.room()
         root, added = self._root(self.keys, self.counts, self.logs, self.depth, self.context,
                                  bit, commit)
         self.size += added
         return root
+
+    def room(self) -> int:
+        """How many bits the table takes before it must grow (it grows first where it has no
+        room for one more path): it stays at most half full."""
+        while 2 * (self.size + self.depth + 1) > self.keys.size:
+            self._grow()
+        return (self.keys.size // 2 - self.size) // (self.depth + 1)
+
+    def walk(self, x: np.ndarray) -> np.ndarray:
+        """:meth:`_CTWWalker.walk`, compiled (:func:`codesim.kernels.ctw_walk`): the same ones."""
+        ones, start = np.empty(x.size, dtype=np.int64), 0
+        while start < x.size:
+            stop = min(x.size, start + self.room())
+            self.context, self.log_pw, added = kernel("ctw_walk")(
+                x, start, stop, self.depth, self.precision, self.keys, self.counts, self.logs,
+                self.context, self.log_pw, ones)
+            self.size += added
+            start = stop
+        return ones
 
 
 class CTWModel(ContextModel):
@@ -150,6 +182,14 @@ class CTWModel(ContextModel):
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([precision]),)
+
+    def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
+        """-log2 of each bit's quantised probability (the walker's :meth:`~_CTWWalker.one`)."""
+        ones = self.walker_for(precision, x.size).walk(x)
+        total = 1 << precision
+        widths = np.where(x == 1, ones, total - ones).tolist()
+        bits = math.log2(total)
+        return np.array([bits - math.log2(w) for w in widths])
 
     def ideal_code_length(self, x) -> float:
         """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""

@@ -271,17 +271,42 @@ def plain_lz77_tokens(x, window):
 
 
 @needs_numba
-@pytest.mark.parametrize("depth", [0, 2, 8, 24])
-def test_the_compiled_context_tree_gives_the_same_floats_and_bytes(depth):
+@pytest.mark.parametrize("depth, n", [(0, 3000), (2, 3000), (8, 3000), (24, 3000), (12, 1), (40, 200)])
+def test_the_compiled_context_tree_gives_the_same_floats_bytes_and_bits(depth, n):
+    # depth 24 on 3000 bits grows the compiled table from 1024 slots to 2**17: the decoder's
+    # compiled loop resumes after each growth
     from codesim.models.ctw import CTWModel
-    x = cs.sample([0.85, 0.15], 3000, depth)
+    x = cs.sample([0.85, 0.15], n, depth)
     model = CTWModel(depth)
     coder = cs.ContextCoder("arithmetic", model)
-    readable = on("python", lambda: (model.costs(x, 24).tolist(), model.ideal_code_length(x),
-                                     coder.encode(x).payload))
-    fast = on("numba", lambda: (model.costs(x, 24).tolist(), model.ideal_code_length(x),
-                                coder.encode(x).payload))
-    assert fast == readable
+
+    def run():
+        encoded = coder.encode(x)
+        return (model.costs(x, 24).tolist(), model.ideal_code_length(x), encoded.payload,
+                encoded.num_bits, coder.decode(encoded).tolist())
+    readable, fast = on("python", run), on("numba", run)
+    assert fast == readable and readable[-1] == x.tolist()
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.integers(0, 16), st.integers(1, 300), st.integers(0, 2**32 - 1),
+       st.sampled_from(["flip", "cut", "count", "zero"]))
+def test_a_damaged_context_tree_message_ends_the_same_way_on_both_backends(depth, n, where, damage):
+    from codesim.models.ctw import CTWModel
+    coder = cs.ContextCoder("arithmetic", CTWModel(depth))
+    enc = on("python", coder.encode, cs.sample([0.7, 0.3], n, where))
+    payload = bytearray(enc.payload)
+    if damage == "flip":
+        payload[where % len(payload)] ^= 1 << (where % 8)
+    elif damage == "cut":
+        payload = payload[: where % len(payload)]
+    elif damage == "zero":
+        payload[where % len(payload)] = 0
+    count = max(n + (where % 11) - 5, 0) if damage == "count" else n
+    bad = replace(enc, payload=bytes(payload), num_bits=min(enc.num_bits, 8 * len(payload)),
+                  num_symbols=count)
+    assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
 
 
 @needs_numba
@@ -395,3 +420,32 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
     assert plain("tans_decode")(data, enc.num_bits, x.size, tans.table_log, *tables,
                                 symbols) == (kernels.OK, x.size)
     assert symbols.tolist() == x.tolist()
+
+
+def test_the_context_tree_kernels_as_plain_python_agree_with_the_readable_walk_and_coder():
+    from codesim.models.ctw import CTWModel
+    depth, precision, n = 6, 24, 300
+    x = cs.sample([0.8, 0.2], n, 5)
+    with using_backend("python"):
+        ones_readable = CTWModel(depth).walker(precision).walk(x)
+        enc = cs.ContextCoder("arithmetic", CTWModel(depth)).encode(x)
+
+    def empty_tree():                  # room for n paths of depth + 1 nodes, at most half full
+        return (np.full(8192, -1, dtype=np.int64), np.zeros((8192, 2), dtype=np.int64),
+                np.zeros((8192, 2)))
+    ones = np.empty(n, dtype=np.int64)
+    plain("ctw_walk")(x, 0, n, depth, precision, *empty_tree(), 0, 0.0, ones)
+    assert ones.tolist() == ones_readable.tolist()
+    total = 1 << precision
+    out = np.zeros(n * (precision + 2) // 8 + 32, dtype=np.uint8)
+    bits = plain("arithmetic_encode_shares")(np.where(x == 1, total - ones, 0),
+                                             np.where(x == 1, total, total - ones), precision, out)
+    assert (bits, out[: (bits + 7) // 8].tobytes()) == (enc.num_bits, enc.payload)
+    data, limit = compiled._arithmetic_data(enc.payload, enc.num_bits)
+    symbols = np.empty(n, dtype=np.int64)
+    code = plain("bits_at")(data, 0, kernels.ARITH_BITS)
+    status, done, _, _, _, pos, low, _, _, pending = plain("ctw_arithmetic_decode")(
+        data, limit, 0, n, depth, precision, *empty_tree(), 0, 0.0, kernels.ARITH_BITS, 0,
+        kernels.ARITH_MASK, code, 0, symbols)
+    assert (status, done, symbols.tolist()) == (kernels.OK, n, x.tolist())
+    assert plain("arith_decode_end")(data, bits, n, pos, low, pending) == kernels.OK
