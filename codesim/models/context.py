@@ -178,6 +178,8 @@ class FixedContextModel(ContextModel):
             return -np.log2(self.rows[context_ids(x, self.order, self.alphabet_size), x])
 
 
+#: tables of a model that does not learn kept by a walker (about 10 kB each over bytes)
+KEPT_TABLES = 1024
 #: alphabets up to this size keep a context's counts as a Python list (a table is a few list
 #: steps, where numpy's cumsum costs more than the coding); larger ones as an int64 array
 SMALL_ALPHABET = 32
@@ -198,8 +200,21 @@ class _CountWalker:
         self.u, self.d = model.alpha.numerator, model.alpha.denominator
         self.base = self.u * np.arange(self.k + 1, dtype=np.int64)
         self._uniform = self.base.tolist()
+        self._kept: dict = {}
 
     def table(self):
+        """(total, cumulative frequencies) in the current context; counts that do not learn
+        give the same table each time a context comes back, kept for the last few contexts."""
+        if self.learn:
+            return self._table()
+        kept = self._kept.get(self.context)
+        if kept is None:
+            if len(self._kept) >= KEPT_TABLES:
+                self._kept.clear()
+            kept = self._kept[self.context] = self._table()
+        return kept
+
+    def _table(self):
         row = self.counts.get(self.context)
         if row is None:
             return self.u * self.k, self._uniform
@@ -237,6 +252,26 @@ class CountContextModel(ContextModel):
 
     def walker(self, precision: int):
         return _CountWalker(self, learn=False)
+
+    def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
+        """-log2 of each symbol's probability, (d c(s) + u) / (d n_c + u K) with alpha = u / d:
+        the walker's integers, looked up for all the positions of a context at once (the
+        counts do not change as the message goes)."""
+        ctx = context_ids(x, self.order, self.alphabet_size)
+        u, d = self.alpha.numerator, self.alpha.denominator
+        widths = np.full(x.size, u, dtype=np.int64)              # unseen contexts: uniform
+        totals = np.full(x.size, u * self.alphabet_size, dtype=np.int64)
+        contexts, where = np.unique(ctx, return_inverse=True)
+        at = np.argsort(where, kind="stable")                  # the positions, context by context
+        sizes = np.bincount(where, minlength=contexts.size)
+        ends = np.cumsum(sizes)
+        for j, context in enumerate(contexts.tolist()):
+            row = self.counts.get(context)
+            if row is not None:
+                here = at[ends[j] - sizes[j]: ends[j]]
+                widths[here] = d * row[x[here]] + u
+                totals[here] = d * int(row.sum()) + u * self.alphabet_size
+        return np.array([math.log2(t) - math.log2(w) for t, w in zip(totals.tolist(), widths.tolist())])
 
     def _identity(self, precision: int) -> tuple:
         contexts = np.array(sorted(self.counts), dtype=np.int64)

@@ -169,3 +169,12 @@ def test_an_order_1_models_expected_cost_on_a_chain_is_exact(rule):
         if prob > 0:
             total += prob * coder.code_length(np.array(x))
     assert expected_bits_on_source(source, model, 5) == pytest.approx(total, rel=1e-12)
+
+
+@pytest.mark.parametrize("k, order, alpha", [(2, 0, 0.5), (5, 2, 1), (40, 1, 3), (256, 3, 1 / 256)])
+def test_a_count_models_costs_looked_up_at_once_are_its_walkers_step_by_step(k, order, alpha):
+    from codesim.models.context import ContextModel
+    rng = np.random.default_rng(k + order)
+    model = cs.fit_context_model(rng.zipf(1.5, 3000) % k, order, k, alpha=alpha)
+    x = rng.integers(0, k, 700)                           # with contexts the training never saw
+    assert model.costs(x, 24).tolist() == ContextModel.costs(model, x, 24).tolist()
