@@ -485,6 +485,33 @@ def range_decode(words, n, freqs, cums, guide, guide_shift, whole, out):
     return OK, n
 
 
+# --- Tunstall's parse -------------------------------------------------------------------------
+def tunstall_parse(x, children, first, out):
+    """The readable parse (:meth:`codesim.coders.tunstall.TunstallCoder.parse`): the message's
+    words, greedily from the left, from the dictionary's trie as a table: ``children[node, s]``
+    is the next node (> 0), or -(index + 1) where s ends the word ``index``; ``first[node]`` is
+    the node's first child, which completes a last partial word.  Returns the words written
+    to ``out`` (room for x.size + 1)."""
+    node = 0
+    count = 0
+    for i in range(x.size):
+        step = children[node, x[i]]
+        if step < 0:
+            out[count] = -step - 1
+            count += 1
+            node = 0
+        else:
+            node = step
+    while node != 0:
+        step = first[node]
+        if step < 0:
+            out[count] = -step - 1
+            count += 1
+            break
+        node = step
+    return count
+
+
 # --- the arithmetic coder ---------------------------------------------------------------------
 ARITH_BITS = 48
 ARITH_MASK = (1 << ARITH_BITS) - 1
@@ -815,7 +842,8 @@ def ctw_arithmetic_decode(data, limit, start, stop, depth, precision, keys, coun
             low, high = arith_narrow(low, high, total - one, total, precision)
         else:
             low, high = arith_narrow(low, high, 0, total - one, precision)
-        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code, pending)
+        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code,
+                                                           pending)
         if pos < 0:
             return RAN_OUT, i, context, log_pw, added, pos, low, high, code, pending
         log_pw, new = ctw_root(keys, counts, logs, depth, context, bit, True)
@@ -894,12 +922,11 @@ def lookup_counted(u, cdf, guide, m, out, counts):
 KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "put_bits", "put_run",
            "end_bits", "release_held", "bits_at", "scaled_target", "arith_narrow",
            "arith_put_settled", "arith_flush", "arith_target", "arith_read_settled",
-           "arith_decode_end", "arithmetic_encode",
-           "arithmetic_decode", "pack_codewords_of", "decode_prefix", "tans_encode", "tans_decode",
-           "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
-           "lookup_counted", "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
-           "arithmetic_encode_shares", "ctw_arithmetic_decode", "lz77_longest",
-           "lz77_parse")
+           "arith_decode_end", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
+           "decode_prefix", "tans_encode", "tans_decode", "rans_encode", "rans_decode",
+           "ans_decode", "range_encode", "range_decode", "tunstall_parse", "lookup_counted",
+           "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
+           "arithmetic_encode_shares", "ctw_arithmetic_decode", "lz77_longest", "lz77_parse")
 
 #: the steps numba inlines into the kernels that call them (as calls, the arithmetic coder's
 #: steps and its bit writer cost it a third more time)

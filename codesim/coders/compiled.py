@@ -20,7 +20,7 @@ from ..kernels import (ARITH_BITS, ARITH_MASK, BAD_STATE, FLUSH_MISMATCH, INVALI
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
-           "arithmetic_encode", "arithmetic_decode", "ctw_encode", "ctw_decode",
+           "arithmetic_encode", "arithmetic_decode", "ctw_encode", "ctw_decode", "tunstall_parse",
            "chain_step", "guide_table", "lz77_tokens"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
@@ -365,6 +365,36 @@ def _check_arithmetic(status: int, n: int, num_bits: int) -> None:
                           "count or the data are damaged")
 
 
+# --- Tunstall's parse ---------------------------------------------------------------------------
+def tunstall_parse(coder, x: np.ndarray) -> np.ndarray:
+    """The readable parse's word indices (:meth:`~codesim.coders.tunstall.TunstallCoder.parse`),
+    from the compiled loop over the dictionary's trie as a table."""
+    children, first = _kept(coder, "tunstall",
+                            lambda: _trie_table(coder._trie, coder.alphabet_size))
+    out = np.empty(x.size + 1, dtype=np.int64)
+    return out[: kernel("tunstall_parse")(x, children, first, out)]
+
+
+def _trie_table(root: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """The nested dicts of a trie as ``children[node, s]`` (the next node's number > 0, or
+    -(index + 1) where s ends a word) and ``first[node]`` (its first child, the same way);
+    the root is node 0."""
+    nodes = [root]
+    for node in nodes:                                   # breadth first: numbered as met
+        nodes.extend(child for child in node.values() if isinstance(child, dict))
+    number = {id(node): i for i, node in enumerate(nodes)}
+    require_memory(8 * len(nodes) * (k + 1), f"a table of {len(nodes)} Tunstall trie nodes")
+    children = np.zeros((len(nodes), k), dtype=np.int64)
+    first = np.zeros(len(nodes), dtype=np.int64)
+    for i, node in enumerate(nodes):
+        for j, (s, child) in enumerate(node.items()):
+            step = number[id(child)] if isinstance(child, dict) else -child - 1
+            children[i, s] = step
+            if j == 0:
+                first[i] = step
+    return children, first
+
+
 # --- a context tree driving the arithmetic coder ----------------------------------------------
 def ctw_encode(walker, x: np.ndarray, precision: int) -> tuple[bytes, int]:
     """The readable context coder's bytes for a CTW model: the walk's frequency of a 1 at each
@@ -385,7 +415,8 @@ def ctw_decode(walker, payload: bytes, num_bits: int, n: int, precision: int) ->
     data, limit = _arithmetic_data(payload, num_bits)
     out = np.empty(n, dtype=np.int64)
     step = kernel("ctw_arithmetic_decode")
-    low, high, code, pos, pending = 0, ARITH_MASK, kernel("bits_at")(data, 0, ARITH_BITS), ARITH_BITS, 0
+    low, high, pos, pending = 0, ARITH_MASK, ARITH_BITS, 0
+    code = kernel("bits_at")(data, 0, ARITH_BITS)
     status, done = OK, 0
     while status == OK and done < n:
         stop = min(n, done + walker.room())

@@ -43,6 +43,7 @@ from ..errors import DecodeError, OptionError
 from ..limits import memory_budget, require_memory
 from ..container import fingerprint
 from .base import (NO_OVERHEAD, Coder, Encoded, as_symbols, check_support, refuse_per_position)
+from . import compiled
 from .prefix import pack_codewords
 from ..measures import entropy
 from ..tables import Table
@@ -151,12 +152,15 @@ class TunstallCoder(Coder):
         return 1 << np.arange(self.bits - 1, -1, -1, dtype=np.int64)
 
     # --- coding ----------------------------------------------------------------------------
-    def parse(self, symbols) -> list[int]:
+    def parse(self, symbols) -> np.ndarray:
         """The word indices of a (valid) message, greedily from the left; a last partial word
         is completed with the first symbol of each node until it is a word."""
+        x = as_symbols(symbols, self.alphabet_size)
+        if compiled.active(x.size):
+            return compiled.tunstall_parse(self, x)
         root = self._trie
         node, out = root, []
-        for s in symbols.tolist() if isinstance(symbols, np.ndarray) else symbols:
+        for s in x.tolist():
             nxt = node[s]
             if isinstance(nxt, int):
                 out.append(nxt)
@@ -169,14 +173,14 @@ class TunstallCoder(Coder):
                 out.append(nxt)
                 break
             node = nxt
-        return out
+        return np.array(out, dtype=np.int64)
 
     def encode(self, symbols) -> Encoded:
         x = as_symbols(symbols, self.alphabet_size)
         check_support(x, self.possible, self.q, labels=self.labels)
         if self.lone_symbol is not None or x.size == 0:
             return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
-        indices = np.array(self.parse(x), dtype=np.uint64)
+        indices = self.parse(x).astype(np.uint64)
         payload, num_bits = pack_codewords(indices, np.full(indices.size, self.bits), self.bits)
         return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
 
@@ -223,7 +227,7 @@ class TunstallCoder(Coder):
             return math.inf
         if self.lone_symbol is not None or x.size == 0:
             return 0.0
-        return float(self.bits * len(self.parse(x)))
+        return float(self.bits * self.parse(x).size)
 
     def length_bounds(self, num_symbols: int) -> tuple[float, float]:
         return 0.0, 0.0          # num_bits is exactly bits times the number of words

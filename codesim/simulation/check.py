@@ -200,7 +200,8 @@ def check_statistical(measurement, false_alarm: float = DEFAULT_FALSE_ALARM) -> 
     return CheckOutcome("statistical", abs(r.num_bits - expected) <= tolerance,
                         r.measured_bits_per_symbol, expected / r.n,
                         f"+/- {tolerance / r.n:.3g} (z = {z:.3f} for false alarm {false_alarm:g}, "
-                        f"sd {sd / r.n:.3g}, expected overhead {measurement.overhead.mean / r.n:.3g})",
+                        f"sd {sd / r.n:.3g}, expected overhead "
+                        f"{measurement.overhead.mean / r.n:.3g})",
                         "bits/symbol")
 
 

@@ -64,7 +64,8 @@ def measure(p, q, coder="huffman", n=100_000, seed=0, *, symbols=None, theory=No
     else:
         if executor is not None and isinstance(coder, Coder):
             raise OptionError("chunks on an executor build their coder there: pass its name")
-        coded = coded_sample(built, p, q, n, seed, int(chunk), executor, progress, name, coder_options)
+        coded = coded_sample(built, p, q, n, seed, int(chunk), executor, progress, name,
+                             coder_options)
     return _combine(built, p, q, coded, seed, theory)
 
 
@@ -81,7 +82,8 @@ def coded_sample(built, p, q, n: int, seed, chunk: int = CHUNK, executor: Execut
         x, counts = draw_counted(p, n, seed, sample_dtype(q, built))
         return [code_piece(built, x, q.size, counts)]
     require_symbols(n)
-    require_memory(built.bytes_per_symbol * min(chunk, n), f"coding chunks of {min(chunk, n)} symbols")
+    require_memory(built.bytes_per_symbol * min(chunk, n),
+                   f"coding chunks of {min(chunk, n)} symbols")
     return pieces(built, p, q, n, seed, chunk, executor, progress, name or built.name,
                   built.options if options is None else options)
 

@@ -27,9 +27,10 @@ from tests.processes import CHILD_TIMEOUT
 needs_numba = pytest.mark.skipif(not numba_installed(), reason="numba (the fast extra) is not installed")
 
 #: the coders with a compiled path: prefix codes (block 1), integer codes, tANS, rANS, ANS,
-#: the range coder, the arithmetic coder with a fixed model, and LZ77's parse
+#: the range coder, the arithmetic coder with a fixed model, and the parses of Tunstall and LZ77
 COMPILED = ["huffman", "shannon", "sfe", "fano", "unary", "golomb", "rice", "elias_gamma",
-            "elias_delta", "elias_omega", "tans", "rans", "ans", "range", "arithmetic", "lz77"]
+            "elias_delta", "elias_omega", "tans", "rans", "ans", "range", "arithmetic", "tunstall",
+            "lz77"]
 
 
 def outcome(coder, encoded):
@@ -449,3 +450,14 @@ def test_the_context_tree_kernels_as_plain_python_agree_with_the_readable_walk_a
         kernels.ARITH_MASK, code, 0, symbols)
     assert (status, done, symbols.tolist()) == (kernels.OK, n, x.tolist())
     assert plain("arith_decode_end")(data, bits, n, pos, low, pending) == kernels.OK
+
+
+def test_tunstalls_parse_as_plain_python_is_the_readable_parse():
+    q = cs.zipf(12, 1.1)
+    coder = make_coder("tunstall", q)
+    x = cs.sample(q, 999, 2)                     # ends inside a word: completed the same way
+    with using_backend("python"):
+        words = coder.parse(x)
+    children, first = compiled._trie_table(coder._trie, q.size)
+    out = np.empty(x.size + 1, dtype=np.int64)
+    assert out[: plain("tunstall_parse")(x, children, first, out)].tolist() == words.tolist()
