@@ -271,7 +271,8 @@ class CountContextModel(ContextModel):
                 here = at[ends[j] - sizes[j]: ends[j]]
                 widths[here] = d * row[x[here]] + u
                 totals[here] = d * int(row.sum()) + u * self.alphabet_size
-        return np.array([math.log2(t) - math.log2(w) for t, w in zip(totals.tolist(), widths.tolist())])
+        return np.array([math.log2(t) - math.log2(w)
+                         for t, w in zip(totals.tolist(), widths.tolist())])
 
     def _identity(self, precision: int) -> tuple:
         contexts = np.array(sorted(self.counts), dtype=np.int64)
