@@ -350,13 +350,15 @@ import numpy as np, codesim as cs
 from codesim.models.ctw import CTWModel
 q = [0.5, 0.3, 0.2]
 x = cs.sample(q, 1000, 1)
-for name in ("huffman", "tans", "rans", "ans", "range", "arithmetic", "lz77"):
+for name in ("huffman", "tans", "rans", "ans", "range", "arithmetic", "tunstall", "lz77"):
     coder = cs.make_coder(name, q)
     coder.decode(coder.encode(x))
 cs.make_coder("tans", q).overhead(q, 100)
-ctw = cs.ContextCoder("arithmetic", CTWModel(3))
-ctw.decode(ctw.encode(x % 2))
-ctw.model.costs(x % 2, 24)
+for model in (CTWModel(3), cs.AdaptiveContextModel(3, 1)):
+    context_coder = cs.ContextCoder("arithmetic", model)
+    y = x % model.alphabet_size
+    context_coder.decode(context_coder.encode(y))
+    context_coder.costs(y)
 print(time.perf_counter() - began, imported - began)
 """
 

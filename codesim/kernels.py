@@ -602,21 +602,6 @@ def arithmetic_encode(x, cums, precision, out):
     return arith_flush(out, acc, waiting, pos, low, pending)
 
 
-def arithmetic_encode_shares(lows, highs, precision, out):
-    """The arithmetic coder of :func:`arithmetic_encode` for symbols given as their shares
-    [lows[i], highs[i]) of 2**precision (a model that changes at every position); returns
-    the bits written to ``out``."""
-    acc, waiting, pos = 0, 0, 0
-    low = 0
-    high = ARITH_MASK
-    pending = 0
-    for i in range(lows.size):
-        low, high = arith_narrow(low, high, lows[i], highs[i], precision)
-        acc, waiting, pos, low, high, pending = arith_put_settled(out, acc, waiting, pos, low,
-                                                                  high, pending)
-    return arith_flush(out, acc, waiting, pos, low, pending)
-
-
 def bits_at(data, pos, k):
     """The k <= 48 bits of ``data`` from bit ``pos``, most significant first (7 bytes read)."""
     byte = pos >> 3
@@ -641,6 +626,41 @@ def scaled_target(d, width, precision):
         q = (q << k) | step
         left -= k
     return q if r >= 1 else q - 1
+
+
+def mul_div(w, c, total):
+    """floor(w c / total) for w <= 2**48 and c <= total <= 2**46, exactly in int64: c enters
+    13 bits at a time (Horner), the remainder staying below total (every step < 2**62)."""
+    q = 0
+    r = 0
+    for shift in (39, 26, 13, 0):
+        x = (r << 13) + w * ((c >> shift) & 0x1FFF)
+        q = (q << 13) + x // total
+        r = x % total
+    return q
+
+
+def arith_narrow_total(low, high, c_low, c_high, total):
+    """:func:`arith_narrow` for a share [c_low, c_high) of any total <= 2**46."""
+    width = high - low + 1
+    return low + mul_div(width, c_low, total), low + mul_div(width, c_high, total) - 1
+
+
+def arith_target_total(code, low, high, total):
+    """:func:`arith_target` for any total <= 2**46: floor(((code - low + 1) total - 1) / width),
+    by long division (total enters 13 bits at a time); -1 where the code has left the interval."""
+    width = high - low + 1
+    d = code - low + 1
+    if d < 1 or d > width:
+        return -1
+    q = 0
+    r = 0
+    for shift in (39, 26, 13, 0):
+        x = (r << 13) + d * ((total >> shift) & 0x1FFF)
+        q = (q << 13) + x // width
+        r = x % width
+    target = q if r >= 1 else q - 1
+    return target if 0 <= target < total else -1
 
 
 def arith_target(code, low, high, precision):
@@ -714,7 +734,8 @@ def arithmetic_decode(data, num_bits, limit, n, cums, precision, guide, guide_sh
         s = symbol_of_slot(target, guide, guide_shift, cums)
         out[i] = s
         low, high = arith_narrow(low, high, cums[s], cums[s + 1], precision)
-        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code, pending)
+        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code,
+                                                           pending)
         if pos < 0:
             return RAN_OUT, i
     return arith_decode_end(data, num_bits, n, pos, low, pending), n
@@ -852,6 +873,112 @@ def ctw_arithmetic_decode(data, limit, start, stop, depth, precision, keys, coun
     return OK, stop, context, log_pw, added, pos, low, high, code, pending
 
 
+# --- counts per context ------------------------------------------------------------------------
+def counts_row(keys, rows, context):
+    """The row of counts of ``context`` (-1: none yet) and its slot in the hash table."""
+    slot = ctw_slot(keys, context)
+    return (rows[slot] if keys[slot] != -1 else -1), slot
+
+
+def counts_learn(keys, rows, counts, sums, used, context, slot, row, s):
+    """Count s in ``context``'s row (a new row where it has none); returns the rows used."""
+    if row < 0:
+        row = used
+        used += 1
+        keys[slot] = context
+        rows[slot] = row
+    counts[row, s] += 1
+    sums[row] += 1
+    return used
+
+
+def counts_next(context, s, k, below):
+    """The next context: (context k + s) mod k**order, with ``below`` = k**(order - 1) (0 for
+    order 0), computed as (context mod below) k + s, which no int64 overflows."""
+    return (context % below) * k + s if below else 0
+
+
+def counts_rehash(old_keys, old_rows, keys, rows):
+    """Move every context of the old hash table into the new (larger, empty) one."""
+    for old in range(old_keys.size):
+        if old_keys[old] != -1:
+            slot = ctw_slot(keys, old_keys[old])
+            keys[slot] = old_keys[old]
+            rows[slot] = old_rows[old]
+
+
+def counts_walk(x, start, stop, k, u, d, below, learn, keys, rows, counts, sums, used, context,
+                lows, highs, totals):
+    """Symbols x[start:stop] through counts per context with frequencies d c(s) + u (the
+    readable walker's integers): each one's share [lows[i], highs[i]) of totals[i], then (with
+    ``learn``) the count.  The tables must have room for stop - start new rows.  Returns the
+    walk's (rows used, context)."""
+    for i in range(start, stop):
+        s = x[i]
+        row, slot = counts_row(keys, rows, context)
+        c_low = u * s
+        width = u
+        total = u * k
+        if row >= 0:
+            for a in range(s):
+                c_low += d * counts[row, a]
+            width += d * counts[row, s]
+            total += d * sums[row]
+        lows[i] = c_low
+        highs[i] = c_low + width
+        totals[i] = total
+        if learn:
+            used = counts_learn(keys, rows, counts, sums, used, context, slot, row, s)
+        context = counts_next(context, s, k, below)
+    return used, context
+
+
+def arithmetic_encode_intervals(lows, highs, totals, out):
+    """The readable arithmetic coder (:func:`codesim.coders.arithmetic.encode_intervals` and
+    its flush) for symbols given as shares [lows[i], highs[i]) of totals[i] <= 2**46; returns
+    the bits written to ``out``."""
+    acc, waiting, pos = 0, 0, 0
+    low = 0
+    high = ARITH_MASK
+    pending = 0
+    for i in range(lows.size):
+        low, high = arith_narrow_total(low, high, lows[i], highs[i], totals[i])
+        acc, waiting, pos, low, high, pending = arith_put_settled(out, acc, waiting, pos, low,
+                                                                  high, pending)
+    return arith_flush(out, acc, waiting, pos, low, pending)
+
+
+def counts_arithmetic_decode(data, limit, start, stop, k, u, d, below, learn, keys, rows, counts,
+                             sums, used, context, pos, low, high, code, pending, out):
+    """Symbols start..stop - 1 of an arithmetic-coded message whose model is counts per
+    context (:func:`counts_walk`'s): the readable decoder, the symbol found by its share,
+    resumable like :func:`ctw_arithmetic_decode`.  Returns (status, symbols decoded, rows used,
+    context, pos, low, high, code, pending)."""
+    for i in range(start, stop):
+        row, slot = counts_row(keys, rows, context)
+        total = u * k if row < 0 else u * k + d * sums[row]
+        target = arith_target_total(code, low, high, total)
+        if target < 0:
+            return BAD_STATE, i, used, context, pos, low, high, code, pending
+        s = 0
+        c_low = 0
+        c_high = u if row < 0 else u + d * counts[row, 0]
+        while c_high <= target:
+            s += 1
+            c_low = c_high
+            c_high += u if row < 0 else u + d * counts[row, s]
+        out[i] = s
+        low, high = arith_narrow_total(low, high, c_low, c_high, total)
+        pos, low, high, code, pending = arith_read_settled(data, limit, pos, low, high, code,
+                                                           pending)
+        if pos < 0:
+            return RAN_OUT, i, used, context, pos, low, high, code, pending
+        if learn:
+            used = counts_learn(keys, rows, counts, sums, used, context, slot, row, s)
+        context = counts_next(context, s, k, below)
+    return OK, stop, used, context, pos, low, high, code, pending
+
+
 # --- LZ77's parse ----------------------------------------------------------------------------
 def lz77_longest(values, keys, head, previous, i, window, min_match, max_match, chain):
     """The readable parse's ``longest(i)``: (length, distance) of the longest match at i among
@@ -926,11 +1053,14 @@ KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "pu
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode", "rans_decode",
            "ans_decode", "range_encode", "range_decode", "tunstall_parse", "lookup_counted",
            "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
-           "arithmetic_encode_shares", "ctw_arithmetic_decode", "lz77_longest", "lz77_parse")
+           "ctw_arithmetic_decode", "mul_div", "arith_narrow_total", "arith_target_total",
+           "counts_row", "counts_learn", "counts_next", "counts_rehash", "counts_walk",
+           "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_longest", "lz77_parse")
 
 #: the steps numba inlines into the kernels that call them (as calls, the arithmetic coder's
-#: steps and its bit writer cost it a third more time)
-INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_settled", "put_bits")
+#: steps and its bit writer cost it a third more time; inlining more only lengthens compiling)
+INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_settled", "put_bits",
+           "arith_narrow_total", "arith_target_total")
 
 _compiled: dict = {}
 

@@ -20,8 +20,8 @@ from ..kernels import (ARITH_BITS, ARITH_MASK, BAD_STATE, FLUSH_MISMATCH, INVALI
 
 __all__ = ["active", "prefix_encode", "prefix_decode", "tans_encode", "tans_decode",
            "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
-           "arithmetic_encode", "arithmetic_decode", "ctw_encode", "ctw_decode", "tunstall_parse",
-           "chain_step", "guide_table", "lz77_tokens"]
+           "arithmetic_encode", "arithmetic_decode", "context_encode", "ctw_decode",
+           "counts_decode", "tunstall_parse", "chain_step", "guide_table", "lz77_tokens"]
 
 #: codewords of at most this many bits are packed and read by the kernels (a 64-bit buffer
 #: holds 31 pending bits and one codeword, or 32 bits read ahead)
@@ -395,36 +395,55 @@ def _trie_table(root: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
     return children, first
 
 
-# --- a context tree driving the arithmetic coder ----------------------------------------------
-def ctw_encode(walker, x: np.ndarray, precision: int) -> tuple[bytes, int]:
-    """The readable context coder's bytes for a CTW model: the walk's frequency of a 1 at each
-    bit (compiled, :meth:`~codesim.models.ctw._CTWWalker.walk`), each bit's share of
-    2**precision from it, and the arithmetic coder over those shares."""
-    ones = walker.walk(x)
-    total = 1 << precision
-    lows = np.where(x == 1, total - ones, 0)
-    highs = np.where(x == 1, total, total - ones)
-    out = np.empty(((x.size * (precision + 2) + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
-    num_bits = kernel("arithmetic_encode_shares")(lows, highs, precision, out)
+# --- a context model driving the arithmetic coder ---------------------------------------------
+def context_encode(walker, x: np.ndarray) -> tuple[bytes, int]:
+    """The readable context coder's bytes: the compiled walker's share of each symbol
+    (``walker.intervals``: a context tree's or counts per context), then the arithmetic coder
+    over those shares."""
+    lows, highs, totals = walker.intervals(x)
+    most = int(totals.max()).bit_length() + 1 if x.size else 0       # bits a symbol can settle
+    out = np.empty(((x.size * most + 2 * ARITH_BITS) >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("arithmetic_encode_intervals")(lows, highs, totals, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
 
 def ctw_decode(walker, payload: bytes, num_bits: int, n: int, precision: int) -> np.ndarray:
     """The readable context coder's bits for a CTW model, or its DecodeError: the decoder and
-    the walk in one compiled loop, resumed each time the walker's table has grown."""
+    the walk in one compiled loop (:func:`codesim.kernels.ctw_arithmetic_decode`)."""
+    def step(data, limit, done, stop, coder, out):
+        (status, done, walker.context, walker.log_pw, added, *coder) = kernel(
+            "ctw_arithmetic_decode")(data, limit, done, stop, walker.depth, precision, walker.keys,
+                                     walker.counts, walker.logs, walker.context, walker.log_pw,
+                                     *coder, out)
+        walker.size += added
+        return status, done, coder
+    return _context_decode(payload, num_bits, n, walker.room, step)
+
+
+def counts_decode(walker, payload: bytes, num_bits: int, n: int) -> np.ndarray:
+    """The readable context coder's symbols for counts per context, or its DecodeError: the
+    decoder and the counts in one compiled loop (:func:`codesim.kernels.
+    counts_arithmetic_decode`)."""
+    def step(data, limit, done, stop, coder, out):
+        (status, done, walker.used, walker.context, *coder) = kernel("counts_arithmetic_decode")(
+            data, limit, done, stop, *walker.tables(), walker.used, walker.context, *coder, out)
+        return status, done, coder
+    return _context_decode(payload, num_bits, n, walker.room, step)
+
+
+def _context_decode(payload: bytes, num_bits: int, n: int, room, step) -> np.ndarray:
+    """The loop both compiled walkers decode with: ``step(data, limit, done, stop, coder, out)``
+    decodes symbols done..stop - 1 from the decoder's state ``coder`` (pos, low, high, code,
+    pending) and returns (status, done, coder); ``room()`` says how many symbols the walker
+    takes before its tables must grow (it grows them first where there is no room for one)."""
     data, limit = _arithmetic_data(payload, num_bits)
     out = np.empty(n, dtype=np.int64)
-    step = kernel("ctw_arithmetic_decode")
-    low, high, pos, pending = 0, ARITH_MASK, ARITH_BITS, 0
-    code = kernel("bits_at")(data, 0, ARITH_BITS)
+    coder = (ARITH_BITS, 0, ARITH_MASK, kernel("bits_at")(data, 0, ARITH_BITS), 0)
     status, done = OK, 0
     while status == OK and done < n:
-        stop = min(n, done + walker.room())
-        (status, done, walker.context, walker.log_pw, added, pos, low, high, code, pending) = step(
-            data, limit, done, stop, walker.depth, precision, walker.keys, walker.counts,
-            walker.logs, walker.context, walker.log_pw, pos, low, high, code, pending, out)
-        walker.size += added
+        status, done, coder = step(data, limit, done, min(n, done + room()), coder, out)
     if status == OK:
+        pos, low, _, _, pending = coder
         status = kernel("arith_decode_end")(data, num_bits, n, pos, low, pending)
     _check_arithmetic(status, n, num_bits)
     return out

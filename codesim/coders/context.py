@@ -25,8 +25,8 @@ import numpy as np
 from ..container import Encoded
 from ..errors import DecodeError, OptionError
 from ..limits import require_memory
-from ..models.context import ContextModel, FixedContextModel, ruled_out
-from ..models.ctw import CTWModel
+from ..models.context import ContextModel, FixedContextModel, CompiledCountWalker, ruled_out
+from ..models.ctw import CompiledCTWWalker
 from ..sources.markov import context_ids
 from ..validate import precision_bits
 from .arithmetic import QUARTER_RANGE, ArithmeticCoder, decode_intervals, encode_intervals, finish
@@ -161,8 +161,8 @@ class ArithmeticContextCoder(ContextCoder):
 
     def _encode(self, x):
         walker = self.model.walker_for(self.precision, x.size)
-        if self._compiled_ctw(x.size):
-            return compiled.ctw_encode(walker, x, self.precision)
+        if _compiled_walker(walker):
+            return compiled.context_encode(walker, x)
         lows, highs, totals = [], [], []
         for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
@@ -177,16 +177,13 @@ class ArithmeticContextCoder(ContextCoder):
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         walker = self.model.walker_for(self.precision, n)
-        if self._compiled_ctw(n):
+        if isinstance(walker, CompiledCTWWalker):
             return compiled.ctw_decode(walker, payload, num_bits, n, self.precision)
+        if isinstance(walker, CompiledCountWalker):
+            return compiled.counts_decode(walker, payload, num_bits, n)
         tables = _Tables(walker)
         out = decode_intervals(payload, num_bits, n, tables.totals(), tables.cums(), walker.push)
         return np.array(out, dtype=np.int64)
-
-    def _compiled_ctw(self, n: int) -> bool:
-        """Whether a message of n bits takes the compiled context tree and coder (the walker
-        :meth:`~codesim.models.ctw.CTWModel.walker_for` gives is then the compiled one)."""
-        return isinstance(self.model, CTWModel) and compiled.active(n)
 
     def _bounds(self, n: int) -> tuple[float, float]:
         eps = -math.log2(1 - self.model.largest_total(n, self.precision) / QUARTER_RANGE)
@@ -298,6 +295,12 @@ class AnsContextCoder(_ConstrictionContextCoder):
 
     def _bounds(self, n: int) -> tuple[float, float]:
         return -32 + ROUNDING_BITS * n, 64 + ROUNDING_BITS * n
+
+
+def _compiled_walker(walker) -> bool:
+    """Whether a model's walker is a compiled one (its model's ``walker_for`` chose it: the
+    kernels run, and the model has them), whose shares the compiled coder codes."""
+    return isinstance(walker, (CompiledCTWWalker, CompiledCountWalker))
 
 
 _BY_NAME = {"arithmetic": ArithmeticContextCoder, "range": RangeContextCoder, "ans": AnsContextCoder}

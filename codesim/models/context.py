@@ -29,6 +29,8 @@ from ..sources.distributions import quantize
 from ..sources.markov import MarkovSource, context_ids
 from ..errors import OptionError, SupportError
 from ..container import fingerprint
+from ..backends import compiled as uses_kernels
+from ..kernels import kernel
 from ..limits import require_memory
 from ..validate import as_symbols, power_fits
 
@@ -43,6 +45,13 @@ __all__ = ["ContextModel", "FixedContextModel", "CountContextModel", "AdaptiveCo
 
 #: the rule of each adaptive model: alpha
 RULES = {"kt": Fraction(1, 2), "laplace": Fraction(1)}
+
+
+def interval_costs(lows: np.ndarray, highs: np.ndarray, totals: np.ndarray) -> np.ndarray:
+    """-log2 (high - low) / total of each share, in bits: as the readable walk sums them, with
+    ``math.log2`` (numpy's own log2 may round its last bit otherwise)."""
+    return np.array([math.log2(t) - math.log2(h - lo) for lo, h, t
+                     in zip(lows.tolist(), highs.tolist(), totals.tolist())])
 
 
 def ruled_out(symbol: int, position: int, kind: str) -> SupportError:
@@ -78,7 +87,7 @@ class ContextModel:
 
     def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         """-log2 of each symbol's probability under the model really used (the coder's)."""
-        walker, out = self.walker_for(precision, x.size), np.empty(x.size)
+        walker, out = self.walker(precision), np.empty(x.size)
         for i, s in enumerate(x.tolist()):
             total, cum = walker.table()
             width = cum[s + 1] - cum[s]
@@ -230,6 +239,16 @@ class _CountWalker:
         cum[1:] = self.d * cum[1:] + self.base[1:]
         return int(cum[-1]), cum.tolist()          # Python ints: the coder's products are exact
 
+    def intervals(self, x: np.ndarray) -> tuple:
+        """(lows, highs, totals): each symbol's share in its context (:meth:`table`'s), the
+        counts learning as they go."""
+        lows, highs, totals = (np.empty(x.size, dtype=np.int64) for _ in range(3))
+        for i, s in enumerate(x.tolist()):
+            total, cum = self.table()
+            lows[i], highs[i], totals[i] = cum[s], cum[s + 1], total
+            self.push(s)
+        return lows, highs, totals
+
     def push(self, s: int) -> None:
         if self.learn:
             row = self.counts.get(self.context)
@@ -238,6 +257,73 @@ class _CountWalker:
                                                    else np.zeros(self.k, dtype=np.int64))
             row[s] += 1
         self.context = (self.context * self.k + s) % self.modulus if self.modulus > 1 else 0
+
+
+class CompiledCountWalker:
+    """:class:`_CountWalker`'s counts in flat tables for the kernels (:func:`codesim.kernels.
+    counts_walk`): a hash table from a context to its row of counts; rows, and the table, double
+    when full.  The same integers."""
+
+    def __init__(self, model, learn: bool):
+        self.k, self.learn = model.alphabet_size, learn
+        self.u, self.d = model.alpha.numerator, model.alpha.denominator
+        self.below = self.k ** (model.order - 1) if model.order else 0
+        self.context, self.used = 0, len(model.counts)
+        contexts = np.array(list(model.counts), dtype=np.int64)
+        self._tables(max(64, 2 * self.used) if learn else max(1, self.used))
+        if self.used:
+            self.counts[: self.used] = np.array(list(model.counts.values()))
+            self.sums[: self.used] = self.counts[: self.used].sum(axis=1)
+            kernel("counts_rehash")(contexts, np.arange(self.used, dtype=np.int64), self.keys,
+                                    self.rows)
+
+    def _tables(self, capacity: int) -> None:
+        require_memory(8 * capacity * (self.k + 4), f"counts of {capacity} contexts")
+        slots = 1 << (2 * capacity - 1).bit_length()        # a power of two, at most half full
+        self.keys = np.full(slots, -1, dtype=np.int64)
+        self.rows = np.zeros(slots, dtype=np.int64)
+        self.counts = np.zeros((capacity, self.k), dtype=np.int64)
+        self.sums = np.zeros(capacity, dtype=np.int64)
+
+    def room(self) -> int:
+        """How many symbols the tables take before they must grow (each adds at most one row;
+        they grow first where they have no room for one)."""
+        if not self.learn:
+            return 1 << 62
+        if self.used >= self.counts.shape[0]:
+            keys, rows, counts, sums = self.keys, self.rows, self.counts, self.sums
+            self._tables(2 * counts.shape[0])
+            self.counts[: counts.shape[0]], self.sums[: sums.size] = counts, sums
+            kernel("counts_rehash")(keys, rows, self.keys, self.rows)
+        return self.counts.shape[0] - self.used
+
+    def tables(self) -> tuple:
+        """The arguments every counts kernel takes, after the message's."""
+        return (self.k, self.u, self.d, self.below, self.learn, self.keys, self.rows, self.counts,
+                self.sums)
+
+    def intervals(self, x: np.ndarray) -> tuple:
+        """:meth:`_CountWalker.intervals`, compiled: the same shares."""
+        lows, highs, totals = (np.empty(x.size, dtype=np.int64) for _ in range(3))
+        start = 0
+        while start < x.size:
+            stop = min(x.size, start + self.room())
+            self.used, self.context = kernel("counts_walk")(
+                x, start, stop, *self.tables(), self.used, self.context, lows, highs, totals)
+            start = stop
+        return lows, highs, totals
+
+
+def _count_walker(model, precision: int, n, learn: bool):
+    """The compiled walker of counts where the kernels run for n symbols (and the totals stay
+    within what they compute exactly), else the readable one."""
+    if uses_kernels(n) and model.largest_total(n or 0, precision) <= KERNEL_MAX_TOTAL:
+        return CompiledCountWalker(model, learn)
+    return _CountWalker(model, learn)
+
+
+#: the largest total the compiled arithmetic coder divides by exactly (its quarter range)
+KERNEL_MAX_TOTAL = 1 << 46
 
 
 class CountContextModel(ContextModel):
@@ -252,6 +338,9 @@ class CountContextModel(ContextModel):
 
     def walker(self, precision: int):
         return _CountWalker(self, learn=False)
+
+    def walker_for(self, precision: int, n: int):
+        return _count_walker(self, precision, n, learn=False)
 
     def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         """-log2 of each symbol's probability, (d c(s) + u) / (d n_c + u K) with alpha = u / d:
@@ -358,6 +447,13 @@ class AdaptiveContextModel(ContextModel):
 
     def walker(self, precision: int):
         return _CountWalker(self, learn=True)
+
+    def walker_for(self, precision: int, n: int):
+        return _count_walker(self, precision, n, learn=True)
+
+    def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
+        """-log2 of each symbol's learned probability (the walker's shares)."""
+        return interval_costs(*self.walker_for(precision, x.size).intervals(x))
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([self.alpha.numerator, self.alpha.denominator]),)

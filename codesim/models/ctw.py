@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from .context import ContextModel
+from .context import ContextModel, interval_costs
 from ..backends import compiled as uses_kernels
 from ..errors import OptionError
 from ..kernels import kernel
@@ -101,8 +101,15 @@ class _CTWWalker:
             self.push(bit)
         return ones
 
+    def intervals(self, x: np.ndarray) -> tuple:
+        """(lows, highs, totals): each bit's share of 2**precision (:meth:`table`'s), from
+        :meth:`walk`."""
+        ones, total = self.walk(x), 1 << self.precision
+        return (np.where(x == 1, total - ones, 0), np.where(x == 1, total, total - ones),
+                np.full(x.size, total, dtype=np.int64))
 
-class _CompiledCTWWalker(_CTWWalker):
+
+class CompiledCTWWalker(_CTWWalker):
     """The same walker with its walk compiled (:func:`codesim.kernels.ctw_root`, the same floats)
     and its nodes in a hash table of arrays that doubles when half full."""
 
@@ -178,18 +185,14 @@ class CTWModel(ContextModel):
     def walker_for(self, precision: int, n):
         """The compiled walk where the kernels run (for n bits, under ``auto``: n large enough
         or the kernels loaded), else the readable one: the same floats either way."""
-        return (_CompiledCTWWalker if uses_kernels(n) else _CTWWalker)(self.order, precision)
+        return (CompiledCTWWalker if uses_kernels(n) else _CTWWalker)(self.order, precision)
 
     def _identity(self, precision: int) -> tuple:
         return (np.array([precision]),)
 
     def costs(self, x: np.ndarray, precision: int, leaky: bool = False) -> np.ndarray:
         """-log2 of each bit's quantised probability (the walker's :meth:`~_CTWWalker.one`)."""
-        ones = self.walker_for(precision, x.size).walk(x)
-        total = 1 << precision
-        widths = np.where(x == 1, ones, total - ones).tolist()
-        bits = math.log2(total)
-        return np.array([bits - math.log2(w) for w in widths])
+        return interval_costs(*self.walker_for(precision, x.size).intervals(x))
 
     def ideal_code_length(self, x) -> float:
         """-log2 P_w(x): CTW's own probability of the sequence, before any quantisation."""

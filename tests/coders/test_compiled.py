@@ -310,6 +310,68 @@ def test_a_damaged_context_tree_message_ends_the_same_way_on_both_backends(depth
     assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
 
 
+def counts_model(kind: str, k: int, order: int):
+    """A model of counts per context: fitted on a skewed text (add-1/3), or learning (KT)."""
+    if kind == "fitted":
+        return cs.fit_context_model(np.random.default_rng(k).zipf(1.4, 3000) % k, order, k,
+                                    alpha=1 / 3)
+    return cs.AdaptiveContextModel(k, order, "kt")
+
+
+@needs_numba
+@pytest.mark.parametrize("kind", ["fitted", "adaptive"])
+@pytest.mark.parametrize("k, order, n", [(2, 0, 3000), (3, 2, 3000), (256, 1, 3000), (256, 3, 5),
+                                         (40, 11, 2000)])
+def test_compiled_counts_per_context_give_the_same_bytes_costs_and_symbols(kind, k, order, n):
+    # order 11 over 40 symbols: contexts past 2**63 / 40, whose next one the kernel computes
+    # without overflow; a learning model's tables double from 64 rows several times on the way
+    x = (np.random.default_rng(n).zipf(1.3, n) % k).astype(np.int64)
+
+    def run():
+        coder = cs.ContextCoder("arithmetic", counts_model(kind, k, order))
+        encoded = coder.encode(x)
+        return (encoded.payload, encoded.num_bits, coder.costs(x).tolist(),
+                coder.decode(encoded).tolist())
+    readable, fast = on("python", run), on("numba", run)
+    assert fast == readable and readable[-1] == x.tolist()
+
+
+@needs_numba
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.sampled_from(["fitted", "adaptive"]), st.integers(2, 30), st.integers(0, 3),
+       st.integers(1, 300), st.integers(0, 2**32 - 1),
+       st.sampled_from(["flip", "cut", "count", "zero"]))
+def test_a_damaged_counts_message_ends_the_same_way_on_both_backends(kind, k, order, n, where,
+                                                                    damage):
+    coder = cs.ContextCoder("arithmetic", counts_model(kind, k, order))
+    enc = on("python", coder.encode, np.random.default_rng(where).integers(0, k, n))
+    payload = bytearray(enc.payload)
+    if damage == "flip":
+        payload[where % len(payload)] ^= 1 << (where % 8)
+    elif damage == "cut":
+        payload = payload[: where % len(payload)]
+    elif damage == "zero":
+        payload[where % len(payload)] = 0
+    count = max(n + (where % 11) - 5, 0) if damage == "count" else n
+    bad = replace(enc, payload=bytes(payload), num_bits=min(enc.num_bits, 8 * len(payload)),
+                  num_symbols=count)
+    assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 2**48), st.integers(1, 2**46), st.integers(0, 2**46), st.integers(0, 2**48))
+def test_the_kernels_divide_any_total_exactly(w, total, c, d):
+    # floor(w c / total) and the decoder's floor((d total - 1) / w), as Python's big integers give them
+    c = min(c, total)
+    assert plain("mul_div")(w, c, total) == w * c // total
+    high = 2**48 - 1
+    low = high - w + 1
+    code = low + min(d, w + 1) - 1
+    want = ((code - low + 1) * total - 1) // w
+    got = plain("arith_target_total")(code, low, high, total)
+    assert got == (want if 0 < code - low + 1 <= w and 0 <= want < total else -1)
+
+
 @needs_numba
 def test_the_compiled_chain_of_tans_states_gives_the_same_theory():
     p = cs.zipf(40, 1.1)
@@ -439,8 +501,9 @@ def test_the_context_tree_kernels_as_plain_python_agree_with_the_readable_walk_a
     assert ones.tolist() == ones_readable.tolist()
     total = 1 << precision
     out = np.zeros(n * (precision + 2) // 8 + 32, dtype=np.uint8)
-    bits = plain("arithmetic_encode_shares")(np.where(x == 1, total - ones, 0),
-                                             np.where(x == 1, total, total - ones), precision, out)
+    bits = plain("arithmetic_encode_intervals")(np.where(x == 1, total - ones, 0),
+                                                np.where(x == 1, total, total - ones),
+                                                np.full(n, total), out)
     assert (bits, out[: (bits + 7) // 8].tobytes()) == (enc.num_bits, enc.payload)
     data, limit = compiled._arithmetic_data(enc.payload, enc.num_bits)
     symbols = np.empty(n, dtype=np.int64)
@@ -461,3 +524,31 @@ def test_tunstalls_parse_as_plain_python_is_the_readable_parse():
     children, first = compiled._trie_table(coder._trie, q.size)
     out = np.empty(x.size + 1, dtype=np.int64)
     assert out[: plain("tunstall_parse")(x, children, first, out)].tolist() == words.tolist()
+
+
+def test_the_counts_kernels_as_plain_python_agree_with_the_readable_walk_and_coder():
+    k, n = 5, 400
+    x = cs.sample(cs.zipf(k, 1.2), n, 9)
+    model = lambda: cs.AdaptiveContextModel(k, 2, "laplace")           # noqa: E731
+    with using_backend("python"):
+        shares = model().walker(24).intervals(x)
+        enc = cs.ContextCoder("arithmetic", model()).encode(x)
+
+    def empty_counts():                # room for n rows, hashed at most half full
+        return (np.full(1024, -1, dtype=np.int64), np.zeros(1024, dtype=np.int64),
+                np.zeros((n, k), dtype=np.int64), np.zeros(n, dtype=np.int64))
+    tables = (k, 1, 1, k, True, *empty_counts())                        # u = d = 1, k**(2 - 1)
+    lows, highs, totals = (np.empty(n, dtype=np.int64) for _ in range(3))
+    plain("counts_walk")(x, 0, n, *tables, 0, 0, lows, highs, totals)
+    assert [a.tolist() for a in (lows, highs, totals)] == [a.tolist() for a in shares]
+    out = np.zeros(n * 8 + 32, dtype=np.uint8)
+    bits = plain("arithmetic_encode_intervals")(lows, highs, totals, out)
+    assert (bits, out[: (bits + 7) // 8].tobytes()) == (enc.num_bits, enc.payload)
+    data, limit = compiled._arithmetic_data(enc.payload, enc.num_bits)
+    symbols = np.empty(n, dtype=np.int64)
+    code = plain("bits_at")(data, 0, kernels.ARITH_BITS)
+    status, done, _, _, pos, low, _, _, pending = plain("counts_arithmetic_decode")(
+        data, limit, 0, n, k, 1, 1, k, True, *empty_counts(), 0, 0, kernels.ARITH_BITS, 0,
+        kernels.ARITH_MASK, code, 0, symbols)
+    assert (status, done, symbols.tolist()) == (kernels.OK, n, x.tolist())
+    assert plain("arith_decode_end")(data, bits, n, pos, low, pending) == kernels.OK
