@@ -628,37 +628,33 @@ def scaled_target(d, width, precision):
     return q if r >= 1 else q - 1
 
 
-def mul_div(w, c, total):
-    """floor(w c / total) for w <= 2**48 and c <= total <= 2**46, exactly in int64: c enters
-    13 bits at a time (Horner), the remainder staying below total (every step < 2**62)."""
+def mul_divmod(w, c, m):
+    """(floor(w c / m), w c mod m) for w, m <= 2**48 and c < 2**52, exactly in int64: c enters
+    13 bits at a time (Horner), the remainder staying below m (every step < 2**62)."""
     q = 0
     r = 0
     for shift in (39, 26, 13, 0):
         x = (r << 13) + w * ((c >> shift) & 0x1FFF)
-        q = (q << 13) + x // total
-        r = x % total
-    return q
+        q = (q << 13) + x // m
+        r = x % m
+    return q, r
 
 
 def arith_narrow_total(low, high, c_low, c_high, total):
     """:func:`arith_narrow` for a share [c_low, c_high) of any total <= 2**46."""
     width = high - low + 1
-    return low + mul_div(width, c_low, total), low + mul_div(width, c_high, total) - 1
+    return (low + mul_divmod(width, c_low, total)[0],
+            low + mul_divmod(width, c_high, total)[0] - 1)
 
 
 def arith_target_total(code, low, high, total):
-    """:func:`arith_target` for any total <= 2**46: floor(((code - low + 1) total - 1) / width),
-    by long division (total enters 13 bits at a time); -1 where the code has left the interval."""
+    """:func:`arith_target` for any total <= 2**46: floor(((code - low + 1) total - 1) / width);
+    -1 where the code has left the interval."""
     width = high - low + 1
     d = code - low + 1
     if d < 1 or d > width:
         return -1
-    q = 0
-    r = 0
-    for shift in (39, 26, 13, 0):
-        x = (r << 13) + d * ((total >> shift) & 0x1FFF)
-        q = (q << 13) + x // width
-        r = x % width
+    q, r = mul_divmod(d, total, width)
     target = q if r >= 1 else q - 1
     return target if 0 <= target < total else -1
 
@@ -1053,7 +1049,7 @@ KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "pu
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode", "rans_decode",
            "ans_decode", "range_encode", "range_decode", "tunstall_parse", "lookup_counted",
            "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
-           "ctw_arithmetic_decode", "mul_div", "arith_narrow_total", "arith_target_total",
+           "ctw_arithmetic_decode", "mul_divmod", "arith_narrow_total", "arith_target_total",
            "counts_row", "counts_learn", "counts_next", "counts_rehash", "counts_walk",
            "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_longest", "lz77_parse")
 

@@ -296,7 +296,13 @@ def test_the_compiled_context_tree_gives_the_same_floats_bytes_and_bits(depth, n
 def test_a_damaged_context_tree_message_ends_the_same_way_on_both_backends(depth, n, where, damage):
     from codesim.models.ctw import CTWModel
     coder = cs.ContextCoder("arithmetic", CTWModel(depth))
-    enc = on("python", coder.encode, cs.sample([0.7, 0.3], n, where))
+    bad = damaged(on("python", coder.encode, cs.sample([0.7, 0.3], n, where)), where, damage)
+    assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
+
+
+def damaged(enc, where: int, damage: str):
+    """A context-coded message with one byte flipped or zeroed, cut short, or a symbol count
+    that is off by up to 5."""
     payload = bytearray(enc.payload)
     if damage == "flip":
         payload[where % len(payload)] ^= 1 << (where % 8)
@@ -304,10 +310,10 @@ def test_a_damaged_context_tree_message_ends_the_same_way_on_both_backends(depth
         payload = payload[: where % len(payload)]
     elif damage == "zero":
         payload[where % len(payload)] = 0
+    n = enc.num_symbols
     count = max(n + (where % 11) - 5, 0) if damage == "count" else n
-    bad = replace(enc, payload=bytes(payload), num_bits=min(enc.num_bits, 8 * len(payload)),
-                  num_symbols=count)
-    assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
+    return replace(enc, payload=bytes(payload), num_bits=min(enc.num_bits, 8 * len(payload)),
+                   num_symbols=count)
 
 
 def counts_model(kind: str, k: int, order: int):
@@ -344,17 +350,8 @@ def test_compiled_counts_per_context_give_the_same_bytes_costs_and_symbols(kind,
 def test_a_damaged_counts_message_ends_the_same_way_on_both_backends(kind, k, order, n, where,
                                                                     damage):
     coder = cs.ContextCoder("arithmetic", counts_model(kind, k, order))
-    enc = on("python", coder.encode, np.random.default_rng(where).integers(0, k, n))
-    payload = bytearray(enc.payload)
-    if damage == "flip":
-        payload[where % len(payload)] ^= 1 << (where % 8)
-    elif damage == "cut":
-        payload = payload[: where % len(payload)]
-    elif damage == "zero":
-        payload[where % len(payload)] = 0
-    count = max(n + (where % 11) - 5, 0) if damage == "count" else n
-    bad = replace(enc, payload=bytes(payload), num_bits=min(enc.num_bits, 8 * len(payload)),
-                  num_symbols=count)
+    bad = damaged(on("python", coder.encode, np.random.default_rng(where).integers(0, k, n)),
+                  where, damage)
     assert on("numba", outcome, coder, bad) == on("python", outcome, coder, bad)
 
 
@@ -363,7 +360,7 @@ def test_a_damaged_counts_message_ends_the_same_way_on_both_backends(kind, k, or
 def test_the_kernels_divide_any_total_exactly(w, total, c, d):
     # floor(w c / total) and the decoder's floor((d total - 1) / w), as Python's big integers give them
     c = min(c, total)
-    assert plain("mul_div")(w, c, total) == w * c // total
+    assert plain("mul_divmod")(w, c, total) == divmod(w * c, total)
     high = 2**48 - 1
     low = high - w + 1
     code = low + min(d, w + 1) - 1
