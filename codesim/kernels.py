@@ -757,7 +757,7 @@ def chain_step(pi, nxt, weights, moved, row_sum):
 LOG_HALF = math.log(0.5)
 
 
-def ctw_slot(keys, key):
+def hash_slot(keys, key):
     """The slot of ``key`` in the open-addressed table ``keys`` (-1: empty), or of the empty
     slot where it would go (linear probing; the table is kept at most half full)."""
     mask = keys.size - 1
@@ -773,7 +773,7 @@ def ctw_rehash(old_keys, old_counts, old_logs, keys, counts, logs):
     """Move every node of the old table into the new (larger, empty) one."""
     for old in range(old_keys.size):
         if old_keys[old] != -1:
-            slot = ctw_slot(keys, old_keys[old])
+            slot = hash_slot(keys, old_keys[old])
             keys[slot] = old_keys[old]
             counts[slot, 0], counts[slot, 1] = old_counts[old, 0], old_counts[old, 1]
             logs[slot, 0], logs[slot, 1] = old_logs[old, 0], old_logs[old, 1]
@@ -789,7 +789,7 @@ def ctw_root(keys, counts, logs, depth, context, bit, commit):
     added = 0
     for d in range(depth, -1, -1):
         suffix = context & ((1 << d) - 1)
-        slot = ctw_slot(keys, (suffix << 6) | d)
+        slot = hash_slot(keys, (suffix << 6) | d)
         a, b, log_pe = 0, 0, 0.0
         if keys[slot] != -1:
             a, b, log_pe = counts[slot, 0], counts[slot, 1], logs[slot, 0]
@@ -799,7 +799,7 @@ def ctw_root(keys, counts, logs, depth, context, bit, commit):
             log_pw = log_pe
         else:
             child_bit = (context >> d) & 1
-            other = ctw_slot(keys, ((suffix | ((1 - child_bit) << d)) << 6) | (d + 1))
+            other = hash_slot(keys, ((suffix | ((1 - child_bit) << d)) << 6) | (d + 1))
             children = below + (logs[other, 1] if keys[other] != -1 else 0.0)
             top = max(log_pe, children)
             log_pw = LOG_HALF + top + math.log(math.exp(log_pe - top) + math.exp(children - top))
@@ -872,7 +872,7 @@ def ctw_arithmetic_decode(data, limit, start, stop, depth, precision, keys, coun
 # --- counts per context ------------------------------------------------------------------------
 def counts_row(keys, rows, context):
     """The row of counts of ``context`` (-1: none yet) and its slot in the hash table."""
-    slot = ctw_slot(keys, context)
+    slot = hash_slot(keys, context)
     return (rows[slot] if keys[slot] != -1 else -1), slot
 
 
@@ -898,7 +898,7 @@ def counts_rehash(old_keys, old_rows, keys, rows):
     """Move every context of the old hash table into the new (larger, empty) one."""
     for old in range(old_keys.size):
         if old_keys[old] != -1:
-            slot = ctw_slot(keys, old_keys[old])
+            slot = hash_slot(keys, old_keys[old])
             keys[slot] = old_keys[old]
             rows[slot] = old_rows[old]
 
@@ -1048,7 +1048,7 @@ KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "pu
            "arith_decode_end", "arithmetic_encode", "arithmetic_decode", "pack_codewords_of",
            "decode_prefix", "tans_encode", "tans_decode", "rans_encode", "rans_decode",
            "ans_decode", "range_encode", "range_decode", "tunstall_parse", "lookup_counted",
-           "chain_step", "ctw_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
+           "chain_step", "hash_slot", "ctw_rehash", "ctw_root", "ctw_one", "ctw_walk",
            "ctw_arithmetic_decode", "mul_divmod", "arith_narrow_total", "arith_target_total",
            "counts_row", "counts_learn", "counts_next", "counts_rehash", "counts_walk",
            "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_longest", "lz77_parse")

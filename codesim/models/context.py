@@ -30,7 +30,7 @@ from ..sources.markov import MarkovSource, context_ids
 from ..errors import OptionError, SupportError
 from ..container import fingerprint
 from ..backends import compiled as uses_kernels
-from ..kernels import kernel
+from ..kernels import ARITH_QUARTER, kernel
 from ..limits import require_memory
 from ..validate import as_symbols, power_fits
 
@@ -315,15 +315,11 @@ class CompiledCountWalker:
 
 
 def _count_walker(model, precision: int, n, learn: bool):
-    """The compiled walker of counts where the kernels run for n symbols (and the totals stay
-    within what they compute exactly), else the readable one."""
-    if uses_kernels(n) and model.largest_total(n or 0, precision) <= KERNEL_MAX_TOTAL:
+    """The compiled walker of counts where the kernels run for n symbols and the totals stay
+    within the quarter range the compiled coder divides by exactly, else the readable one."""
+    if uses_kernels(n) and model.largest_total(n or 0, precision) <= ARITH_QUARTER:
         return CompiledCountWalker(model, learn)
     return _CountWalker(model, learn)
-
-
-#: the largest total the compiled arithmetic coder divides by exactly (its quarter range)
-KERNEL_MAX_TOTAL = 1 << 46
 
 
 class CountContextModel(ContextModel):
