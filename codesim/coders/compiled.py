@@ -266,18 +266,19 @@ def rans_decode(coder, payload: bytes, n: int) -> np.ndarray:
     return out
 
 
-def _constriction_tables(coder, widen: int):
+def _constriction_tables(coder):
     """freqs and cums over q's support at constriction's precision 24 (its exact model, for
-    ANS and the range coder alike), and the guide's tables."""
-    freqs = (coder.freqs[coder.possible] * widen).astype(np.int64)
+    ANS and the range coder alike: the coder's frequencies times its ``_widen``), and the
+    guide's tables."""
+    freqs = (coder.freqs[coder.possible] * coder._widen).astype(np.int64)
     cums = np.concatenate(([0], np.cumsum(freqs))).astype(np.int64)
     guide, shift = guide_table(cums, 24)
     return freqs, cums, guide, shift, whole_buckets(guide, shift, freqs, cums)
 
 
-def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
+def ans_decode(coder, words: np.ndarray, n: int) -> np.ndarray:
     """constriction's ANS words decoded to indices over q's support (int32, as constriction)."""
-    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))
+    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder))
     out = np.empty(n, dtype=np.int32)
     status, at = kernel("ans_decode")(words, n, *tables, out)
     if status != OK:
@@ -288,20 +289,20 @@ def ans_decode(coder, words: np.ndarray, n: int, widen: int) -> np.ndarray:
     return out
 
 
-def range_encode(coder, indices: np.ndarray, widen: int) -> np.ndarray | None:
+def range_encode(coder, indices: np.ndarray) -> np.ndarray | None:
     """constriction's RangeEncoder's words for these indices over q's support (None where an
     index is outside the model: the coder then names the symbol)."""
-    freqs, cums = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))[:2]
+    freqs, cums = _kept(coder, "constriction", lambda: _constriction_tables(coder))[:2]
     out = np.empty(indices.size + 4, dtype=np.uint32)      # a word a symbol at most, and the seal
     count = kernel("range_encode")(indices, freqs, cums, out)
     return out[:count] if count >= 0 else None
 
 
-def range_decode(coder, words: np.ndarray, n: int, widen: int) -> tuple[np.ndarray, bool]:
+def range_decode(coder, words: np.ndarray, n: int) -> tuple[np.ndarray, bool]:
     """n indices over q's support from constriction's range-coded words (int32, as
     constriction), and whether the decoder may be exhausted (constriction's
     ``maybe_exhausted``)."""
-    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder, widen))
+    tables = _kept(coder, "constriction", lambda: _constriction_tables(coder))
     out = np.empty(n, dtype=np.int32)
     status, at = kernel("range_decode")(words, n, *tables, out)
     if status == INVALID_DATA:

@@ -172,7 +172,7 @@ class RangeCoder(_ConstrictionCoder):
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
         if compiled.active(x.size) and not self.per_position:     # constriction's words, compiled
-            words = compiled.range_encode(self, self._to_indices(x), self._widen)
+            words = compiled.range_encode(self, self._to_indices(x))
             if words is None:
                 self._name_refused(x)
                 raise SymbolError("range: a symbol outside the model")   # not reached
@@ -184,7 +184,7 @@ class RangeCoder(_ConstrictionCoder):
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         words = payload_words(self.name, payload, num_bits)
         if compiled.active(n) and not self.per_position:          # constriction's words, compiled
-            indices, exhausted = compiled.range_decode(self, words, n, self._widen)
+            indices, exhausted = compiled.range_decode(self, words, n)
         else:
             decoder = guard("range decoding", _constriction().queue.RangeDecoder, words)
             indices = self._decode_indices(decoder, n)
@@ -248,7 +248,7 @@ class AnsCoder(_ConstrictionCoder):
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         if compiled.active(n) and not self.per_position:      # constriction's words, compiled
             words = payload_words(self.name, payload, num_bits)
-            return self._to_symbols(compiled.ans_decode(self, words, n, self._widen))
+            return self._to_symbols(compiled.ans_decode(self, words, n))
         coder = guard("ans decoding", _constriction().stack.AnsCoder,
                       payload_words(self.name, payload, num_bits))
         idx = self._decode_indices(coder, n)
@@ -272,5 +272,4 @@ class AnsCoder(_ConstrictionCoder):
     def _drift(self, p, n: int) -> tuple[float, float, float]:
         """constriction pushes a word when head >= f * 2**40, so head / f is in [2**8, 2**40)."""
         rows, freqs = self._rows(p)
-        widen = 1 << (CONSTRICTION_PRECISION - self.precision)
-        return rans_drift(rows, freqs * widen, 1 << CONSTRICTION_PRECISION, 2.0**8, 2.0**40)
+        return rans_drift(rows, freqs * self._widen, 1 << CONSTRICTION_PRECISION, 2.0**8, 2.0**40)

@@ -462,13 +462,13 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
     ans = make_coder("ans", q)
     words = np.frombuffer(ans.encode(x).payload, dtype="<u4")
     indices = np.empty(x.size, dtype=np.int32)
-    assert plain("ans_decode")(words, x.size, *compiled._constriction_tables(ans, 1),
+    assert plain("ans_decode")(words, x.size, *compiled._constriction_tables(ans),
                                indices) == (kernels.OK, x.size)
     assert np.flatnonzero(ans.possible)[indices].tolist() == x.tolist()
     ranged = make_coder("range", q)
     with using_backend("python"):
         words = np.frombuffer(ranged.encode(x).payload, dtype="<u4")
-    tables = compiled._constriction_tables(ranged, 1)
+    tables = compiled._constriction_tables(ranged)
     out = np.empty(x.size + 4, dtype=np.uint32)
     with np.errstate(over="ignore"):                       # uint64 wraps, as in Rust and numba
         assert out[: plain("range_encode")(indices, *tables[:2], out)].tolist() == words.tolist()
