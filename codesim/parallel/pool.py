@@ -85,6 +85,8 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
     previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         processes = list((getattr(pool, "_processes", None) or {}).values())
+        # taken before shutdown, which forgets it (a shutdown without waiting sets it to None)
+        manager = getattr(pool, "_executor_manager_thread", None)
         pool.shutdown(wait=False, cancel_futures=True)
         for process in processes:
             process.terminate()
@@ -94,8 +96,8 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
                 process.kill()
                 process.join(timeout=1)
         # Let the pool's manager thread see its workers gone and close its wakeup pipe now:
-        # otherwise Python 3.11's exit handler can race it and print an OSError traceback.
-        manager = getattr(pool, "_executor_manager_thread", None)
+        # otherwise Python 3.11's exit handler wakes it without a lock while it closes that
+        # pipe, and prints "OSError: [Errno 9] Bad file descriptor" (fixed in 3.12, gh-125451).
         if manager is not None:
             manager.join(timeout=2)
     finally:

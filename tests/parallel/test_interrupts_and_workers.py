@@ -6,13 +6,14 @@ import os
 import re
 import resource
 import signal
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 import codesim as cs
-from tests.helpers import memory_cap
+from tests.helpers import memory_cap, run_bounded
 from tests.processes import CHILD_TIMEOUT, MEMORY_CAP, alive, children, codesim_child, interrupt_when
 
 #: each test starts processes and waits on signals
@@ -99,6 +100,26 @@ def test_workers_end_themselves_when_a_kill_takes_their_parent(tmp_path, how):
         for pid in workers if "workers" in locals() else []:
             if alive(pid):
                 os.kill(pid, signal.SIGKILL)
+
+
+ENDED_POOL = """
+import threading, time
+from codesim.parallel.pool import end_workers, process_pool
+pool = process_pool(2)
+futures = [pool.submit(time.sleep, 5) for _ in range(6)]
+futures[0].running() or time.sleep(0.5)
+end_workers(pool)
+left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
+assert not left, left
+"""
+
+
+def test_ended_workers_leave_no_thread_of_their_pool_for_the_exit_handler_to_race():
+    # Python 3.11's exit handler wakes a pool's manager thread without its lock; if that
+    # thread is still closing its pipe, the exit prints an OSError traceback (a flaky Ctrl-C)
+    done = run_bounded([sys.executable, "-c", ENDED_POOL], memory=memory_cap(MEMORY_CAP),
+                       timeout=CHILD_TIMEOUT, env={**os.environ, "CODESIM_BACKEND": "python"})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
 
 
 def test_a_worker_process_starts_no_workers_of_its_own_by_default():
