@@ -70,7 +70,11 @@ def _requested() -> str:
 
 def backend() -> str:
     """The active backend: ``"numba"`` (compiled kernels) or ``"python"`` (the readable coders)."""
-    requested = _requested()
+    return _active(_requested())
+
+
+def _active(requested: str) -> str:
+    """The backend that ``requested`` (a value of :data:`BACKENDS`) gives on this machine."""
     if requested == "python":
         return "python"
     if numba_installed():
@@ -86,9 +90,10 @@ def compiled(n: int | None = None) -> bool:
     no stated size, such as a model's walk): always under ``numba``, never under ``python``,
     and under ``auto`` where numba is installed and either n >= AUTO_MIN_SYMBOLS or the
     kernels are already loaded in this process."""
-    if backend() != "numba":
+    requested = _requested()                      # read once: this runs for every message
+    if _active(requested) != "numba":
         return False
-    if _requested() == "numba" or kernels_loaded():
+    if requested == "numba" or kernels_loaded():
         return True
     return n is not None and n >= AUTO_MIN_SYMBOLS
 

@@ -22,6 +22,7 @@ a message in memory     ``MESSAGE_BYTES`` per symbol (the sample, its encoding, 
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 
@@ -63,12 +64,18 @@ def memory_budget() -> int:
     >>> memory_budget() >= 1 << 20
     True
     """
-    text = os.environ.get("CODESIM_MEMORY", "").strip().upper().removesuffix("B").removesuffix("I")
+    return _budget(os.environ.get("CODESIM_MEMORY", ""))
+
+
+@functools.lru_cache(maxsize=8)
+def _budget(value: str) -> int:
+    """The bytes a CODESIM_MEMORY value allows (read at every call, parsed once a value)."""
+    text = value.strip().upper().removesuffix("B").removesuffix("I")
     if not text:
         return DEFAULT_BUDGET
     match = re.fullmatch(r"(\d+(?:\.\d+)?)\s*([KMGT]?)", text)
     if not match:
-        raise ResourceLimitError(f"CODESIM_MEMORY={os.environ['CODESIM_MEMORY']!r} is not a size "
+        raise ResourceLimitError(f"CODESIM_MEMORY={value!r} is not a size "
                                  "(write it like 8G, 512M or a number of bytes)")
     return int(float(match.group(1)) * _UNITS[match.group(2)])
 

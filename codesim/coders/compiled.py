@@ -456,6 +456,24 @@ def chain_step(pi, nxt, weights, moved, row_sum) -> None:
 
 
 # --- LZ77 -----------------------------------------------------------------------------------
+def _rank_runs(values: np.ndarray, length: int, keys: np.ndarray) -> int:
+    """keys[i] = the rank of the run values[i:i + length] among the message's distinct runs
+    (in lexicographic order); returns how many there are.  A run of symbols below b = max + 1
+    is the number sum_k values[i + k] b^(length - 1 - k), which orders runs as the rows do, so
+    one 1-D unique ranks them where b^length fits in an int64; else the rows are ranked."""
+    count = values.size - length + 1
+    base = int(values.max()) + 1
+    if base ** length < 2**63:
+        runs = np.zeros(count, dtype=np.int64)
+        for k in range(length):
+            runs = runs * base + values[k:count + k]
+        distinct, keys[:count] = np.unique(runs, return_inverse=True)
+    else:
+        rows = np.stack([values[k:count + k] for k in range(length)], axis=1)
+        distinct, keys[:count] = np.unique(rows, axis=0, return_inverse=True)
+    return len(distinct)
+
+
 def lz77_tokens(x: np.ndarray, window: int, min_match: int, max_match: int,
                 chain: int) -> list[tuple[int, int]]:
     """LZ77's parse of x, (length, distance) a token, as the readable parse gives it; each run
@@ -466,9 +484,7 @@ def lz77_tokens(x: np.ndarray, window: int, min_match: int, max_match: int,
     keys = np.zeros(n, dtype=np.int64)
     key_count = 1
     if n >= min_match:
-        runs = np.stack([values[k:n - min_match + 1 + k] for k in range(min_match)], axis=1)
-        distinct, keys[:n - min_match + 1] = np.unique(runs, axis=0, return_inverse=True)
-        key_count = len(distinct)
+        key_count = _rank_runs(values, min_match, keys)
     lengths, distances = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
     t = kernel("lz77_parse")(values, keys, key_count, window, min_match, max_match, chain,
                              lengths, distances)

@@ -256,6 +256,22 @@ def test_the_compiled_lz77_parse_finds_the_readable_parses_tokens(k, n, period, 
     assert on("numba", coder.encode, x).payload == on("python", coder.encode, x).payload
 
 
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from([2, 7, 2**20, 2**21 - 1, 2**21, 2**40]), st.integers(3, 300),
+       st.integers(1, 4), st.integers(0, 2**32 - 1))
+def test_lz77_runs_are_ranked_as_their_rows_are(base, n, length, seed):
+    """A run of symbols as one number in base max + 1 (where it fits in an int64) has the
+    rank of the run's row among the distinct rows: the keys the parse's chains are made of."""
+    rng = np.random.default_rng(seed)
+    values = rng.integers(0, min(base, 5), n) * (base // min(base, 5))
+    values[rng.integers(0, n)] = base - 1
+    rows = np.stack([values[k:n - length + 1 + k] for k in range(length)], axis=1)
+    distinct, ranks = np.unique(rows, axis=0, return_inverse=True)
+    keys = np.zeros(n, dtype=np.int64)
+    assert compiled._rank_runs(values, length, keys) == len(distinct)
+    assert keys[:n - length + 1].tolist() == ranks.ravel().tolist()
+
+
 def plain_lz77_tokens(x, window):
     """The parse kernel as plain Python (what NUMBA_DISABLE_JIT=1 runs), on the tables the
     compiled path gives it."""
