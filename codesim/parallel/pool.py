@@ -97,7 +97,8 @@ def end_workers(pool: ProcessPoolExecutor) -> None:
                 process.join(timeout=1)
         # Let the pool's manager thread see its workers gone and close its wakeup pipe now:
         # otherwise Python 3.11's exit handler wakes it without a lock while it closes that
-        # pipe, and prints "OSError: [Errno 9] Bad file descriptor" (fixed in 3.12, gh-125451).
+        # pipe, and prints "OSError: [Errno 9] Bad file descriptor" (later CPythons give that
+        # pipe a lock of its own: gh-125451).
         if manager is not None:
             manager.join(timeout=2)
     finally:
