@@ -376,6 +376,18 @@ def tunstall_parse(coder, x: np.ndarray) -> np.ndarray:
     return out[: kernel("tunstall_parse")(x, children, first, out)]
 
 
+def tunstall_pack(coder, indices: np.ndarray) -> tuple[bytes, int]:
+    """The word indices as ``coder.bits``-bit codewords (the bytes of
+    :func:`~codesim.coders.prefix.pack_codewords`), from the prefix codes' packing loop: index
+    i is the codeword i of a code whose every codeword is ``bits`` long (at most
+    :data:`KERNEL_MAX_LENGTH`, so at most 2**bits entries)."""
+    values, lengths = _kept(coder, "tunstall codewords", lambda: (
+        np.arange(len(coder.words), dtype=np.int64), np.full(len(coder.words), coder.bits, dtype=np.int64)))
+    out = np.empty(((indices.size * coder.bits) >> 3) + PAD, dtype=np.uint8)
+    num_bits = kernel("pack_codewords_of")(indices, values, lengths, out)
+    return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
+
+
 def _trie_table(root: dict, k: int) -> tuple[np.ndarray, np.ndarray]:
     """The nested dicts of a trie as ``children[node, s]`` (the next node's number > 0, or
     -(index + 1) where s ends a word) and ``first[node]`` (its first child, the same way);

@@ -180,8 +180,12 @@ class TunstallCoder(Coder):
         check_support(x, self.possible, self.q, labels=self.labels)
         if self.lone_symbol is not None or x.size == 0:
             return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
-        indices = self.parse(x).astype(np.uint64)
-        payload, num_bits = pack_codewords(indices, np.full(indices.size, self.bits), self.bits)
+        indices = self.parse(x)
+        if compiled.active(x.size) and self.bits <= compiled.KERNEL_MAX_LENGTH:
+            payload, num_bits = compiled.tunstall_pack(self, indices)
+        else:
+            payload, num_bits = pack_codewords(indices.astype(np.uint64),
+                                               np.full(indices.size, self.bits), self.bits)
         return Encoded(self.name, int(x.size), num_bits, payload, self.options, self.fingerprint)
 
     def decode(self, encoded: Encoded) -> np.ndarray:

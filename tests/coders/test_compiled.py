@@ -539,6 +539,18 @@ def test_tunstalls_parse_as_plain_python_is_the_readable_parse():
     assert out[: plain("tunstall_parse")(x, children, first, out)].tolist() == words.tolist()
 
 
+@needs_numba
+@pytest.mark.parametrize("k, bits", [(2, 1), (2, 3), (5, 4), (12, 9), (40, 14)])
+def test_tunstalls_words_of_every_width_are_packed_into_the_readable_coders_bytes(k, bits):
+    q = cs.zipf(k, 1.1)
+    coder = make_coder("tunstall", q, bits=bits)
+    for n in (1, 7, 999, 20_000):
+        x = cs.sample(q, n, bits)
+        readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+        assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
+        assert on("numba", coder.decode, fast).tolist() == x.tolist()
+
+
 def test_the_counts_kernels_as_plain_python_agree_with_the_readable_walk_and_coder():
     k, n = 5, 400
     x = cs.sample(cs.zipf(k, 1.2), n, 9)
