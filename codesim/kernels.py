@@ -171,11 +171,17 @@ def decode_prefix(data, num_bits, n, pairs, pair_width, table, width, first, cou
 
 
 # --- tANS ---------------------------------------------------------------------------------
-def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, out):
+def tans_encode(x, nb_deltas, starts, enc_states, table_log, out):
     """The readable tANS encoder's steps, backwards over x, with its bits written backwards
     from the end of ``out`` (each step's bits go in front of the ones before), the flushed
     final state in front of all; then the stream is moved to the front of ``out``.  Returns
-    the bits written: the same bytes as the readable coder's, in ``out[:ceil(bits / 8)]``."""
+    the bits written: the same bytes as the readable coder's, in ``out[:ceil(bits / 8)]``.
+
+    A step writes nb = m or m - 1 bits of the state X in [L, 2L), m = table_log + 1 -
+    bitlength(f): m - 1 where X < f 2**m.  As FSE computes it, without a branch, nb =
+    (X + nb_deltas[s]) >> 16 with nb_deltas[s] = m 2**16 - f 2**m (X - f 2**m lies in
+    (-2**16, 2**16) for table_log <= 16); then X becomes enc_states[starts[s] + (X >> nb)],
+    starts[s] = the symbol's first entry - f."""
     size = 1 << table_log
     state = size
     acc = 0                               # bits not yet written: the stream's earliest on top
@@ -184,10 +190,7 @@ def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, out):
     total = 0
     for i in range(x.size - 1, -1, -1):
         s = x[i]
-        f = freqs[s]
-        nb = table_log + 1 - freq_bits[s]        # the state has table_log + 1 bits
-        if (state >> nb) < f:
-            nb -= 1
+        nb = (state + nb_deltas[s]) >> 16
         acc |= (state & ((1 << nb) - 1)) << filled
         filled += nb
         total += nb
@@ -199,7 +202,7 @@ def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, out):
             out[end + 3] = acc & 0xFF
             acc >>= 32
             filled -= 32
-        state = enc_states[enc_start[s] + (state >> nb) - f]
+        state = enc_states[starts[s] + (state >> nb)]
     acc |= (state - size) << filled               # the flushed final state comes first
     filled += table_log
     total += table_log
@@ -219,9 +222,10 @@ def tans_encode(x, freqs, freq_bits, enc_start, enc_states, table_log, out):
     return total
 
 
-def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
+def tans_decode(data, num_bits, n, table_log, entries, out):
     """The readable tANS decoder, its bits read through a buffer refilled 32 bits at a time;
-    returns (status, symbols decoded)."""
+    returns (status, symbols decoded).  State X's entry packs its symbol (bits 0-23), the bits
+    nb it reads (24-31) and the next state's base (32 up): one load a step."""
     if num_bits < table_log:
         return RAN_OUT, 0
     last = data.size - 4
@@ -236,10 +240,11 @@ def tans_decode(data, num_bits, n, table_log, symbols, bits, bases, out):
             buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
             byte += 4
             have += 32
-        out[i] = symbols[state]
-        nb = bits[state]
+        entry = entries[state]
+        out[i] = entry & 0xFFFFFF
+        nb = (entry >> 24) & 0xFF
         have -= nb
-        state = bases[state] + ((buf >> have) & ((1 << nb) - 1))
+        state = (entry >> 32) + ((buf >> have) & ((1 << nb) - 1))
     used = 8 * byte - have
     if used > num_bits:
         return RAN_OUT, n

@@ -174,30 +174,41 @@ def _status(name: str, status: int, at: int, n: int) -> None:
                           "the data are damaged or the model is wrong")
 
 
+def _tans_encode_tables(coder):
+    """Per symbol s, the kernel's nb_deltas[s] = m 2**16 - f 2**m (m = table_log + 1 -
+    bitlength(f): the bits a step writes, less one where the state is below f 2**m) and
+    starts[s] = its first state's place in the states - f; then the states, symbol by
+    symbol."""
+    freqs = coder.freqs.astype(np.int64)
+    m = coder.table_log + 1 - np.array([int(f).bit_length() for f in freqs.tolist()], dtype=np.int64)
+    first = np.concatenate(([0], np.cumsum([len(s) for s in coder._enc_state])[:-1])).astype(np.int64)
+    states = np.array([v for s in coder._enc_state for v in s], dtype=np.int64)
+    return (m << 16) - (freqs << m), first - freqs, states
+
+
+def _tans_decode_table(coder) -> np.ndarray:
+    """State X's entry: its symbol | the bits it reads << 24 | the next state's base << 32."""
+    symbols, bits, bases = (np.array(t, dtype=np.int64)
+                            for t in (coder._dec_symbol, coder._dec_bits, coder._dec_base))
+    return (bases << 32) | (bits << 24) | symbols
+
+
 def tans_encode(coder, x: np.ndarray) -> tuple[bytes, int]:
-    def build():
-        enc_start = np.concatenate(([0], np.cumsum([len(s) for s in coder._enc_state])[:-1]))
-        states = np.array([v for s in coder._enc_state for v in s], dtype=np.int64)
-        freqs = coder.freqs.astype(np.int64)
-        bits = np.array([int(f).bit_length() for f in freqs.tolist()], dtype=np.int64)
-        return freqs, bits, enc_start.astype(np.int64), states
-    freqs, bits, enc_start, states = _kept(coder, "tans encode", build)
+    nb_deltas, starts, states = _kept(coder, "tans encode", lambda: _tans_encode_tables(coder))
     # every step writes at most table_log bits, the head's words at most 32 more
     out = np.empty(((x.size + 1) * coder.table_log >> 3) + 16, dtype=np.uint8)
     out[-1] = 0                                   # read (as zeros) past the stream's last byte
-    num_bits = kernel("tans_encode")(x, freqs, bits, enc_start, states, coder.table_log, out)
+    num_bits = kernel("tans_encode")(x, nb_deltas, starts, states, coder.table_log, out)
     return out[: (num_bits + 7) >> 3].tobytes(), int(num_bits)
 
 
 def tans_decode(coder, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-    symbols, bits, bases = _kept(coder, "tans decode", lambda: tuple(
-        np.array(t, dtype=np.int64) for t in (coder._dec_symbol, coder._dec_bits, coder._dec_base)))
+    entries = _kept(coder, "tans decode", lambda: _tans_decode_table(coder))
     if num_bits < coder.table_log:
         raise DecodeError(f"a tans message holds at least {coder.table_log} bits of state, "
                           f"got {num_bits}")
     out = np.empty(n, dtype=np.int64)
-    status, at = kernel("tans_decode")(_padded(payload), num_bits, n, coder.table_log, symbols,
-                                       bits, bases, out)
+    status, at = kernel("tans_decode")(_padded(payload), num_bits, n, coder.table_log, entries, out)
     _status("tans", status, at, n)
     return out
 

@@ -491,10 +491,13 @@ def test_the_kernels_as_plain_python_agree_with_the_readable_coders(q):
         assert plain("range_decode")(words, x.size, *tables, symbols) == (kernels.OK, x.size)
     assert symbols.tolist() == indices.tolist()
     enc = encoded["tans"]
+    out = np.empty(((x.size + 1) * tans.table_log >> 3) + 16, dtype=np.uint8)
+    out[-1] = 0
+    bits = plain("tans_encode")(x, *compiled._tans_encode_tables(tans), tans.table_log, out)
+    assert (out[: (bits + 7) // 8].tobytes(), bits) == (enc.payload, enc.num_bits)
     data = np.frombuffer(enc.payload + bytes(kernels.PAD), dtype=np.uint8)
-    tables = [np.array(t, dtype=np.int64) for t in (tans._dec_symbol, tans._dec_bits, tans._dec_base)]
-    assert plain("tans_decode")(data, enc.num_bits, x.size, tans.table_log, *tables,
-                                symbols) == (kernels.OK, x.size)
+    assert plain("tans_decode")(data, enc.num_bits, x.size, tans.table_log,
+                                compiled._tans_decode_table(tans), symbols) == (kernels.OK, x.size)
     assert symbols.tolist() == x.tolist()
 
 
@@ -537,6 +540,20 @@ def test_tunstalls_parse_as_plain_python_is_the_readable_parse():
     children, first = compiled._trie_table(coder._trie, q.size)
     out = np.empty(x.size + 1, dtype=np.int64)
     assert out[: plain("tunstall_parse")(x, children, first, out)].tolist() == words.tolist()
+
+
+@needs_numba
+@pytest.mark.parametrize("table_log", [2, 3, 5, 11, 15, 16])
+@pytest.mark.parametrize("head", [0.5, 0.9999])
+def test_tans_writes_the_readable_bytes_at_every_table_size(table_log, head):
+    """The kernel's bits a step, (X + m 2**16 - f 2**m) >> 16, are the readable coder's m or
+    m - 1 for every table up to 2**16 states, a frequency near the whole table included."""
+    q = np.array([head, *([(1 - head) / 2] * 2)])
+    coder = make_coder("tans", q, table_log=table_log)
+    x = cs.sample(q, 5000, table_log)
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
+    assert on("numba", coder.decode, readable).tolist() == x.tolist()
 
 
 @needs_numba
