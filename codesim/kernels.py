@@ -1083,11 +1083,35 @@ def kernel(name: str):
     if not _compiled:
         import numba                      # the fast extra, loaded on first use only
         _compile_intrinsics()
+        jit = _widening_jit()
         for each in KERNELS:
             inline = "always" if each in INLINED else "never"
-            _compiled[each] = numba.njit(cache=True, nogil=True, inline=inline)(globals()[each])
+            _compiled[each] = jit(globals()[each], inline)
             globals()[each] = _compiled[each]
     return _compiled[name]
+
+
+def _widening_jit():
+    """numba's njit (cached, without the GIL) for a kernel, whose calls from other kernels are
+    typed with their literal types widened (Literal[int](0) as int64): type inference passes
+    a kernel's constants, and its loop variables' first guesses, as literal types, and numba
+    compiled the called kernel again for each (a fifth of a cold compile)."""
+    import numba
+    from numba.core import types
+    from numba.core.registry import CPUDispatcher
+
+    class Widening(CPUDispatcher):
+        def get_call_template(self, args, kws):
+            return super().get_call_template(tuple(types.unliteral(a) for a in args), kws)
+
+    def jit(function, inline: str):
+        if numba.config.DISABLE_JIT:
+            return function
+        options = {"nopython": True, "nogil": True, "inline": inline}
+        dispatcher = Widening(py_func=function, locals={}, targetoptions=options)
+        dispatcher.enable_caching()
+        return dispatcher
+    return jit
 
 
 def _compile_intrinsics() -> None:
