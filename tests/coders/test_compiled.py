@@ -46,6 +46,13 @@ def on(backend, fn, *args):
         return fn(*args)
 
 
+def assert_same_bytes(coder, x):
+    """The kernel writes the readable coder's bytes and bit count for x, and reads them back."""
+    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
+    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
+    assert on("numba", coder.decode, readable).tolist() == x.tolist()
+
+
 # --- one switch ----------------------------------------------------------------------------
 def test_import_codesim_does_not_import_numba():
     code = "import codesim, sys; assert 'numba' not in sys.modules, 'numba imported'"
@@ -131,10 +138,8 @@ def test_a_kernel_writes_the_readable_coders_bytes_and_reads_them_back(q_rng, n,
     if coder is None:
         return
     x = rng.choice(q.size, size=n, p=q)
-    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
-    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
-    assert on("numba", coder.decode, readable).tolist() == x.tolist()
-    assert on("python", coder.decode, fast).tolist() == x.tolist()
+    assert_same_bytes(coder, x)
+    assert on("python", coder.decode, on("numba", coder.encode, x)).tolist() == x.tolist()
 
 
 @needs_numba
@@ -223,9 +228,7 @@ def test_the_compiled_arithmetic_coder_is_exact_at_every_precision(precision):
     q = np.array([0.5, 0.3, 0.2]) if precision > 1 else np.array([0.5, 0.5])
     coder = make_coder("arithmetic", q, precision=precision)
     x = cs.sample(q, 20_000, precision)
-    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
-    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
-    assert on("numba", coder.decode, readable).tolist() == x.tolist()
+    assert_same_bytes(coder, x)
 
 
 @needs_numba
@@ -551,9 +554,7 @@ def test_tans_writes_the_readable_bytes_at_every_table_size(table_log, head):
     q = np.array([head, *([(1 - head) / 2] * 2)])
     coder = make_coder("tans", q, table_log=table_log)
     x = cs.sample(q, 5000, table_log)
-    readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
-    assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
-    assert on("numba", coder.decode, readable).tolist() == x.tolist()
+    assert_same_bytes(coder, x)
 
 
 @needs_numba
@@ -563,9 +564,7 @@ def test_tunstalls_words_of_every_width_are_packed_into_the_readable_coders_byte
     coder = make_coder("tunstall", q, bits=bits)
     for n in (1, 7, 999, 20_000):
         x = cs.sample(q, n, bits)
-        readable, fast = on("python", coder.encode, x), on("numba", coder.encode, x)
-        assert (fast.payload, fast.num_bits) == (readable.payload, readable.num_bits)
-        assert on("numba", coder.decode, fast).tolist() == x.tolist()
+        assert_same_bytes(coder, x)
 
 
 def test_the_counts_kernels_as_plain_python_agree_with_the_readable_walk_and_coder():
