@@ -390,8 +390,8 @@ def tunstall_parse(coder, x: np.ndarray) -> np.ndarray:
 def tunstall_pack(coder, indices: np.ndarray) -> tuple[bytes, int]:
     """The word indices as ``coder.bits``-bit codewords (the bytes of
     :func:`~codesim.coders.prefix.pack_codewords`), from the prefix codes' packing loop: index
-    i is the codeword i of a code whose every codeword is ``bits`` long (at most
-    :data:`KERNEL_MAX_LENGTH`, so at most 2**bits entries)."""
+    i is codeword i of a code whose every codeword is ``bits`` long (Tunstall's at most 20
+    bits are within the loop's :data:`KERNEL_MAX_LENGTH`)."""
     values, lengths = _kept(coder, "tunstall codewords", lambda: (
         np.arange(len(coder.words), dtype=np.int64), np.full(len(coder.words), coder.bits, dtype=np.int64)))
     out = np.empty(((indices.size * coder.bits) >> 3) + PAD, dtype=np.uint8)

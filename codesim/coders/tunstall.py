@@ -181,7 +181,7 @@ class TunstallCoder(Coder):
         if self.lone_symbol is not None or x.size == 0:
             return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
         indices = self.parse(x)
-        if compiled.active(x.size) and self.bits <= compiled.KERNEL_MAX_LENGTH:
+        if compiled.active(x.size):
             payload, num_bits = compiled.tunstall_pack(self, indices)
         else:
             payload, num_bits = pack_codewords(indices.astype(np.uint64),

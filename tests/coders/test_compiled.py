@@ -557,6 +557,11 @@ def test_tans_writes_the_readable_bytes_at_every_table_size(table_log, head):
     assert_same_bytes(coder, x)
 
 
+def test_tunstalls_widest_words_fit_the_packing_loop():
+    from codesim.coders.tunstall import MAX_BITS
+    assert MAX_BITS <= compiled.KERNEL_MAX_LENGTH
+
+
 @needs_numba
 @pytest.mark.parametrize("k, bits", [(2, 1), (2, 3), (5, 4), (12, 9), (40, 14)])
 def test_tunstalls_words_of_every_width_are_packed_into_the_readable_coders_bytes(k, bits):
