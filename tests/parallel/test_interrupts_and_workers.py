@@ -107,7 +107,9 @@ import threading, time
 from codesim.parallel.pool import end_workers, process_pool
 pool = process_pool(2)
 futures = [pool.submit(time.sleep, 5) for _ in range(6)]
-futures[0].running() or time.sleep(0.5)
+deadline = time.monotonic() + 10
+while not futures[0].running() and time.monotonic() < deadline:   # a task is under way
+    time.sleep(0.01)
 end_workers(pool)
 left = [t.name for t in threading.enumerate() if t is not threading.main_thread() and t.is_alive()]
 assert not left, left
