@@ -15,6 +15,7 @@ import numpy as np
 from ..backends import compiled
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
+from ..models.context import room_spans
 from ..kernels import (ARITH_BITS, ARITH_MASK, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, LEFT_OVER,
                        NO_CODEWORD, OK, PAD, RAN_OUT, kernel)
 
@@ -434,13 +435,13 @@ def context_encode(walker, x: np.ndarray) -> tuple[bytes, int]:
 def ctw_decode(walker, payload: bytes, num_bits: int, n: int, precision: int) -> np.ndarray:
     """The readable context coder's bits for a CTW model, or its DecodeError: the decoder and
     the walk in one compiled loop (:func:`codesim.kernels.ctw_arithmetic_decode`)."""
-    def step(data, limit, done, stop, coder, out):
-        (status, done, walker.context, walker.log_pw, added, *coder) = kernel(
-            "ctw_arithmetic_decode")(data, limit, done, stop, walker.depth, precision, walker.keys,
+    def step(data, limit, start, stop, coder, out):
+        (status, _, walker.context, walker.log_pw, added, *coder) = kernel(
+            "ctw_arithmetic_decode")(data, limit, start, stop, walker.depth, precision, walker.keys,
                                      walker.counts, walker.logs, walker.context, walker.log_pw,
                                      *coder, out)
         walker.size += added
-        return status, done, coder
+        return status, coder
     return _context_decode(payload, num_bits, n, walker.room, step)
 
 
@@ -448,24 +449,26 @@ def counts_decode(walker, payload: bytes, num_bits: int, n: int) -> np.ndarray:
     """The readable context coder's symbols for counts per context, or its DecodeError: the
     decoder and the counts in one compiled loop (:func:`codesim.kernels.
     counts_arithmetic_decode`)."""
-    def step(data, limit, done, stop, coder, out):
-        (status, done, walker.used, walker.context, *coder) = kernel("counts_arithmetic_decode")(
-            data, limit, done, stop, *walker.tables(), walker.used, walker.context, *coder, out)
-        return status, done, coder
+    def step(data, limit, start, stop, coder, out):
+        (status, _, walker.used, walker.context, *coder) = kernel("counts_arithmetic_decode")(
+            data, limit, start, stop, *walker.tables(), walker.used, walker.context, *coder, out)
+        return status, coder
     return _context_decode(payload, num_bits, n, walker.room, step)
 
 
 def _context_decode(payload: bytes, num_bits: int, n: int, room, step) -> np.ndarray:
-    """The loop both compiled walkers decode with: ``step(data, limit, done, stop, coder, out)``
-    decodes symbols done..stop - 1 from the decoder's state ``coder`` (pos, low, high, code,
-    pending) and returns (status, done, coder); ``room()`` says how many symbols the walker
-    takes before its tables must grow (it grows them first where there is no room for one)."""
+    """The loop both compiled walkers decode with: ``step(data, limit, start, stop, coder,
+    out)`` decodes symbols start..stop - 1 from the decoder's state ``coder`` (pos, low, high,
+    code, pending) and returns (status, coder); the spans are as long as the walker's tables
+    take (:func:`~codesim.models.context.room_spans` of its ``room``)."""
     data, limit = _arithmetic_data(payload, num_bits)
     out = np.empty(n, dtype=np.int64)
     coder = (ARITH_BITS, 0, ARITH_MASK, kernel("bits_at")(data, 0, ARITH_BITS), 0)
-    status, done = OK, 0
-    while status == OK and done < n:
-        status, done, coder = step(data, limit, done, min(n, done + room()), coder, out)
+    status = OK
+    for start, stop in room_spans(n, room):
+        status, coder = step(data, limit, start, stop, coder, out)
+        if status != OK:
+            break
     if status == OK:
         pos, low, _, _, pending = coder
         status = kernel("arith_decode_end")(data, num_bits, n, pos, low, pending)

@@ -54,6 +54,17 @@ def interval_costs(lows: np.ndarray, highs: np.ndarray, totals: np.ndarray) -> n
                      in zip(lows.tolist(), highs.tolist(), totals.tolist())])
 
 
+def room_spans(n: int, room):
+    """(start, stop) spans covering symbols 0..n - 1, each as many as a compiled walker's tables
+    take (``room()``, asked as each span begins: it grows the tables first where they are
+    full)."""
+    start = 0
+    while start < n:
+        stop = min(n, start + room())
+        yield start, stop
+        start = stop
+
+
 def ruled_out(symbol: int, position: int, kind: str) -> SupportError:
     """The error for a symbol the model gives probability 0 in its context."""
     return SupportError(f"symbol {symbol} at position {position} has probability 0 in its context "
@@ -305,12 +316,9 @@ class CompiledCountWalker:
     def intervals(self, x: np.ndarray) -> tuple:
         """:meth:`_CountWalker.intervals`, compiled: the same shares."""
         lows, highs, totals = (np.empty(x.size, dtype=np.int64) for _ in range(3))
-        start = 0
-        while start < x.size:
-            stop = min(x.size, start + self.room())
+        for start, stop in room_spans(x.size, self.room):
             self.used, self.context = kernel("counts_walk")(
                 x, start, stop, *self.tables(), self.used, self.context, lows, highs, totals)
-            start = stop
         return lows, highs, totals
 
 

@@ -28,7 +28,7 @@ import math
 
 import numpy as np
 
-from .context import ContextModel, interval_costs
+from .context import ContextModel, interval_costs, room_spans
 from ..backends import compiled as uses_kernels
 from ..errors import OptionError
 from ..kernels import kernel
@@ -146,14 +146,12 @@ class CompiledCTWWalker(_CTWWalker):
 
     def walk(self, x: np.ndarray) -> np.ndarray:
         """:meth:`_CTWWalker.walk`, compiled (:func:`codesim.kernels.ctw_walk`): the same ones."""
-        ones, start = np.empty(x.size, dtype=np.int64), 0
-        while start < x.size:
-            stop = min(x.size, start + self.room())
+        ones = np.empty(x.size, dtype=np.int64)
+        for start, stop in room_spans(x.size, self.room):
             self.context, self.log_pw, added = kernel("ctw_walk")(
                 x, start, stop, self.depth, self.precision, self.keys, self.counts, self.logs,
                 self.context, self.log_pw, ones)
             self.size += added
-            start = stop
         return ones
 
 
