@@ -19,7 +19,7 @@ import codesim as cs
 from codesim import kernels
 from codesim.backends import numba_installed, using_backend
 from codesim.coders import compiled, make_coder
-from codesim.sources.distributions import sample_counted
+from codesim.sources.distributions import SMALL_SAMPLE, sample_counted
 
 from tests.helpers import coder_or_refusal, random_q, run_bounded
 from tests.processes import CHILD_TIMEOUT
@@ -434,7 +434,7 @@ def test_a_header_that_claims_too_many_symbols_is_refused_before_decoding(name):
 
 # --- sampling ----------------------------------------------------------------------------------
 @needs_numba
-@pytest.mark.parametrize("k, n", [(3, 257), (256, 10**6 + 3), (5000, 70_000)])
+@pytest.mark.parametrize("k, n", [(3, SMALL_SAMPLE + 1), (5000, 3001), (256, 10**6 + 3), (5000, 70_000)])
 def test_the_fused_draw_and_count_gives_the_same_samples(k, n):
     p = cs.zipf(k, 1.0)
     x_py, counts_py = on("python", sample_counted, p, n, 7)

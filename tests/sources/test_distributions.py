@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.sources.distributions import as_pmf, as_pmf_rows, check_same_length
+from codesim.sources.distributions import SMALL_SAMPLE, as_pmf, as_pmf_rows, check_same_length
 from codesim.errors import DistributionError, OptionError
 
 
@@ -125,9 +125,10 @@ def test_quantize_refuses_a_precision_too_small_for_the_alphabet():
 
 
 @pytest.mark.parametrize("p", [cs.zipf(256, 1.1), [0.0, 0.3, 0.0, 0.7, 0.0], cs.dirichlet(5000, 0.3, rng=4)])
-def test_sample_is_exactly_inverse_cdf_sampling_of_the_same_uniform_draws(p):
-    # the guide table and the chunking change speed, never the sample
-    n = 200_003
+@pytest.mark.parametrize("n", [SMALL_SAMPLE, SMALL_SAMPLE + 1, 3001, 200_003])
+def test_sample_is_exactly_inverse_cdf_sampling_of_the_same_uniform_draws(p, n):
+    # the guide table (of fewer entries than 5000 symbols at n = 3001), its size and the
+    # chunking change speed, never the sample
     u = np.random.default_rng(11).random(n)
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
