@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import itertools
 import math
+from bisect import bisect_right
 from fractions import Fraction
 from functools import cached_property
 
@@ -48,7 +49,8 @@ MAX_BLOCK = 20
 NO_CODEWORD = -1
 
 #: bitarray's decode trees take codewords of at most this many bits; longer codes (q(x) below
-#: about 2**-255) are decoded by :meth:`PrefixCode._decode_long`, bit by bit.
+#: about 2**-255, unary over more than 256 symbols) are decoded by
+#: :meth:`PrefixCode._decode_long`, a codeword at a time.
 MAX_TREE_LENGTH = 256
 
 
@@ -285,11 +287,6 @@ class PrefixCode:
         """bitarray's C decode tree (codes up to MAX_TREE_LENGTH bits)."""
         return decodetree(self._codebook)
 
-    @cached_property
-    def _by_codeword(self) -> dict:
-        """(length, value) -> symbol, for codes longer than a decode tree allows."""
-        return {(int(self.lengths[s]), self._values[s]): s for s in np.flatnonzero(self.has_codeword).tolist()}
-
     def _bitarray(self, s: int) -> bitarray:
         length = int(self.lengths[s])
         return bitarray(format(self._values[s], f"0{length}b"), endian="big")
@@ -482,22 +479,55 @@ class PrefixCode:
         return symbols, len(bits) if whole else self.total_length(symbols)
 
     def _decode_long(self, bits: bitarray, count: int, whole: bool) -> tuple[np.ndarray, int]:
-        """Decode any prefix code bit by bit: extend the current prefix until it is a codeword."""
-        lookup, out = self._by_codeword, []
-        value = length = pos = 0
-        for bit in bits.tolist():
-            if len(out) == count:
-                break
-            value, length, pos = (value << 1) | bit, length + 1, pos + 1
-            symbol = lookup.get((length, value))
-            if symbol is not None:
-                out.append(symbol)
-                value = length = 0
-            elif length > self.max_length:
-                raise DecodeError(f"no codeword matches the bits at {pos - length}: damaged data")
-        if len(out) != count or (whole and pos != len(bits)):
-            raise DecodeError(f"the bits hold {len(out)} whole symbols, not the {count} expected")
-        return np.array(out, dtype=np.int64), pos
+        """Decode any prefix code, however long its codewords, a codeword at a time.
+
+        With L the longest codeword, codeword c of l bits covers the L-bit numbers from
+        c 2**(L-l) up to (c + 1) 2**(L-l): its dyadic interval, of width 2**-l as a fraction
+        of 2**L.  A prefix code's intervals do not overlap (Kraft's inequality is their widths
+        adding up to at most 1), so the next L bits of the message, read as a number w, lie
+        in at most one interval: the last that starts at or below w (a bisection), if w is
+        inside it.  Bits past the message's end read as 0 (and a codeword there is damage).
+        """
+        L = self.max_length
+        starts, ends, symbols, lengths = self._intervals
+        span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
+        data, size = bitarray(bits, endian="big").tobytes() + bytes(span), len(bits)
+        mask = (1 << L) - 1
+        out = np.empty(count, dtype=np.int64)
+        pos = 0
+        for i in range(count):
+            byte = pos >> 3
+            w = (int.from_bytes(data[byte: byte + span], "big") >> (8 * span - (pos & 7) - L)) & mask
+            j = bisect_right(starts, w) - 1
+            if j < 0 or w >= ends[j] or pos >= size:
+                raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
+                                  f"no codeword matches the bits at {pos} (damaged data)")
+            out[i] = symbols[j]
+            pos += lengths[j]
+            if pos > size:
+                raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
+                                  "the last codeword runs past the end (truncated data)")
+        if whole and pos != size:
+            raise DecodeError(f"the bits run on {size - pos} bits past the {count} symbols expected")
+        return out, pos
+
+    @cached_property
+    def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:
+        """Each codeword's dyadic interval of the L-bit numbers (see :meth:`_decode_long`),
+        in order: (starts, ends, symbols, codeword lengths); refused if two overlap (the codewords were not
+        prefix-free, which a code of given codewords this long is not checked for at once)."""
+        L = self.max_length
+        have = np.flatnonzero(self.has_codeword).tolist()
+        require_memory(2 * len(have) * (L // 8 + 32), f"the intervals of {len(have)} codewords of up to {L} bits")
+        bounds = sorted((self._values[s] << (L - l), (self._values[s] + 1) << (L - l), s, l)
+                        for s, l in zip(have, self.lengths[have].tolist()))
+        starts, ends, symbols, lengths = (list(column) for column in zip(*bounds))
+        for j in range(1, len(starts)):
+            if starts[j] < ends[j - 1]:
+                pair = sorted((symbols[j - 1], symbols[j]))
+                raise OptionError(f"the codewords of symbols {pair[0]} and {pair[1]} are not "
+                                  "prefix-free: one begins the other")
+        return starts, ends, symbols, lengths
 
     def table(self, q=None, p=None, limit: int | None = None) -> list[dict]:
         """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given); only the
