@@ -489,7 +489,6 @@ class PrefixCode:
         inside it.  Bits past the message's end read as 0 (and a codeword there is damage).
         """
         L = self.max_length
-        starts, ends, symbols, lengths = self._intervals
         span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
         data, size = bitarray(bits, endian="big").tobytes() + bytes(span), len(bits)
         mask = (1 << L) - 1
@@ -498,18 +497,33 @@ class PrefixCode:
         for i in range(count):
             byte = pos >> 3
             w = (int.from_bytes(data[byte: byte + span], "big") >> (8 * span - (pos & 7) - L)) & mask
-            j = bisect_right(starts, w) - 1
-            if j < 0 or w >= ends[j] or pos >= size:
+            found = self.codeword_at(w) if pos < size else None
+            if found is None:
                 raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
                                   f"no codeword matches the bits at {pos} (damaged data)")
-            out[i] = symbols[j]
-            pos += lengths[j]
+            out[i], length = found
+            pos += length
             if pos > size:
                 raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
                                   "the last codeword runs past the end (truncated data)")
         if whole and pos != size:
             raise DecodeError(f"the bits run on {size - pos} bits past the {count} symbols expected")
         return out, pos
+
+    def codeword_at(self, w: int) -> tuple[int, int] | None:
+        """(symbol, codeword length) of the codeword that begins the ``max_length`` bits whose
+        number is w (the codeword whose dyadic interval holds w: see :meth:`_decode_long`), or
+        None where no codeword does.
+
+        >>> code = PrefixCode([1, 2, 3, 3])               # 0, 10, 110, 111
+        >>> code.codeword_at(0b101), code.codeword_at(0b011)
+        ((1, 2), (0, 1))
+        """
+        starts, ends, symbols, lengths = self._intervals
+        j = bisect_right(starts, w) - 1
+        if j < 0 or w >= ends[j]:
+            return None
+        return symbols[j], lengths[j]
 
     @cached_property
     def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:

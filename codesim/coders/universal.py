@@ -54,7 +54,7 @@ from ..tables import Table
 from ..validate import as_symbols, checked_pmf, is_whole
 from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
 from .huffman import length_limited_code_lengths
-from .prefix import canonical_codewords, pack_codewords
+from .prefix import NO_CODEWORD, PrefixCode, canonical_codewords, pack_codewords
 from . import compiled
 
 __all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
@@ -110,6 +110,12 @@ class _Bits:
         self.pos += width
         self.left -= width
         return value
+
+    def peek(self, width: int) -> int:
+        """The next ``width`` bits as a number, without reading them (0s past the payload)."""
+        first, last = self.pos >> 3, (self.pos + width + 7) >> 3
+        chunk = int.from_bytes(self.data[first:last].ljust(last - first, b"\0"), "big")
+        return (chunk >> (8 * (last - first) - (self.pos & 7) - width)) & ((1 << width) - 1)
 
     def read_block(self, width: int, count: int, what: str) -> np.ndarray:
         """``count`` fields of ``width`` bits each, at once, as an int64 array."""
@@ -617,17 +623,21 @@ def _kraft(lengths: np.ndarray) -> float:
     return float(sum(2.0 ** -int(l) for l in lengths.tolist() if l > 0))
 
 
-def _decoder(lengths: np.ndarray) -> dict:
-    """(length, codeword value) -> entry."""
-    return {(l, v): i for i, (v, l) in _canonical(lengths).items()}
+def _decoder(lengths: np.ndarray) -> PrefixCode | None:
+    """The canonical code of these lengths (0: an entry without a codeword), the same
+    codewords as :func:`_canonical`; None where no entry has one."""
+    if not (lengths > 0).any():
+        return None
+    return PrefixCode(np.where(lengths > 0, lengths, NO_CODEWORD), check=False)
 
 
-def _read_codeword(bits: _Bits, code: dict, at: int) -> int:
-    value = length = 0
-    while True:
-        value, length = (value << 1) | bits.read(1, "codeword", at), length + 1
-        entry = code.get((length, value))
-        if entry is not None:
-            return entry
-        if length >= (1 << LENGTH_FIELD) - 1:
-            raise DecodeError(f"no codeword of the lz77 codes matches the bits of token {at}: damaged")
+def _read_codeword(bits: _Bits, code: PrefixCode | None, at: int) -> int:
+    """The entry whose codeword comes next: the one whose interval holds the next bits
+    (:meth:`~codesim.coders.prefix.PrefixCode.codeword_at`; 0s past the message's end, which
+    a codeword may not reach)."""
+    found = None if code is None else code.codeword_at(bits.peek(code.max_length))
+    if found is None:
+        raise DecodeError(f"no codeword of the lz77 codes matches the bits of token {at}: damaged")
+    entry, length = found
+    bits.read(length, "codeword", at)
+    return entry

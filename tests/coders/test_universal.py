@@ -109,3 +109,51 @@ def test_lz77_codes_english_prose_within_10_percent_of_zlib():
     enc = coder.encode(x)
     assert coder.decode(enc).tolist() == x.tolist()
     assert abs(enc.num_bits / 8 - len(zlib.compress(data, 9))) <= 0.10 * len(zlib.compress(data, 9))
+
+
+def read_bit_by_bit(monkeypatch):
+    """LZ77's textbook reader: a codeword's bits one at a time until they are a codeword."""
+    from codesim.coders import universal
+
+    def decoder(lengths):
+        return {(l, v): i for i, (v, l) in universal._canonical(lengths).items()}
+
+    def read_codeword(bits, code, at):
+        value = length = 0
+        while True:
+            value, length = (value << 1) | bits.read(1, "codeword", at), length + 1
+            if (length, value) in code:
+                return code[(length, value)]
+            if length >= (1 << universal.LENGTH_FIELD) - 1:
+                raise cs.DecodeError("no codeword")
+    monkeypatch.setattr(universal, "_decoder", decoder)
+    monkeypatch.setattr(universal, "_read_codeword", read_codeword)
+
+
+@pytest.mark.parametrize("matches", [False, True])
+def test_an_lz77_token_is_read_by_the_interval_its_codeword_begins(matches, monkeypatch):
+    """Each token's codeword is the one whose dyadic interval holds the next bits (a message
+    of distinct symbols has no match, so no distance code at all): on every payload with one
+    bit flipped, the same symbols as the reader that takes a bit at a time, or a DecodeError
+    from both (a raw payload has no check of its own: the saved message's checksum is that)."""
+    x = np.tile(np.arange(20), 8) if matches else np.random.default_rng(5).permutation(200)[:60]
+    coder = make_coder("lz77", cs.uniform(200))
+    enc = coder.encode(x)
+    assert np.array_equal(coder.decode(enc), x)
+    damaged = []
+    for bit in range(enc.num_bits):
+        payload = bytearray(enc.payload)
+        payload[bit // 8] ^= 0x80 >> (bit % 8)
+        damaged.append(cs.Encoded(**{**enc.__dict__, "payload": bytes(payload)}))
+
+    def outcomes():
+        for message in damaged:
+            try:
+                yield coder.decode(message).tolist()
+            except cs.DecodeError:
+                yield "DecodeError"
+    by_interval = list(outcomes())
+    with monkeypatch.context() as patch:
+        read_bit_by_bit(patch)
+        assert list(outcomes()) == by_interval
+    assert by_interval.count("DecodeError") > len(damaged) // 4
