@@ -483,10 +483,10 @@ class PrefixCode:
 
         With L the longest codeword, codeword c of l bits covers the L-bit numbers from
         c 2**(L-l) up to (c + 1) 2**(L-l): its dyadic interval, of width 2**-l as a fraction
-        of 2**L.  A prefix code's intervals do not overlap (Kraft's inequality is their widths
-        adding up to at most 1), so the next L bits of the message, read as a number w, lie
-        in at most one interval: the last that starts at or below w (a bisection), if w is
-        inside it.  Bits past the message's end read as 0 (and a codeword there is damage).
+        of 2**L (their widths add up to the Kraft sum).  No codeword of a prefix code begins
+        another, so no two intervals overlap, and the next L bits of the message, read as a
+        number w, lie in at most one: the last that starts at or below w (a bisection), if w
+        is inside it.  Bits past the message's end read as 0 (and a codeword there is damage).
         """
         L = self.max_length
         span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
@@ -528,11 +528,12 @@ class PrefixCode:
     @cached_property
     def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:
         """Each codeword's dyadic interval of the L-bit numbers (see :meth:`_decode_long`),
-        in order: (starts, ends, symbols, codeword lengths); refused if two overlap (the codewords were not
-        prefix-free, which a code of given codewords this long is not checked for at once)."""
+        in order: (starts, ends, symbols, codeword lengths); refused if two overlap (the
+        codewords were not prefix-free: given codewords this long are not checked at once)."""
         L = self.max_length
         have = np.flatnonzero(self.has_codeword).tolist()
-        require_memory(2 * len(have) * (L // 8 + 32), f"the intervals of {len(have)} codewords of up to {L} bits")
+        require_memory(2 * len(have) * (L // 8 + 32),
+                       f"the intervals of {len(have)} codewords of up to {L} bits")
         bounds = sorted((self._values[s] << (L - l), (self._values[s] + 1) << (L - l), s, l)
                         for s, l in zip(have, self.lengths[have].tolist()))
         starts, ends, symbols, lengths = (list(column) for column in zip(*bounds))
