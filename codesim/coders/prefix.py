@@ -37,7 +37,7 @@ from ..sources.labels import with_labels
 from .codebook import codebook_text
 from . import compiled
 
-__all__ = ["PrefixCode", "PrefixCoder", "canonical_codewords", "pack_codewords", "kraft_sum",
+__all__ = ["PrefixCode", "PrefixCoder", "DyadicIntervals", "canonical_codewords", "pack_codewords", "kraft_sum",
            "MAX_BLOCK_ALPHABET"]
 
 #: Block codes are built over at most this many k-tuples.
@@ -227,6 +227,43 @@ def seek_table(lengths: np.ndarray) -> np.ndarray:
     if whole < n:
         per_lane = np.append(per_lane, np.uint64(int(lengths[whole:].sum())))
     return np.concatenate(([0], np.cumsum(per_lane[:-1], dtype=np.int64)))
+
+
+class DyadicIntervals:
+    """A prefix code's codewords as intervals, to find the codeword that comes next at once.
+
+    With L the longest codeword, codeword c of l bits covers the L-bit numbers from
+    c 2**(L-l) up to (c + 1) 2**(L-l): its dyadic interval, of width 2**-l as a fraction of
+    2**L (their widths add up to the Kraft sum).  No codeword of a prefix code begins
+    another, so no two intervals overlap, and the next L bits of a message, read as a number
+    w, lie in at most one: the last that starts at or below w (a bisection), if w is inside
+    it.  Given codewords that overlap are refused by name.
+
+    >>> code = DyadicIntervals([(0, 0b0, 1), (1, 0b10, 2), (2, 0b110, 3)])    # no 111
+    >>> code.width, code.codeword_at(0b101), code.codeword_at(0b111)
+    (3, (1, 2), None)
+    """
+
+    def __init__(self, codewords):
+        """``codewords``: (symbol, value, length) of each codeword."""
+        codewords = list(codewords)
+        self.width = max((l for _, _, l in codewords), default=0)
+        bounds = sorted((v << (self.width - l), (v + 1) << (self.width - l), s, l)
+                        for s, v, l in codewords)
+        self.starts, self.ends, self.symbols, self.lengths = ([b[i] for b in bounds] for i in range(4))
+        for j in range(1, len(bounds)):
+            if self.starts[j] < self.ends[j - 1]:
+                pair = sorted((self.symbols[j - 1], self.symbols[j]))
+                raise OptionError(f"the codewords of symbols {pair[0]} and {pair[1]} are not "
+                                  "prefix-free: one begins the other")
+
+    def codeword_at(self, w: int) -> tuple[int, int] | None:
+        """(symbol, codeword length) of the codeword that begins the ``width`` bits whose
+        number is w, or None where no codeword does."""
+        j = bisect_right(self.starts, w) - 1
+        if j < 0 or w >= self.ends[j]:
+            return None
+        return self.symbols[j], self.lengths[j]
 
 
 class PrefixCode:
@@ -479,15 +516,9 @@ class PrefixCode:
         return symbols, len(bits) if whole else self.total_length(symbols)
 
     def _decode_long(self, bits: bitarray, count: int, whole: bool) -> tuple[np.ndarray, int]:
-        """Decode any prefix code, however long its codewords, a codeword at a time.
-
-        With L the longest codeword, codeword c of l bits covers the L-bit numbers from
-        c 2**(L-l) up to (c + 1) 2**(L-l): its dyadic interval, of width 2**-l as a fraction
-        of 2**L (their widths add up to the Kraft sum).  No codeword of a prefix code begins
-        another, so no two intervals overlap, and the next L bits of the message, read as a
-        number w, lie in at most one: the last that starts at or below w (a bisection), if w
-        is inside it.  Bits past the message's end read as 0 (and a codeword there is damage).
-        """
+        """Decode any prefix code, however long its codewords, a codeword at a time: the one
+        whose dyadic interval holds the next L bits (:class:`DyadicIntervals`).  Bits past the
+        message's end read as 0 (and a codeword there is damage)."""
         L = self.max_length
         span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
         data, size = bitarray(bits, endian="big").tobytes() + bytes(span), len(bits)
@@ -512,37 +543,21 @@ class PrefixCode:
 
     def codeword_at(self, w: int) -> tuple[int, int] | None:
         """(symbol, codeword length) of the codeword that begins the ``max_length`` bits whose
-        number is w (the codeword whose dyadic interval holds w: see :meth:`_decode_long`), or
-        None where no codeword does.
+        number is w, or None where none does (see :class:`DyadicIntervals`).
 
         >>> code = PrefixCode([1, 2, 3, 3])               # 0, 10, 110, 111
         >>> code.codeword_at(0b101), code.codeword_at(0b011)
         ((1, 2), (0, 1))
         """
-        starts, ends, symbols, lengths = self._intervals
-        j = bisect_right(starts, w) - 1
-        if j < 0 or w >= ends[j]:
-            return None
-        return symbols[j], lengths[j]
+        return self._intervals.codeword_at(w)
 
     @cached_property
-    def _intervals(self) -> tuple[list[int], list[int], list[int], list[int]]:
-        """Each codeword's dyadic interval of the L-bit numbers (see :meth:`_decode_long`),
-        in order: (starts, ends, symbols, codeword lengths); refused if two overlap (the
-        codewords were not prefix-free: given codewords this long are not checked at once)."""
-        L = self.max_length
+    def _intervals(self) -> DyadicIntervals:
         have = np.flatnonzero(self.has_codeword).tolist()
-        require_memory(2 * len(have) * (L // 8 + 32),
-                       f"the intervals of {len(have)} codewords of up to {L} bits")
-        bounds = sorted((self._values[s] << (L - l), (self._values[s] + 1) << (L - l), s, l)
-                        for s, l in zip(have, self.lengths[have].tolist()))
-        starts, ends, symbols, lengths = (list(column) for column in zip(*bounds))
-        for j in range(1, len(starts)):
-            if starts[j] < ends[j - 1]:
-                pair = sorted((symbols[j - 1], symbols[j]))
-                raise OptionError(f"the codewords of symbols {pair[0]} and {pair[1]} are not "
-                                  "prefix-free: one begins the other")
-        return starts, ends, symbols, lengths
+        require_memory(2 * len(have) * (self.max_length // 8 + 32),
+                       f"the intervals of {len(have)} codewords of up to {self.max_length} bits")
+        return DyadicIntervals((s, self._values[s], l)
+                               for s, l in zip(have, self.lengths[have].tolist()))
 
     def table(self, q=None, p=None, limit: int | None = None) -> list[dict]:
         """One row per symbol: symbol, q, -log2 q, length, codeword (and p when given); only the

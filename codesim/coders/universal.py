@@ -54,7 +54,7 @@ from ..tables import Table
 from ..validate import as_symbols, checked_pmf, is_whole
 from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
 from .huffman import length_limited_code_lengths
-from .prefix import NO_CODEWORD, PrefixCode, canonical_codewords, pack_codewords
+from .prefix import DyadicIntervals, canonical_codewords, pack_codewords
 from . import compiled
 
 __all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
@@ -623,19 +623,16 @@ def _kraft(lengths: np.ndarray) -> float:
     return float(sum(2.0 ** -int(l) for l in lengths.tolist() if l > 0))
 
 
-def _decoder(lengths: np.ndarray) -> PrefixCode | None:
+def _decoder(lengths: np.ndarray) -> DyadicIntervals:
     """The canonical code of these lengths (0: an entry without a codeword), the same
-    codewords as :func:`_canonical`; None where no entry has one."""
-    if not (lengths > 0).any():
-        return None
-    return PrefixCode(np.where(lengths > 0, lengths, NO_CODEWORD), check=False)
+    codewords as :func:`_canonical`, as intervals: an entry's codeword is found at once."""
+    return DyadicIntervals((i, v, l) for i, (v, l) in _canonical(lengths).items())
 
 
-def _read_codeword(bits: _Bits, code: PrefixCode | None, at: int) -> int:
-    """The entry whose codeword comes next: the one whose interval holds the next bits
-    (:meth:`~codesim.coders.prefix.PrefixCode.codeword_at`; 0s past the message's end, which
-    a codeword may not reach)."""
-    found = None if code is None else code.codeword_at(bits.peek(code.max_length))
+def _read_codeword(bits: _Bits, code: DyadicIntervals, at: int) -> int:
+    """The entry whose codeword comes next: the one whose interval holds the next bits (0s
+    past the message's end, which a codeword may not reach)."""
+    found = code.codeword_at(bits.peek(code.width))
     if found is None:
         raise DecodeError(f"no codeword of the lz77 codes matches the bits of token {at}: damaged")
     entry, length = found
