@@ -37,8 +37,8 @@ from ..sources.labels import with_labels
 from .codebook import codebook_text
 from . import compiled
 
-__all__ = ["PrefixCode", "PrefixCoder", "DyadicIntervals", "canonical_codewords", "pack_codewords", "kraft_sum",
-           "MAX_BLOCK_ALPHABET"]
+__all__ = ["PrefixCode", "PrefixCoder", "DyadicIntervals", "canonical_codewords", "pack_codewords",
+           "kraft_sum", "MAX_BLOCK_ALPHABET"]
 
 #: Block codes are built over at most this many k-tuples.
 MAX_BLOCK_ALPHABET = 2 ** 20
@@ -491,10 +491,10 @@ class PrefixCode:
         With ``whole``, ``bits`` must hold exactly ``count`` codewords: the C decoder then runs
         to the end (it raises on a partial codeword), and no bit count is needed.
         """
-        if self.max_length == 0:
+        if self.max_length == 0 or count == 0:           # no bits to read
+            if whole and len(bits):
+                raise DecodeError(f"the bits run on {len(bits)} bits past the {count} symbols expected")
             return np.full(count, int(np.argmax(self.has_codeword)), dtype=np.int64), 0
-        if count == 0:
-            return np.zeros(0, dtype=np.int64), 0
         if self.max_length > MAX_TREE_LENGTH:
             return self._decode_long(bits, count, whole)
         if (self.canonical and self.lengths.size > CANONICAL_DECODE_K and self.max_length <= 31

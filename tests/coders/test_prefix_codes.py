@@ -188,7 +188,7 @@ def long_code(kind: str, k: int, rng) -> PrefixCode:
 
 @settings(max_examples=40, deadline=None)
 @given(st.sampled_from(["unary", "canonical", "shuffled"]), st.integers(258, 700),
-       st.integers(1, 60), st.integers(0, 2**32 - 1), st.sampled_from(["none", "flip", "cut", "extra"]))
+       st.integers(0, 60), st.integers(0, 2**32 - 1), st.sampled_from(["none", "flip", "cut", "extra"]))
 def test_a_codeword_longer_than_a_decode_tree_is_found_by_its_dyadic_interval(kind, k, n, seed, damage):
     """Codeword c of l bits is the interval [c, c + 1) 2**(L-l) of the L-bit numbers; the
     next L bits fall in one interval at most: the same symbols as the bit-by-bit decoder, and
@@ -200,10 +200,10 @@ def test_a_codeword_longer_than_a_decode_tree_is_found_by_its_dyadic_interval(ki
     bits = bitarray(endian="big")
     for s in x.tolist():
         bits += code._bitarray(s)
-    if damage == "flip":                   # a bit anywhere, or the first of a codeword
+    if damage == "flip" and n:             # a bit anywhere, or the first of a codeword
         starts = np.r_[0, np.cumsum(code.lengths[x])[:-1]]
         bits.invert(int(rng.integers(len(bits)) if rng.integers(2) else rng.choice(starts)))
-    elif damage == "cut":
+    elif damage == "cut" and n:
         del bits[int(rng.integers(len(bits))):]
     elif damage == "extra":
         bits += bitarray("1" * int(rng.integers(1, 9)))
@@ -228,6 +228,14 @@ def test_unary_over_4096_symbols_decodes_30_000_symbols_without_a_list_of_its_bi
     coder = make_coder("unary", cs.uniform(4096))
     x = cs.sample(cs.uniform(4096), 30_000, rng=3)
     round_trip(coder, x)
+
+
+@pytest.mark.parametrize("lengths, count", [([1, 1], 0), ([0], 3), ([300, 300, 1], 0)])
+def test_whole_bits_after_the_last_codeword_are_damage_even_with_no_codeword_to_read(lengths, count):
+    code = PrefixCode(lengths)
+    assert code.decode_bits(bitarray("101"), count)[1] == 0
+    with pytest.raises(cs.DecodeError, match="run on 3 bits past the"):
+        code.decode_bits(bitarray("101"), count, whole=True)
 
 
 def test_codewords_too_long_for_a_tree_that_are_not_prefix_free_are_refused_by_name():
