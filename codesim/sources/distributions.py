@@ -231,8 +231,9 @@ class _GuideTable:
     exactly 1.  m is 32 K rounded up to a power of two (a step forward is rare), within
     [2**10, 2**20], and no larger than the n draws it serves rounded up: building the table
     is a search for each of its m entries (for K = 4096, 2**17 entries took 2 to 3.5 ms
-    whether they served 2,000 draws or a million).  A draw steps forward K / m times on
-    average, so n draws step at most about 2 K times in all.
+    whether they served 2,000 draws or a million).  A draw steps forward at most K / m times
+    on average: 1/32 of a step where the alphabet sizes m, K steps in all for the n <= m
+    draws where the draws size it, and K / 2**20 a draw where 2**20 caps it.
     """
 
     def __init__(self, cdf: np.ndarray, n: int):
