@@ -521,13 +521,15 @@ class PrefixCode:
         message's end read as 0 (and a codeword there is damage)."""
         L = self.max_length
         span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
-        data, size = bitarray(bits, endian="big").tobytes() + bytes(span), len(bits)
-        mask = (1 << L) - 1
+        endian = bits.endian if isinstance(bits.endian, str) else bits.endian()  # bitarray 2 or 3
+        data = (bits if endian == "big" else bitarray(bits, endian="big")).tobytes()
+        size, mask = len(bits), (1 << L) - 1
         out = np.empty(count, dtype=np.int64)
         pos = 0
         for i in range(count):
             byte = pos >> 3
-            w = (int.from_bytes(data[byte: byte + span], "big") >> (8 * span - (pos & 7) - L)) & mask
+            window = data[byte: byte + span].ljust(span, b"\0")
+            w = (int.from_bytes(window, "big") >> (8 * span - (pos & 7) - L)) & mask
             found = self.codeword_at(w) if pos < size else None
             if found is None:
                 raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
