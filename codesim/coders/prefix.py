@@ -38,7 +38,7 @@ from .codebook import codebook_text
 from . import compiled
 
 __all__ = ["PrefixCode", "PrefixCoder", "DyadicIntervals", "canonical_codewords", "pack_codewords",
-           "kraft_sum", "MAX_BLOCK_ALPHABET"]
+           "bits_at", "kraft_sum", "MAX_BLOCK_ALPHABET"]
 
 #: Block codes are built over at most this many k-tuples.
 MAX_BLOCK_ALPHABET = 2 ** 20
@@ -127,6 +127,18 @@ def kraft_sum(lengths) -> Fraction:
     count = np.bincount(lengths[lengths >= 0])
     top = count.size - 1
     return Fraction(sum(int(c) << (top - l) for l, c in enumerate(count.tolist()) if c), 1 << top)
+
+
+def bits_at(data: bytes, pos: int, width: int) -> int:
+    """The ``width`` bits of ``data`` from bit ``pos`` on (most significant first), as a
+    number; bits past the end of ``data`` read as 0.
+
+    >>> bits_at(bytes([0b10110000]), 1, 3), bits_at(b"\\xff", 6, 4)
+    (3, 12)
+    """
+    first, last = pos >> 3, (pos + width + 7) >> 3
+    chunk = int.from_bytes(data[first:last].ljust(last - first, b"\0"), "big")
+    return (chunk >> (8 * (last - first) - (pos & 7) - width)) & ((1 << width) - 1)
 
 
 def pack_codewords(values: np.ndarray, lengths: np.ndarray, max_length: int = 64) -> tuple[bytes, int]:
@@ -519,18 +531,14 @@ class PrefixCode:
         """Decode any prefix code, however long its codewords, a codeword at a time: the one
         whose dyadic interval holds the next L bits (:class:`DyadicIntervals`).  Bits past the
         message's end read as 0 (and a codeword there is damage)."""
-        L = self.max_length
-        span = (L + 7) // 8 + 1                          # bytes that hold L bits from any offset
+        L, codeword_at = self.max_length, self._intervals.codeword_at
         endian = bits.endian if isinstance(bits.endian, str) else bits.endian()  # bitarray 2 or 3
         data = (bits if endian == "big" else bitarray(bits, endian="big")).tobytes()
-        size, mask = len(bits), (1 << L) - 1
+        size = len(bits)
         out = np.empty(count, dtype=np.int64)
         pos = 0
         for i in range(count):
-            byte = pos >> 3
-            window = data[byte: byte + span].ljust(span, b"\0")
-            w = (int.from_bytes(window, "big") >> (8 * span - (pos & 7) - L)) & mask
-            found = self.codeword_at(w) if pos < size else None
+            found = codeword_at(bits_at(data, pos, L)) if pos < size else None
             if found is None:
                 raise DecodeError(f"the bits hold {i} whole symbols, not the {count} expected: "
                                   f"no codeword matches the bits at {pos} (damaged data)")
@@ -542,16 +550,6 @@ class PrefixCode:
         if whole and pos != size:
             raise DecodeError(f"the bits run on {size - pos} bits past the {count} symbols expected")
         return out, pos
-
-    def codeword_at(self, w: int) -> tuple[int, int] | None:
-        """(symbol, codeword length) of the codeword that begins the ``max_length`` bits whose
-        number is w, or None where none does (see :class:`DyadicIntervals`).
-
-        >>> code = PrefixCode([1, 2, 3, 3])               # 0, 10, 110, 111
-        >>> code.codeword_at(0b101), code.codeword_at(0b011)
-        ((1, 2), (0, 1))
-        """
-        return self._intervals.codeword_at(w)
 
     @cached_property
     def _intervals(self) -> DyadicIntervals:

@@ -54,7 +54,7 @@ from ..tables import Table
 from ..validate import as_symbols, checked_pmf, is_whole
 from .base import Coder, Encoded, NO_OVERHEAD, check_support, refuse_per_position
 from .huffman import length_limited_code_lengths
-from .prefix import DyadicIntervals, canonical_codewords, pack_codewords
+from .prefix import DyadicIntervals, bits_at, canonical_codewords, pack_codewords
 from . import compiled
 
 __all__ = ["LZ77Coder", "LZ78Coder", "LZWCoder", "UniversalCoder", "DICTIONARY_BYTES"]
@@ -104,18 +104,14 @@ class _Bits:
         if width > self.left:
             raise DecodeError(f"the {self.name} bits ran out reading the {what} of phrase {at}: "
                               "the message is truncated or damaged")
-        first, last = self.pos >> 3, (self.pos + width + 7) >> 3
-        chunk = int.from_bytes(self.data[first:last], "big")
-        value = (chunk >> (8 * (last - first) - (self.pos & 7) - width)) & ((1 << width) - 1)
+        value = bits_at(self.data, self.pos, width)
         self.pos += width
         self.left -= width
         return value
 
     def peek(self, width: int) -> int:
         """The next ``width`` bits as a number, without reading them (0s past the payload)."""
-        first, last = self.pos >> 3, (self.pos + width + 7) >> 3
-        chunk = int.from_bytes(self.data[first:last].ljust(last - first, b"\0"), "big")
-        return (chunk >> (8 * (last - first) - (self.pos & 7) - width)) & ((1 << width) - 1)
+        return bits_at(self.data, self.pos, width)
 
     def read_block(self, width: int, count: int, what: str) -> np.ndarray:
         """``count`` fields of ``width`` bits each, at once, as an int64 array."""
