@@ -52,9 +52,7 @@ code { background: #f4f4f4; padding: 1px 4px; }
 
 
 def _png(fig) -> str:
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=90, bbox_inches="tight")
-    return base64.b64encode(buffer.getvalue()).decode("ascii")
+    return base64.b64encode(views.png_bytes(fig, dpi=90)).decode("ascii")
 
 
 def _img(data: str, alt: str) -> str:

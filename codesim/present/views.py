@@ -43,7 +43,7 @@ from ..sources.labels import checked_labels, labels_of
 from ..validate import as_rng, check_same_length, checked_pmf, ruled_out, whole_number
 
 __all__ = ["code_tree", "arithmetic_steps", "state_evolution", "wrong_codebook", "typical_set",
-           "VIEWS", "MAX_LEAVES", "MAX_STEPS", "MAX_BARS"]
+           "png_bytes", "VIEWS", "MAX_LEAVES", "MAX_STEPS", "MAX_BARS"]
 
 #: a tree shows at most this many leaves (more would not be readable)
 MAX_LEAVES = 64
@@ -70,11 +70,19 @@ def _view_figure_class():
 
     class ViewFigure(Figure):
         def _repr_png_(self) -> bytes:
-            buffer = io.BytesIO()
-            self.savefig(buffer, format="png", dpi=100, bbox_inches="tight")
-            return buffer.getvalue()
+            return png_bytes(self)
 
     return ViewFigure
+
+
+def png_bytes(fig, dpi: int = 100) -> bytes:
+    """A view as PNG bytes, at ``dpi``.  A view's constrained layout already fits everything
+    it draws inside its canvas, so it is saved as it is: a crop to its tight bounding box
+    (``bbox_inches="tight"``) would draw it twice, a third of the time it takes, for a
+    margin of 0.1 inch."""
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png", dpi=dpi)
+    return buffer.getvalue()
 
 
 def _label(labels, s: int) -> str:
