@@ -199,6 +199,7 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
     try:
         import matplotlib
         matplotlib.use("Agg")
+        import matplotlib.pyplot  # noqa: F401  (the experiments' figures: workers forked after inherit it)
     except ImportError:
         raise OptionError("the report draws its figures with matplotlib, which is not "
                           "installed: pip install -e '.[plot]'") from None
