@@ -58,7 +58,7 @@ from ..measures import entropy
 from ..files import atomic_write
 from ..sources.notation import parse_distribution
 from ..validate import checked_pmf, is_whole, ruled_out, sample_size
-from .iid import coded_sample, measure
+from .iid import coded_samples, measure
 
 __all__ = ["CheckOutcome", "check_exact", "check_bound", "check_statistical", "check_overhead",
            "cost_skewness", "count_false_alarms", "statistical_window", "overhead_inside", "z_for",
@@ -250,15 +250,15 @@ def count_false_alarms(p, q, coder: str, n: int, seeds, false_alarms=(0.05, 0.01
     first = measure(p, q, built, n, seeds[0])
     windows = [statistical_window(first, a) for a in false_alarms]
     p, q, n = first.p, checked_pmf(q, "q"), first.result.n
-    for i, (row, seed) in enumerate(zip(rows, seeds)):
-        if i == 0:
-            num_bits, code_length = first.result.num_bits, first.code_length
-        else:
-            pieces = list(coded_sample(built, p, q, n, seed))
-            num_bits = sum(piece.num_bits for piece in pieces)
-            code_length = sum(piece.code_length for piece in pieces)
-        row[:-1] = [abs(num_bits - expected) > tolerance for expected, tolerance, _, _ in windows]
-        row[-1] = not overhead_inside(first.overhead, num_bits - code_length)
+
+    def verdicts(num_bits, code_length):
+        return [abs(num_bits - expected) > tolerance for expected, tolerance, _, _ in windows] + \
+            [not overhead_inside(first.overhead, num_bits - code_length)]
+
+    rows[0] = verdicts(first.result.num_bits, first.code_length)
+    for row, pieces in zip(rows[1:], coded_samples(built, p, q, n, seeds[1:])):
+        row[:] = verdicts(sum(piece.num_bits for piece in pieces),
+                          sum(piece.code_length for piece in pieces))
     return rows
 
 

@@ -4,7 +4,7 @@ One run (:func:`measure`, and :func:`codesim.simulate` for a distribution p)::
 
     p, q  -> checked_pmf (validated once, at the door)
     q     -> coder_for(coder, q, options)            a code designed for q (remembered)
-    p, n  -> draw_counted(p, n, seed)                the data, and its symbol counts
+    p, n  -> Sampler(p, n).draw(seed)                the data, and its symbol counts
     x     -> encode -> num_bits -> decode -> x again (a mismatch is an error, never a number)
     bits, code length, counts -> measured_result     the result and its ledger
 
@@ -28,13 +28,13 @@ from ..errors import OptionError
 from ..limits import MESSAGE_BYTES, require_memory, require_symbols
 from ..parallel.executors import check_executor
 from ..parallel.progress import progress_bar
-from ..sources.distributions import draw_counted, sample
+from ..sources.distributions import Sampler, sample
 from ..validate import checked_pmf, as_symbols, check_same_length, sample_size, is_whole
 from .chunks import add_overheads, code_piece, pieces, sample_dtype
 from .result import Measurement, Results, measured_result
 from .roundtrip import coder_for, information, theory_of
 
-__all__ = ["measure", "coded_sample", "compare", "coder_list", "CHUNK"]
+__all__ = ["measure", "coded_sample", "coded_samples", "compare", "coder_list", "CHUNK"]
 
 #: symbols coded per message when a simulation is split into chunks (about 480 MB of work)
 CHUNK = 10_000_000
@@ -78,14 +78,28 @@ def coded_sample(built, p, q, n: int, seed, chunk: int = CHUNK, executor: Execut
     ``options``).  The coded pieces, as :func:`measure` adds them up; p, q and n already
     validated."""
     if n <= chunk and executor is None:
-        require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
-        x, counts = draw_counted(p, n, seed, sample_dtype(q, built))
-        return [code_piece(built, x, q.size, counts)]
+        return next(coded_samples(built, p, q, n, [seed], chunk))
     require_symbols(n)
     require_memory(built.bytes_per_symbol * min(chunk, n),
                    f"coding chunks of {min(chunk, n)} symbols")
     return pieces(built, p, q, n, seed, chunk, executor, progress, name or built.name,
                   built.options if options is None else options)
+
+
+def coded_samples(built, p, q, n: int, seeds, chunk: int = CHUNK):
+    """:func:`coded_sample` for each seed in turn, in this process: each seed's pieces, as a
+    list.  A sample of one message is drawn by one :class:`~codesim.sources.distributions.Sampler`
+    for every seed (its checks and tables made once: a calibration's thousands of short runs)."""
+    if n > chunk:
+        for seed in seeds:
+            yield list(coded_sample(built, p, q, n, seed, chunk))
+        return
+    require_memory(built.bytes_per_symbol * n, f"coding a message of {n} symbols in one piece")
+    seeds = list(seeds)
+    sampler = Sampler(p, n, sample_dtype(q, built), draws=len(seeds))
+    for seed in seeds:
+        x, counts = sampler.draw(seed)
+        yield [code_piece(built, x, q.size, counts)]
 
 
 def _combine(built, p, q, pieces, seed, theory) -> Measurement:

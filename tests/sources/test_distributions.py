@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 
 import codesim as cs
-from codesim.sources.distributions import SMALL_SAMPLE, as_pmf, as_pmf_rows, check_same_length
+from codesim.sources.distributions import SMALL_SAMPLE, Sampler, as_pmf, as_pmf_rows, check_same_length
+from codesim.backends import numba_installed
 from codesim.errors import DistributionError, OptionError
 
 
@@ -133,6 +134,21 @@ def test_sample_is_exactly_inverse_cdf_sampling_of_the_same_uniform_draws(p, n):
     cdf = np.cumsum(p)
     cdf /= cdf[-1]
     assert np.array_equal(cs.sample(p, n, rng=11), np.searchsorted(cdf, u, side="right"))
+
+
+@pytest.mark.parametrize("backend", ["python", "numba"])
+@pytest.mark.parametrize("p, n", [(cs.zipf(16, 1.1), 200), ([0.0, 0.3, 0.0, 0.7, 0.0], 60), (cs.dirichlet(5000, 0.3, rng=4), 300)])
+def test_a_sampler_for_many_seeds_draws_each_seeds_sample(backend, p, n):
+    # built for 40 draws, it uses a guide table for samples of 60 symbols: not one symbol changes
+    if backend == "numba" and not numba_installed():
+        pytest.skip("numba is not installed")
+    sampler = Sampler(as_pmf(p), n, np.int32, draws=40)
+    assert sampler.table is not None
+    with cs.using_backend(backend):
+        for seed in range(40):
+            x, counts = sampler.draw(seed)
+            assert x.dtype == np.int32 and np.array_equal(x, cs.sample(p, n, rng=seed))
+            assert np.array_equal(counts, np.bincount(x, minlength=len(p)))
 
 
 def test_the_sum_tolerance_follows_the_dtype_a_float32_softmax_passes():
