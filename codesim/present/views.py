@@ -85,6 +85,16 @@ def png_bytes(fig, dpi: int = 100) -> bytes:
     return buffer.getvalue()
 
 
+def _segments(pairs):
+    """Line segments ((x0, y0), (x1, y1)) as the x and y of one line broken by NaN: one artist,
+    drawn as fast as one line, where a line each made a figure of many slow to draw."""
+    xs, ys = [], []
+    for (x0, y0), (x1, y1) in pairs:
+        xs += [x0, x1, math.nan]
+        ys += [y0, y1, math.nan]
+    return xs, ys
+
+
 def _label(labels, s: int) -> str:
     return str(s) if labels is None else f"{labels[s]!s}"
 
@@ -132,18 +142,15 @@ def code_tree(coder, p=None, labels=None):
     fig = _figure(max(7.0, 0.45 * len(leaves) + 3), 3.2 * panels)
     axes = fig.subplots(panels, 1, height_ratios=[2.2] + [1] * (panels - 1))
     tree = axes[0]
-    for node in nodes:
-        for bit in "01":
-            child = node + bit
-            if child in x_of:
-                tree.plot([x_of[node], x_of[child]], [-len(node), -len(child)], "k-", lw=1)
-                tree.text((x_of[node] + x_of[child]) / 2, -len(node) - 0.5, bit, color="C3",
-                          ha="center", va="center", fontsize=8,
-                          bbox={"boxstyle": "circle,pad=0.1", "fc": "white", "ec": "none"})
+    edges = [(node, node + bit) for node in nodes for bit in "01" if node + bit in x_of]
+    tree.plot(*_segments([((x_of[a], -len(a)), (x_of[b], -len(b))) for a, b in edges]), "k-", lw=1)
+    for a, b in edges:
+        tree.text((x_of[a] + x_of[b]) / 2, -len(a) - 0.5, b[-1], color="C3", ha="center",
+                  va="center", fontsize=8, bbox={"boxstyle": "circle,pad=0.1", "fc": "white", "ec": "none"})
     depth = max((len(w) for w in leaves.values()), default=0)
     upright = depth > 6                  # long codewords stand upright: side by side they would overlap
+    tree.plot([x_of[w] for w in leaves.values()], [-len(w) for w in leaves.values()], "o", color="C0")
     for s, w in leaves.items():
-        tree.plot([x_of[w]], [-len(w)], "o", color="C0")
         tree.text(x_of[w], -len(w) - 0.25, f"{_label(labels, s)}\n{coder.q[s]:.2g}",
                   ha="center", va="top", fontsize=7)
         tree.text(x_of[w], -len(w) - 1.05, w or "(empty)", ha="center", va="top", fontsize=7,
@@ -155,16 +162,16 @@ def code_tree(coder, p=None, labels=None):
                    "(theory)")
     kraft = axes[1]
     intervals, total = {}, Fraction(0)
-    for i, s in enumerate(order):
+    for s in order:
         w = leaves[s]
         start = Fraction(int(w, 2) if w else 0, 1 << len(w))
         end = start + Fraction(1, 1 << len(w))
         intervals[s] = (float(start), float(end))
         total += end - start
-        kraft.broken_barh([(float(start), float(end - start))], (0, 1), facecolors=f"C{i % 10}",
-                          edgecolors="white")
         if end - start >= Fraction(1, 40):
             kraft.text(float(start + end) / 2, 0.5, w or "(empty)", ha="center", va="center", fontsize=7)
+    kraft.broken_barh([(a, b - a) for a, b in (intervals[s] for s in order)], (0, 1),
+                      facecolors=[f"C{i % 10}" for i in range(len(order))], edgecolors="white")
     kraft.set_xlim(0, 1)
     kraft.set_yticks([])
     kraft.set_xlabel("[0, 1): codeword w covers [0.w, 0.w + 2^-len(w)); white gaps are unused")
@@ -235,10 +242,9 @@ def arithmetic_steps(coder, symbols, labels=None):
                 top.plot([start, end], [y - 0.35, y - 0.65], color="0.45", lw=0.6)
             top.text(1.02, y - 0.5, f"\u2193 rescaled \u00d7{zoom:.3g}", fontsize=6, color="0.3",
                      va="center")
-        for t in range(coder.alphabet_size):               # the interval split by q~
-            if freqs[t]:
-                top.broken_barh([(a + (b - a) * cum[t] / total, (b - a) * freqs[t] / total)],
-                                (y - 0.35, 0.7), facecolors="0.85", edgecolors="white", lw=0.5)
+        top.broken_barh([(a + (b - a) * cum[t] / total, (b - a) * freqs[t] / total)   # split by q~
+                         for t in range(coder.alphabet_size) if freqs[t]],
+                        (y - 0.35, 0.7), facecolors="0.85", edgecolors="white", lw=0.5)
         top.broken_barh([(c, d - c)], (y - 0.35, 0.7), facecolors="C0", edgecolors="white", lw=0.5)
         top.text(1.02, y, f"x{i} = {_label(labels, step['symbol'])}  -log2 q~ = {step['information_bits']:.2f}  "
                           f"bits out: {step['bits'] or '-'}", va="center", fontsize=7)
