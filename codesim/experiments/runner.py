@@ -32,6 +32,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import OptionError
 from ..parallel.progress import ticking
+from ..present.ticks import plain_log_labels
 from ..tables import Table, format_table
 from ..files import atomic_write
 from ..files import check_writable
@@ -81,6 +82,7 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
     except ImportError:
         return "figure skipped: matplotlib is not installed (pip install -e '.[plot]')"
     fig = module.plot(outcome, plt)
+    plain_log_labels(fig)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
     plt.close(fig)
