@@ -242,8 +242,9 @@ class Sampler:
 
 #: uniform draws mapped to symbols per step of :func:`sample` (temporaries stay in cache)
 SAMPLE_CHUNK = 1 << 16
-#: samples up to this size are drawn by a plain binary search (the same symbols): below it the
-#: search is quicker than building a guide table, with or without the compiled lookup
+#: draws up to this many (a sample's, or all a Sampler's samples' together) are made by a plain
+#: binary search (the same symbols): below it the search is quicker than building a guide
+#: table, with or without the compiled lookup
 SMALL_SAMPLE = 2048
 
 
