@@ -1006,15 +1006,13 @@ def lz77_longest(values, keys, head, previous, i, window, min_match, max_match, 
     return best, where
 
 
-def lz77_parse(values, keys, key_count, window, min_match, max_match, chain, lengths, distances):
+def lz77_parse(values, keys, head, previous, window, min_match, max_match, chain, lengths, distances):
     """The readable LZ77 parse (:meth:`codesim.coders.universal.LZ77Coder._parse_tokens`):
     a match where one is found and none longer starts one symbol later, else a literal;
-    each position joins its key's chain (``head``: the latest, ``previous``: the one before)
-    once the parse has passed it.  Writes (length, distance), (1, 0) for a literal, and
-    returns the number of tokens."""
+    each position joins its key's chain (``head``: the latest, one entry a key, ``previous``:
+    the one before, one a position; both given full of -1, none yet) once the parse has passed
+    it.  Writes (length, distance), (1, 0) for a literal, and returns the number of tokens."""
     n = values.size
-    head = np.full(key_count, -1, dtype=np.int64)
-    previous = np.full(n, -1, dtype=np.int64)
     t, i = 0, 0
     while i < n:
         length, distance = lz77_longest(values, keys, head, previous, i, window, min_match,

@@ -512,6 +512,7 @@ def lz77_tokens(x: np.ndarray, window: int, min_match: int, max_match: int,
     if n >= min_match:
         key_count = _rank_runs(values, min_match, keys)
     lengths, distances = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    t = kernel("lz77_parse")(values, keys, key_count, window, min_match, max_match, chain,
+    head, previous = np.full(key_count, -1, dtype=np.int64), np.full(n, -1, dtype=np.int64)
+    t = kernel("lz77_parse")(values, keys, head, previous, window, min_match, max_match, chain,
                              lengths, distances)
     return list(zip(lengths[:t].tolist(), distances[:t].tolist()))

@@ -285,7 +285,8 @@ def plain_lz77_tokens(x, window):
     ranks = {run: r for r, run in enumerate(sorted(set(runs)))}
     keys[:len(runs)] = [ranks[run] for run in runs]
     lengths, distances = np.empty(n, dtype=np.int64), np.empty(n, dtype=np.int64)
-    t = plain("lz77_parse")(x.astype(np.int64), keys, max(len(ranks), 1), window, MIN_MATCH,
+    head, previous = np.full(max(len(ranks), 1), -1), np.full(n, -1)
+    t = plain("lz77_parse")(x.astype(np.int64), keys, head, previous, window, MIN_MATCH,
                             MAX_MATCH, CHAIN, lengths, distances)
     return list(zip(lengths[:t].tolist(), distances[:t].tolist()))
 
