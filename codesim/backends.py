@@ -13,9 +13,11 @@ One switch chooses, the environment variable ``CODESIM_BACKEND``:
 ``python``  the readable coders only
 ==========  ================================================================
 
-Loading numba costs a process about 0.7 s once, which a message of a few thousand symbols
-would never win back: under ``auto`` a coder takes its kernel for a message of at least
-:data:`AUTO_MIN_SYMBOLS` symbols, or once the kernels are loaded in this process (a pool loads
+Loading numba costs a process about 0.7 s once, and the kernels' first calls about 0.3 s more,
+which a message of a few thousand symbols would never win back: under ``auto`` a call takes its
+kernel where the readable path would spend at least :data:`AUTO_MIN_SECONDS` on it (n symbols
+at the call's own rate: a Huffman message of 10 million symbols, an rANS one of 1.7 million, an
+arithmetic one of half a million), or once the kernels are loaded in this process (a pool loads
 them before it forks its workers); ``numba`` takes the kernels for every message.  The bytes
 are the same either way.
 
@@ -40,12 +42,16 @@ from contextvars import ContextVar
 from .errors import OptionError
 from .kernels import loaded as kernels_loaded
 
-__all__ = ["backend", "BACKENDS", "using_backend", "numba_installed", "compiled", "AUTO_MIN_SYMBOLS"]
+__all__ = ["backend", "BACKENDS", "using_backend", "numba_installed", "compiled", "AUTO_MIN_SECONDS"]
 
 #: the values CODESIM_BACKEND takes
 BACKENDS = ("auto", "numba", "python")
-#: under ``auto``, the smallest message that loads numba for its kernel
-AUTO_MIN_SYMBOLS = 50_000
+#: under ``auto``, the readable path's time (seconds) from which a call loads numba for its
+#: kernel: about what loading numba and the kernels' first calls cost a process, once
+AUTO_MIN_SECONDS = 1.0
+#: the readable rate of a call that states none: a context tree's walk (about 19 us a symbol
+#: at depth 4), the dearest per symbol
+UNSTATED_SECONDS_PER_SYMBOL = 2e-5
 
 #: the backend ``using_backend`` chose for this thread (or task), None: CODESIM_BACKEND's
 _override: ContextVar[str | None] = ContextVar("codesim_backend", default=None)
@@ -85,17 +91,17 @@ def _active(requested: str) -> str:
     return "python"
 
 
-def compiled(n: int | None = None) -> bool:
-    """Whether a coder takes its compiled kernel for a message of ``n`` symbols (None: work of
-    no stated size, such as a model's walk): always under ``numba``, never under ``python``,
-    and under ``auto`` where numba is installed and either n >= AUTO_MIN_SYMBOLS or the
-    kernels are already loaded in this process."""
+def compiled(n: int | None = None, seconds_per_symbol: float = UNSTATED_SECONDS_PER_SYMBOL) -> bool:
+    """Whether a call takes its compiled kernel for n symbols that the readable path codes in
+    about ``seconds_per_symbol`` each (n None: work of no stated size): always under ``numba``,
+    never under ``python``, and under ``auto`` where numba is installed and either the kernels
+    are already loaded in this process or n seconds_per_symbol >= AUTO_MIN_SECONDS."""
     requested = _requested()                      # read once: this runs for every message
     if _active(requested) != "numba":
         return False
     if requested == "numba" or kernels_loaded():
         return True
-    return n is not None and n >= AUTO_MIN_SYMBOLS
+    return n is not None and n * seconds_per_symbol >= AUTO_MIN_SECONDS
 
 
 @contextmanager

@@ -290,13 +290,13 @@ class ArithmeticCoder(StreamCoder):
         return itertools.repeat(1 << self.precision), cums, None
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        if self.adaptive is None and not self.per_position and compiled.active(x.size):
+        if self.adaptive is None and not self.per_position and compiled.active(x.size, self.name):
             return compiled.arithmetic_encode(self, x)
         chunks, state = encode_intervals(*self._intervals(x))
         return finish(chunks, state)
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        if self.adaptive is None and not self.per_position and compiled.active(n):
+        if self.adaptive is None and not self.per_position and compiled.active(n, self.name):
             return compiled.arithmetic_decode(self, payload, num_bits, n)
         return np.array(decode_intervals(payload, num_bits, n, *self._tables(n)), dtype=np.int64)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..backends import compiled
+from . import registry
 from ..errors import DecodeError
 from ..limits import MESSAGE_BYTES, require_memory
 from ..models.context import room_spans
@@ -37,10 +38,14 @@ PAIR_BITS = 12
 GUIDE_BITS = 12
 
 
-def active(n: int | None = None) -> bool:
-    """Whether a coder takes its compiled path for a message of n symbols
-    (:func:`codesim.backends.compiled`)."""
-    return compiled(n)
+def active(n: int | None = None, coder: str | None = None) -> bool:
+    """Whether coder ``coder`` takes its compiled path for a message of n symbols:
+    :func:`codesim.backends.compiled` at the registry's readable rate for it (a name the
+    registry does not list states none)."""
+    try:
+        return compiled(n, registry.spec(coder).seconds_per_symbol)
+    except KeyError:                  # a coder the registry does not list: no stated rate
+        return compiled(n)
 
 
 def _padded(payload: bytes) -> np.ndarray:

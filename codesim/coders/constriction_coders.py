@@ -171,7 +171,7 @@ class RangeCoder(_ConstrictionCoder):
                   "two words")
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        if compiled.active(x.size) and not self.per_position:     # constriction's words, compiled
+        if compiled.active(x.size, self.name) and not self.per_position:     # constriction's words, compiled
             words = compiled.range_encode(self, self._to_indices(x))
             if words is None:
                 self._name_refused(x)
@@ -183,7 +183,7 @@ class RangeCoder(_ConstrictionCoder):
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
         words = payload_words(self.name, payload, num_bits)
-        if compiled.active(n) and not self.per_position:          # constriction's words, compiled
+        if compiled.active(n, self.name) and not self.per_position:          # constriction's words, compiled
             indices, exhausted = compiled.range_decode(self, words, n)
         else:
             decoder = guard("range decoding", _constriction().queue.RangeDecoder, words)
@@ -246,7 +246,7 @@ class AnsCoder(_ConstrictionCoder):
         return self._payload(coder.get_compressed())
 
     def _decode(self, payload: bytes, num_bits: int, n: int) -> np.ndarray:
-        if compiled.active(n) and not self.per_position:      # constriction's words, compiled
+        if compiled.active(n, self.name) and not self.per_position:      # constriction's words, compiled
             words = payload_words(self.name, payload, num_bits)
             return self._to_symbols(compiled.ans_decode(self, words, n))
         coder = guard("ans decoding", _constriction().stack.AnsCoder,

@@ -637,7 +637,7 @@ class PrefixCoder(Coder):
         check_support(x, self.possible, self.q, labels=self.labels)
         parts = self._parts(x)
         seek, code = None, self.code
-        packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active(x.size) else None
+        packed = compiled.prefix_encode(code, x) if self.block == 1 and compiled.active(x.size, self.name) else None
         if packed is not None:                               # the compiled kernel: the same bytes
             payload, num_bits = packed
         elif self.block == 1 and code._fast and code.max_length > 0 and x.size > SMALL_PACK:
@@ -670,7 +670,7 @@ class PrefixCoder(Coder):
 
     def decode(self, encoded: Encoded) -> np.ndarray:
         self._check_encoded(encoded)
-        if self.block == 1 and compiled.active(encoded.num_symbols):
+        if self.block == 1 and compiled.active(encoded.num_symbols, self.name):
             out = compiled.prefix_decode(self.code, encoded.payload, encoded.num_bits,
                                          encoded.num_symbols)
             if out is not None:                              # the compiled kernel, from the payload

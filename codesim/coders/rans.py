@@ -114,7 +114,7 @@ class RansCoder(StreamCoder):
         self._cum = [0] + np.cumsum(self.freqs).tolist()
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        if compiled.active(x.size):
+        if compiled.active(x.size, self.name):
             return compiled.rans_encode(self, x)
         data = rans_encode(x.tolist(), self._freqs, self._cum, self.precision)
         return data, 8 * len(data)
@@ -123,7 +123,7 @@ class RansCoder(StreamCoder):
         if num_bits != 8 * len(payload):
             raise DecodeError(f"a rANS payload of {len(payload)} bytes has {8 * len(payload)} bits, "
                               f"not {num_bits}")
-        if compiled.active(n):
+        if compiled.active(n, self.name):
             return compiled.rans_decode(self, payload, n)
         return np.array(rans_decode(payload, n, self._freqs, self._cum, self.precision), np.int64)
 

@@ -156,7 +156,7 @@ class TansCoder(StreamCoder):
             state = new
 
     def _encode(self, x: np.ndarray) -> tuple[bytes, int]:
-        if compiled.active(x.size):
+        if compiled.active(x.size, self.name):
             return compiled.tans_encode(self, x)
         values, widths = [], []
         state = 1 << self.table_log
@@ -175,7 +175,7 @@ class TansCoder(StreamCoder):
         if num_bits < self.table_log:
             raise DecodeError(f"a tans message holds at least {self.table_log} bits of state, "
                               f"got {num_bits}")
-        if compiled.active(n):
+        if compiled.active(n, self.name):
             return compiled.tans_decode(self, payload, num_bits, n)
         padded = payload + bytes(4)
         window = np.ndarray((len(payload) + 1,), dtype=">u4", buffer=padded,

@@ -156,7 +156,7 @@ class TunstallCoder(Coder):
         """The word indices of a (valid) message, greedily from the left; a last partial word
         is completed with the first symbol of each node until it is a word."""
         x = as_symbols(symbols, self.alphabet_size)
-        if compiled.active(x.size):
+        if compiled.active(x.size, self.name):
             return compiled.tunstall_parse(self, x)
         root = self._trie
         node, out = root, []
@@ -181,7 +181,7 @@ class TunstallCoder(Coder):
         if self.lone_symbol is not None or x.size == 0:
             return Encoded(self.name, int(x.size), 0, b"", self.options, self.fingerprint)
         indices = self.parse(x)
-        if compiled.active(x.size):
+        if compiled.active(x.size, self.name):
             payload, num_bits = compiled.tunstall_pack(self, indices)
         else:
             payload, num_bits = pack_codewords(indices.astype(np.uint64),

@@ -431,7 +431,7 @@ class LZ77Coder(UniversalCoder):
     # --- the parse ---------------------------------------------------------------------------
     def _parse_tokens(self, x: np.ndarray) -> list[tuple[int, int]]:
         """(length, distance) of each token, (1, 0) for a literal."""
-        if compiled.active(x.size):
+        if compiled.active(x.size, self.name):
             return compiled.lz77_tokens(x, self.window, MIN_MATCH, MAX_MATCH, CHAIN)
         values, n = x.tolist(), x.size
         chains: dict = {}

@@ -198,6 +198,9 @@ class FixedContextModel(ContextModel):
             return -np.log2(self.rows[context_ids(x, self.order, self.alphabet_size), x])
 
 
+#: the readable walk of counts per context with the arithmetic coder, seconds a symbol (2 to 3 us
+#: measured at order 3): under ``auto``, what decides whether a message loads the kernels
+COUNTS_SECONDS_PER_SYMBOL = 3e-6
 #: tables of a model that does not learn kept by a walker (about 10 kB each over bytes)
 KEPT_TABLES = 1024
 #: alphabets up to this size keep a context's counts as a Python list (a table is a few list
@@ -325,7 +328,7 @@ class CompiledCountWalker:
 def _count_walker(model, precision: int, n, learn: bool):
     """The compiled walker of counts where the kernels run for n symbols and the totals stay
     within the quarter range the compiled coder divides by exactly, else the readable one."""
-    if uses_kernels(n) and model.largest_total(n or 0, precision) <= ARITH_QUARTER:
+    if uses_kernels(n, COUNTS_SECONDS_PER_SYMBOL) and model.largest_total(n or 0, precision) <= ARITH_QUARTER:
         return CompiledCountWalker(model, learn)
     return _CountWalker(model, learn)
 

@@ -117,7 +117,7 @@ BATCH_SECONDS = 0.25
 def task_seconds(task: "SweepTask") -> float:
     """About how long a task takes: n symbols through each coder (the registry's estimate, for
     the readable coders or the compiled kernels, whichever run)."""
-    fast = compiled(task.n)
+    fast = compiled(task.n, max(registry.spec(name).seconds_per_symbol for name, _ in task.coders))
     return task.n * sum(registry.spec(name).cost(fast) for name, _ in task.coders)
 
 

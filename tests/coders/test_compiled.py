@@ -62,13 +62,19 @@ def test_import_codesim_does_not_import_numba():
 
 @needs_numba
 def test_auto_loads_numba_only_for_a_message_worth_it():
-    """A small message does not pay numba's start (0.7 s); a large one, or any once the kernels
-    are loaded, takes the kernels."""
+    """A message the readable path codes in a fraction of AUTO_MIN_SECONDS (a file of 200,000
+    symbols through Huffman: milliseconds) does not pay numba's start (0.7 s and more); an
+    arithmetic message of AUTO_MIN_SECONDS' readable work does, and then any message takes
+    the kernels."""
     code = ("import sys, codesim as cs\n"
-            "coder = cs.make_coder('huffman', [0.5, 0.3, 0.2])\n"
-            "coder.decode(coder.encode(cs.sample([0.5, 0.3, 0.2], 1000, 1)))\n"
+            "from codesim.coders import registry\n"
+            "q = [0.5, 0.3, 0.2]\n"
+            "coder = cs.make_coder('huffman', q)\n"
+            "coder.decode(coder.encode(cs.sample(q, 200_000, 1)))\n"
             "small = 'numba' in sys.modules\n"
-            "coder.decode(coder.encode(cs.sample([0.5, 0.3, 0.2], cs.backends.AUTO_MIN_SYMBOLS, 1)))\n"
+            "n = round(cs.backends.AUTO_MIN_SECONDS / registry.spec('arithmetic').seconds_per_symbol)\n"
+            "coder = cs.make_coder('arithmetic', q)\n"
+            "coder.decode(coder.encode(cs.sample(q, n, 1)))\n"
             "print(small, 'numba' in sys.modules, cs.backends.compiled(10))")
     done = run_bounded([sys.executable, "-c", code], memory=2 << 30, timeout=CHILD_TIMEOUT,
                        env={**os.environ, "CODESIM_BACKEND": "auto"})
