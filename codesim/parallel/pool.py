@@ -12,6 +12,7 @@ from a pipe its sibling workers keep open.
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import os
 import threading
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 
 import signal
 
-from ..backends import backend
+from ..backends import compiled
 from ..errors import OptionError
 from ..kernels import warm_up
 from ..limits import MAX_WORKERS_PER_CORE
@@ -52,22 +53,24 @@ def start_worker(parent: int) -> None:
     threading.Thread(target=watch, name="codesim-parent-watch", daemon=True).start()
 
 
-def process_pool(count: int) -> ProcessPoolExecutor:
+def process_pool(count: int, work_seconds: float = math.inf) -> ProcessPoolExecutor:
     """A pool of ``count`` worker processes that ignore Ctrl-C and never outlive this process.
 
     With the compiled kernels, numba is loaded here first, so that workers forked from this
-    process inherit it rather than each loading it (0.7 s of CPU a worker)."""
-    if backend() == "numba" and multiprocessing.get_start_method() == "fork":
+    process inherit it rather than each loading it (0.7 s of CPU a worker): under ``auto``,
+    where the pool's work, ``work_seconds`` of it on the readable path, is worth loading it
+    (:func:`codesim.backends.compiled`, the rule a single call follows)."""
+    if compiled(1, work_seconds) and multiprocessing.get_start_method() == "fork":
         warm_up()
     return ProcessPoolExecutor(max_workers=count, initializer=start_worker, initargs=(os.getpid(),))
 
 
 @contextmanager
-def worker_pool(count: int):
+def worker_pool(count: int, work_seconds: float = math.inf):
     """``with worker_pool(count) as pool:`` a :func:`process_pool` that is shut down when the
     block ends, and ended at once (:func:`end_workers`) when it ends by an exception, Ctrl-C
     included."""
-    pool = process_pool(count)
+    pool = process_pool(count, work_seconds)
     try:
         yield pool
     except BaseException:

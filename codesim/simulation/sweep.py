@@ -114,10 +114,11 @@ BATCHES_PER_WORKER = 8
 BATCH_SECONDS = 0.25
 
 
-def task_seconds(task: "SweepTask") -> float:
+def task_seconds(task: "SweepTask", fast: bool | None = None) -> float:
     """About how long a task takes: n symbols through each coder (the registry's estimate, for
-    the readable coders or the compiled kernels, whichever run)."""
-    fast = compiled(task.n, max(registry.spec(name).seconds_per_symbol for name, _ in task.coders))
+    the compiled kernels with ``fast``, else the readable coders; None: whichever will run)."""
+    if fast is None:
+        fast = compiled(task.n, max(registry.spec(name).seconds_per_symbol for name, _ in task.coders))
     return task.n * sum(registry.spec(name).cost(fast) for name, _ in task.coders)
 
 
@@ -207,7 +208,8 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     show = sys.stderr.isatty() if progress is None else progress
     start, results, futures = time.perf_counter(), {}, []
     own = executor is None and count > 1
-    with (worker_pool(count) if own else nullcontext(executor)) as executor:
+    readable = sum(task_seconds(task, fast=False) for task in tasks)    # numba worth loading?
+    with (worker_pool(count, readable) if own else nullcontext(executor)) as executor:
         try:
             if executor is None:
                 for task in tasks:
