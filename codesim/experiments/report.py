@@ -17,12 +17,12 @@ import io
 import json
 import sys
 import time
-from concurrent.futures import as_completed
 from pathlib import Path
 
 from ..errors import OptionError
 from .runner import list_experiments, load_experiment, run_and_write, write_outcome
 from ..files import atomic_write, check_writable
+from ..parallel.executors import finished
 from ..parallel.pool import end_workers, process_pool, worker_count
 from ..tables import Table
 from ..coders import DEFAULT_CODERS, make_coder
@@ -153,7 +153,7 @@ class _Experiments:
                 yield _run_one(name, *self.args)
             return
         left = {name: len(parts) for name, parts in self.parts.items()}
-        for future in as_completed(self.futures):
+        for future in finished(self.futures):
             name, i = self.futures[future]
             if i is None:
                 yield future.result()

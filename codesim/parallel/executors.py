@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import itertools
 import os
+import signal
+import threading
 import time
-from concurrent.futures import as_completed
+from concurrent.futures import FIRST_COMPLETED, wait
+from contextlib import contextmanager
 
 from ..errors import OptionError
 
 _CALLS = itertools.count()
 
-__all__ = ["is_dask_client", "check_executor", "submit", "completed", "call_token"]
+__all__ = ["is_dask_client", "check_executor", "submit", "completed", "finished", "call_token"]
+
+#: how often :func:`finished` looks for a Ctrl-C while it waits (seconds)
+INTERRUPT_POLL_SECONDS = 0.1
 
 
 def is_dask_client(executor) -> bool:
@@ -49,8 +55,40 @@ def submit(executor, fn, *args):
 
 def completed(executor, futures):
     """Futures as they finish: Dask's own as_completed for a Client's futures (concurrent.futures
-    cannot wait on them), concurrent.futures' for any Executor."""
+    cannot wait on them), :func:`finished` for any Executor."""
     if is_dask_client(executor):
         from distributed import as_completed as dask_as_completed
         return dask_as_completed(futures)
-    return as_completed(futures)
+    return finished(futures)
+
+
+def finished(futures):
+    """concurrent.futures' futures as they finish, with Ctrl-C raised only between two waits.
+
+    While it waits, concurrent.futures holds every future's lock, taken one by one; a
+    KeyboardInterrupt raised among those takes leaves the rest held, and the pool's shutdown
+    then waits on them for ever (a report interrupted just as it began to wait hung 2 times in
+    12 on a busy machine).  Here Ctrl-C only sets a flag while it waits, read after each wait of
+    at most INTERRUPT_POLL_SECONDS; the caller's work between two futures sees Ctrl-C as ever."""
+    pending = set(futures)
+    while pending:
+        with _interrupt_deferred() as pressed:
+            done, pending = wait(pending, timeout=INTERRUPT_POLL_SECONDS, return_when=FIRST_COMPLETED)
+        if pressed.is_set():
+            raise KeyboardInterrupt
+        yield from done
+
+
+@contextmanager
+def _interrupt_deferred():
+    """A block in which Ctrl-C sets the flag it yields instead of raising (in the main thread,
+    the only one Python delivers signals to; elsewhere the flag stays clear)."""
+    pressed = threading.Event()
+    if threading.current_thread() is not threading.main_thread():
+        yield pressed
+        return
+    previous = signal.signal(signal.SIGINT, lambda *_: pressed.set())
+    try:
+        yield pressed
+    finally:
+        signal.signal(signal.SIGINT, signal.default_int_handler if previous is None else previous)
