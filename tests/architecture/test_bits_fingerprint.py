@@ -6,7 +6,7 @@ messages (fixed, fitted, adaptive and CTW models) and a Markov simulation are ha
 compared with ``tests/data/bits_fingerprint.json``, written once from the code as it was.
 
 To rewrite the file (only when a change of the bits is the point, said in the commit):
-``CODESIM_WRITE_FINGERPRINT=1 python -m pytest tests/test_bits_fingerprint.py``.
+``CODESIM_WRITE_FINGERPRINT=1 python -m pytest tests/architecture/test_bits_fingerprint.py``.
 """
 
 import hashlib

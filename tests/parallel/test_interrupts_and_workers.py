@@ -16,8 +16,8 @@ import codesim as cs
 from tests.helpers import memory_cap, run_bounded
 from tests.processes import CHILD_TIMEOUT, MEMORY_CAP, alive, children, codesim_child, interrupt_when
 
-#: each test starts processes and waits on signals
-pytestmark = pytest.mark.slow
+#: each test starts processes and times how fast they end: alone, not beside other tests
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 def _q_count_at_least(count: int):
