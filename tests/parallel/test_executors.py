@@ -15,6 +15,7 @@ def test_ctrl_c_while_waiting_for_futures_leaves_no_futures_lock_held():
     # takes left the rest held, and a report's pool then waited on them for ever at exit (2
     # reports in 12 on a busy machine).  That race hangs on timing; here: Ctrl-C ends the
     # wait, every lock is free after it, and the caller's Ctrl-C handler is back
+    before = signal.getsignal(signal.SIGINT)
     for _ in range(20):
         futures = [Future() for _ in range(300)]            # none ever finishes
         press = threading.Timer(0.03, os.kill, (os.getpid(), signal.SIGINT))
@@ -24,7 +25,7 @@ def test_ctrl_c_while_waiting_for_futures_leaves_no_futures_lock_held():
                 pass
         press.join()
         assert all(f._condition.acquire(blocking=False) for f in futures)
-        assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+        assert signal.getsignal(signal.SIGINT) is before
 
 
 def test_finished_yields_every_future_once_it_is_done():
