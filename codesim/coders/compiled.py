@@ -43,9 +43,10 @@ def active(n: int | None = None, coder: str | None = None) -> bool:
     :func:`codesim.backends.compiled` at the registry's readable rate for it (a name the
     registry does not list states none)."""
     try:
-        return compiled(n, registry.spec(coder).seconds_per_symbol)
+        rate = registry.spec(coder).seconds_per_symbol
     except KeyError:                  # a coder the registry does not list: no stated rate
         return compiled(n)
+    return compiled(n, rate)
 
 
 def _padded(payload: bytes) -> np.ndarray:
