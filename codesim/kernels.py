@@ -17,7 +17,9 @@ Contract, checked by ``tests/coders/test_compiled.py`` over random q, n and seed
   bounded), so damage ends in a status, never in wrong symbols or a crash.
 
 :func:`kernel` returns the compiled function (compiling on first use, cached on disk); only
-:mod:`codesim.backends` decides whether a coder calls it.
+:mod:`codesim.backends` decides whether a coder calls it.  Only the kernels in
+:data:`CALLED_FROM_PYTHON` are compiled with the wrapper that lets Python call them; the rest
+are helpers that other kernels call, and a helper called from Python runs as written.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ import math
 
 import numpy as np
 
-__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
+__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
            "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
@@ -1056,6 +1058,16 @@ KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "pu
            "counts_row", "counts_learn", "counts_next", "counts_rehash", "counts_walk",
            "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_longest", "lz77_parse")
 
+#: the kernels Python calls (through :func:`kernel`); every other kernel is a helper that only
+#: kernels call, compiled without the wrapper that converts Python objects (a fifth of a cold
+#: compile went on wrappers)
+CALLED_FROM_PYTHON = ("bits_at", "arith_decode_end", "arithmetic_encode", "arithmetic_decode",
+                      "pack_codewords_of", "decode_prefix", "tans_encode", "tans_decode",
+                      "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",
+                      "tunstall_parse", "lookup_counted", "chain_step", "ctw_rehash", "ctw_root",
+                      "ctw_walk", "ctw_arithmetic_decode", "counts_rehash", "counts_walk",
+                      "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_parse")
+
 #: the steps numba inlines into the kernels that call them (as calls, the arithmetic coder's
 #: steps and its bit writer cost it a third more time; inlining more only lengthens compiling)
 INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_settled", "put_bits",
@@ -1072,19 +1084,22 @@ def loaded() -> bool:
 def warm_up() -> None:
     """Load numba and its compiler now, in this process (about 0.7 s, once): a pool's workers,
     forked after, inherit it instead of each paying it again."""
-    kernel("word_at")(np.zeros(4, dtype=np.uint8), 0)
+    kernel("bits_at")(np.zeros(8, dtype=np.uint8), 0, 1)
 
 
 def kernel(name: str):
-    """The compiled kernel ``name`` (numba's ``njit``, cached on disk); the first call compiles
-    every kernel's module globals, so that a kernel calls its helpers compiled too."""
+    """The compiled kernel ``name`` (numba's ``njit``, cached on disk), one of
+    :data:`CALLED_FROM_PYTHON`; the first call makes every kernel a module global compiled on
+    first use, so that a kernel calls its helpers compiled too."""
+    if name not in CALLED_FROM_PYTHON:
+        raise ValueError(f"{name!r} is not a kernel Python calls; those are {CALLED_FROM_PYTHON}")
     if not _compiled:
         import numba                      # the fast extra, loaded on first use only
         _compile_intrinsics()
         jit = _widening_jit()
         for each in KERNELS:
-            inline = "always" if each in INLINED else "never"
-            _compiled[each] = jit(globals()[each], inline)
+            _compiled[each] = jit(globals()[each], inline="always" if each in INLINED else "never",
+                                  called_from_python=each in CALLED_FROM_PYTHON)
             globals()[each] = _compiled[each]
     return _compiled[name]
 
@@ -1093,7 +1108,13 @@ def _widening_jit():
     """numba's njit (cached, without the GIL) for a kernel, whose calls from other kernels are
     typed with their literal types widened (Literal[int](0) as int64): type inference passes
     a kernel's constants, and its loop variables' first guesses, as literal types, and numba
-    compiled the called kernel again for each (14 variants, an eighth of a cold compile)."""
+    compiled the called kernel again for each (14 variants, an eighth of a cold compile).
+
+    Compiled without what no kernel uses, which numba otherwise lowers for every function:
+    reference counting (a kernel allocates nothing; it writes into the arrays it is given),
+    the C-callable wrapper (for ``cfunc``), and, for a helper, the Python wrapper: together a
+    sixth of a cold compile.  A helper called from Python (its compiled form has no way in
+    from Python) runs as written, the way ``NUMBA_DISABLE_JIT=1`` runs every kernel."""
     import numba
     from numba.core import types
     from numba.core.registry import CPUDispatcher
@@ -1102,11 +1123,17 @@ def _widening_jit():
         def get_call_template(self, args, kws):
             return super().get_call_template(tuple(types.unliteral(a) for a in args), kws)
 
-    def jit(function, inline: str):
+    class Helper(Widening):
+        def __call__(self, *args, **kws):
+            return self.py_func(*args, **kws)
+
+    def jit(function, inline: str, called_from_python: bool):
         if numba.config.DISABLE_JIT:
             return function
-        options = {"nopython": True, "nogil": True, "inline": inline}
-        dispatcher = Widening(py_func=function, locals={}, targetoptions=options)
+        options = {"nopython": True, "nogil": True, "inline": inline, "_nrt": False,
+                   "no_cfunc_wrapper": True, "no_cpython_wrapper": not called_from_python}
+        dispatcher = (Widening if called_from_python else Helper)(py_func=function, locals={},
+                                                                  targetoptions=options)
         dispatcher.enable_caching()
         return dispatcher
     return jit

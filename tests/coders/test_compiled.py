@@ -134,6 +134,29 @@ def test_asking_for_numba_without_it_says_how_to_install_it(monkeypatch):
     assert cs.backend() == "python"
 
 
+def test_every_kernel_the_package_calls_from_python_is_compiled_to_be_called_from_python():
+    """A kernel compiled without its Python wrapper cannot be entered from Python: every name
+    the package passes to kernel() is one of CALLED_FROM_PYTHON, which kernel() enforces."""
+    import re
+    from pathlib import Path
+    package = Path(cs.__file__).parent
+    called = {name for path in package.rglob("*.py")
+              for name in re.findall(r'kernel\(\s*"(\w+)"', path.read_text())}
+    assert called and called <= set(kernels.CALLED_FROM_PYTHON)
+    assert set(kernels.CALLED_FROM_PYTHON) <= set(kernels.KERNELS)
+    with pytest.raises(ValueError, match="'bit_length' is not a kernel Python calls"):
+        kernels.kernel("bit_length")
+
+
+@needs_numba
+def test_a_helper_called_from_python_runs_as_written():
+    import numba
+    kernels.warm_up()
+    helper = kernels.bit_length                # after warm_up, numba's dispatcher for the helper
+    assert hasattr(helper, "py_func") != numba.config.DISABLE_JIT
+    assert [helper(v) for v in (0, 1, 5, 2**47)] == [int(v).bit_length() for v in (0, 1, 5, 2**47)]
+
+
 # --- the same bytes -------------------------------------------------------------------------
 @needs_numba
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
