@@ -1068,8 +1068,9 @@ CALLED_FROM_PYTHON = ("bits_at", "arith_decode_end", "arithmetic_encode", "arith
                       "ctw_walk", "ctw_arithmetic_decode", "counts_rehash", "counts_walk",
                       "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_parse")
 
-#: the steps numba inlines into the kernels that call them (as calls, the arithmetic coder's
-#: steps and its bit writer cost it a third more time; inlining more only lengthens compiling)
+#: the steps compiled once each and inlined by LLVM into the kernels that call them (as calls,
+#: the arithmetic coder's steps and its bit writer cost it a third more time; inlined by numba,
+#: which types and lowers a step again in each kernel, every kernel compiled 13% slower)
 INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_settled", "put_bits",
            "arith_narrow_total", "arith_target_total")
 
@@ -1098,7 +1099,7 @@ def kernel(name: str):
         _compile_intrinsics()
         jit = _widening_jit()
         for each in KERNELS:
-            _compiled[each] = jit(globals()[each], inline="always" if each in INLINED else "never",
+            _compiled[each] = jit(globals()[each], inlined=each in INLINED,
                                   called_from_python=each in CALLED_FROM_PYTHON)
             globals()[each] = _compiled[each]
     return _compiled[name]
@@ -1114,7 +1115,10 @@ def _widening_jit():
     reference counting (a kernel allocates nothing; it writes into the arrays it is given),
     the C-callable wrapper (for ``cfunc``), and, for a helper, the Python wrapper: together a
     sixth of a cold compile.  A helper called from Python (its compiled form has no way in
-    from Python) runs as written, the way ``NUMBA_DISABLE_JIT=1`` runs every kernel."""
+    from Python) runs as written, the way ``NUMBA_DISABLE_JIT=1`` runs every kernel.  An
+    :data:`INLINED` step is marked for LLVM to inline (numba's ``forceinline``: its IR is
+    linked into each caller and inlined there, where numba's own inlining would type it again
+    in each caller)."""
     import numba
     from numba.core import types
     from numba.core.registry import CPUDispatcher
@@ -1127,10 +1131,10 @@ def _widening_jit():
         def __call__(self, *args, **kws):
             return self.py_func(*args, **kws)
 
-    def jit(function, inline: str, called_from_python: bool):
+    def jit(function, inlined: bool, called_from_python: bool):
         if numba.config.DISABLE_JIT:
             return function
-        options = {"nopython": True, "nogil": True, "inline": inline, "_nrt": False,
+        options = {"nopython": True, "nogil": True, "forceinline": inlined, "_nrt": False,
                    "no_cfunc_wrapper": True, "no_cpython_wrapper": not called_from_python}
         dispatcher = (Widening if called_from_python else Helper)(py_func=function, locals={},
                                                                   targetoptions=options)
