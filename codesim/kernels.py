@@ -1161,14 +1161,16 @@ def _compile_intrinsics() -> None:
             return builder.trunc(top, ir.IntType(64))
         return types.int64(types.int64, types.int64), codegen
 
-    @overload(mul_high)
+    bare = {"_nrt": False, "no_cfunc_wrapper": True, "no_cpython_wrapper": True}
+
+    @overload(mul_high, jit_options=bare)
     def compiled_mul_high(a, b):
         return lambda a, b: wide_mul_high(np.int64(a), np.int64(b))
 
-    @overload(wrapping_add)
+    @overload(wrapping_add, jit_options=bare)
     def compiled_wrapping_add(a, b):
         return lambda a, b: np.uint64(a) + np.uint64(b)
 
-    @overload(wrapping_sub)
+    @overload(wrapping_sub, jit_options=bare)
     def compiled_wrapping_sub(a, b):
         return lambda a, b: np.uint64(a) - np.uint64(b)
