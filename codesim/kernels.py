@@ -3,7 +3,9 @@ r"""Compiled kernels: the coders' inner loops a second time, for numba.
 The readable coders (``prefix``, ``tans``, ``rans``, ``constriction_coders``) are the reference
 and the documentation; the functions here run the same loops over flat integer arrays, so that
 numba compiles them to machine code.  They are written in the subset of Python numba compiles
-(int64 throughout: no Python ints, no uint64 mixed with int64), and they are plain Python too:
+(int64 throughout: no Python ints, no uint64 mixed with int64; a hot loop's look-ups take
+their index as uint64, because numba wraps a signed index below zero round to the array's end,
+a select for every look-up), and they are plain Python too:
 with ``NUMBA_DISABLE_JIT=1``, or called through ``.py_func``, they run as written, which is how
 their logic is tested without a compiler.
 
@@ -191,7 +193,7 @@ def tans_encode(x, nb_deltas, starts, enc_states, table_log, out):
     end = out.size - 1                    # words go before this byte; the last byte stays 0
     total = 0
     for i in range(x.size - 1, -1, -1):
-        s = x[i]
+        s = np.uint64(x[i])
         nb = (state + nb_deltas[s]) >> 16
         acc |= (state & ((1 << nb) - 1)) << filled
         filled += nb
@@ -204,7 +206,7 @@ def tans_encode(x, nb_deltas, starts, enc_states, table_log, out):
             out[end + 3] = acc & 0xFF
             acc >>= 32
             filled -= 32
-        state = enc_states[starts[s] + (state >> nb)]
+        state = enc_states[np.uint64(starts[s] + (state >> nb))]
     acc |= (state - size) << filled               # the flushed final state comes first
     filled += table_log
     total += table_log
@@ -242,7 +244,7 @@ def tans_decode(data, num_bits, n, table_log, entries, out):
             buf = ((buf & 0x7FFFFFFF) << 32) | word_at(data, byte)   # the < 32 bits left, and 32 more
             byte += 4
             have += 32
-        entry = entries[state]
+        entry = entries[np.uint64(state)]
         out[i] = entry & 0xFFFFFF
         nb = (entry >> 24) & 0xFF
         have -= nb
@@ -274,11 +276,8 @@ def rans_encode(x, freqs, cums, reciprocal, tail, scale, precision, out):
     128-bit product, shifted, (x r) >> (64 + t) (the reciprocal r and shift t of
     ``codesim.coders.compiled.reciprocals``), and (x // f) >> 8m shifts it by t + 8m.  A symbol
     with f = 1, whose reciprocal 2**64 does not fit, has r = 0 and ``scale`` M instead of 1:
-    C(s, x') = x' M + c(s).
-
-    The symbol and the write position are unsigned (uint64, used only as indices): numba
-    wraps a signed index below zero round to the end, a select per look-up, and the six
-    look-ups a symbol took a fifth of the loop's time."""
+    C(s, x') = x' M + c(s).  The symbol and the write position are uint64 indices (see the
+    module's docstring): the six look-ups a symbol took a fifth of the loop's time."""
     state = RANS_L
     bound = (RANS_L >> precision) << 8
     total = np.int64(1) << precision
