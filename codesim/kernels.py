@@ -96,7 +96,7 @@ def pack_codewords_of(symbols, values, lengths, out):
     pending = 0                       # bits in acc not yet written
     pos = 0
     for i in range(symbols.size):
-        s = symbols[i]
+        s = np.uint64(symbols[i])
         width = lengths[s]
         acc = (acc << width) | values[s]
         pending += width
@@ -1044,9 +1044,9 @@ def lookup_counted(u, cdf, guide, m, out, counts):
     ``np.searchsorted(cdf, u, side="right")``, by the guide table of
     :class:`codesim.sources.distributions._GuideTable`), written to ``out`` and counted."""
     for i in range(u.size):
-        x = guide[int(u[i] * m)]
+        x = np.uint64(guide[np.uint64(u[i] * m)])
         while cdf[x] <= u[i]:
-            x += 1
+            x += np.uint64(1)
         out[i] = x
         counts[x] += 1
 
