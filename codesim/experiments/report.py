@@ -26,7 +26,7 @@ from ..parallel.executors import finished
 from ..parallel.pool import end_workers, process_pool, worker_count
 from ..tables import Table
 from ..coders import DEFAULT_CODERS, make_coder
-from ..present import views
+from ..present import figures, views
 from ..simulation import compare
 from ..simulation.result import EXPECTED_NOTE
 from ..sources.distributions import sample
@@ -112,8 +112,6 @@ def _section(module, outcome, png: Path, quick: bool, seed: int, seconds: float)
 
 def _run_one(name: str, quick: bool, seed: int, folder: Path):
     """One experiment, anywhere (a worker process): its name, outcome and seconds."""
-    import matplotlib
-    matplotlib.use("Agg")
     module = load_experiment(name)
     began = time.perf_counter()
     outcome = run_and_write(module, _size(module, quick), seed, quick, folder, stream=io.StringIO())
@@ -197,10 +195,8 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
     gets one line per experiment as it finishes."""
     n = (20_000 if quick else 100_000) if n is None else sample_size(n)
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot  # noqa: F401  (the experiments' figures: workers forked after inherit it)
-    except ImportError:
+        figures.png_bytes(figures.figure(1, 1))     # matplotlib and its Agg renderer loaded
+    except OptionError:                              # once: the workers forked after inherit them
         raise OptionError("the report draws its figures with matplotlib, which is not "
                           "installed: pip install -e '.[plot]'") from None
     names = list_experiments()

@@ -6,7 +6,7 @@ installed wheel as well as from a checkout), listed in :data:`EXPERIMENTS`, with
 * ``TITLE`` and ``CLAIM`` (what it demonstrates, two lines), ``DEFAULT_N`` and ``QUICK_N``;
 * ``run(n, seed, quick) -> Outcome``: code real samples and return rows of measured figures
   beside theory, plus a one-line headline;
-* ``plot(outcome, plt) -> figure`` (matplotlib, optional);
+* ``plot(outcome, plt) -> figure`` (matplotlib, optional; ``plt.subplots`` makes the figure);
 * ``QUICK_SECONDS`` (optional, default 1): about how long its quick run takes on one core, so
   that the report starts the longest first and no core idles at the end;
 * optionally, for a run made of many independent parts, ``tasks(n, seed, quick)`` (a list of
@@ -32,11 +32,11 @@ from pathlib import Path
 from .. import __version__
 from ..errors import OptionError
 from ..parallel.progress import ticking
+from ..present import figures
 from ..present.ticks import plain_log_labels
 from ..tables import Table, format_table
 from ..files import atomic_write
 from ..files import check_writable
-import io
 
 __all__ = ["Outcome", "run_and_write", "EXPERIMENTS", "list_experiments", "load_experiment",
            "save_figure"]
@@ -74,19 +74,17 @@ def load_experiment(name: str):
 
 
 def save_figure(module, outcome: Outcome, path: Path) -> str:
-    """Draw the figure with matplotlib if it is installed; say so if it is not."""
+    """Draw the figure with matplotlib if it is installed; say so if it is not.  The
+    experiment's ``plot(outcome, plt)`` is handed :mod:`codesim.present.figures` as ``plt``
+    (its ``subplots`` is pyplot's, without pyplot), so that drawing never changes the caller's
+    matplotlib backend or figures."""
     try:
-        import matplotlib
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as plt
-    except ImportError:
+        figures.figure(1, 1)
+    except OptionError:
         return "figure skipped: matplotlib is not installed (pip install -e '.[plot]')"
-    fig = module.plot(outcome, plt)
+    fig = module.plot(outcome, figures)
     plain_log_labels(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=110, bbox_inches="tight")
-    plt.close(fig)
-    atomic_write(path, buffer.getvalue())
+    atomic_write(path, figures.png_bytes(fig, dpi=110, bbox_inches="tight"))
     return f"figure: {path}"
 
 

@@ -28,14 +28,13 @@ Every number in a view is either measured (from a real encode) or theory, and sa
 
 from __future__ import annotations
 
-import functools
-import io
 import math
 from fractions import Fraction
 
 import numpy as np
 
 from ..errors import OptionError, SupportError
+from . import figures
 from ..limits import require_memory
 from ..measures import cross_entropy, entropy, kl_divergence
 from ..sources.distributions import sample
@@ -54,25 +53,9 @@ MAX_BARS = 256
 
 
 def _figure(width: float, height: float):
-    """A matplotlib figure that shows itself in a notebook: built without pyplot, it has no
-    display hook of pyplot's, so it draws its own PNG (``_repr_png_``) for Jupyter."""
-    return _view_figure_class()(figsize=(width, height), layout="constrained")
-
-
-@functools.lru_cache(maxsize=1)
-def _view_figure_class():
-    """matplotlib's Figure with a ``_repr_png_`` (made on first use: matplotlib is optional)."""
-    try:
-        from matplotlib.figure import Figure
-    except ImportError:
-        raise OptionError("the views draw with matplotlib, which is not installed: "
-                          "pip install -e '.[plot]'") from None
-
-    class ViewFigure(Figure):
-        def _repr_png_(self) -> bytes:
-            return png_bytes(self)
-
-    return ViewFigure
+    """A view's figure (:func:`codesim.present.figures.figure`: no pyplot, shown in a notebook),
+    laid out to fit its canvas."""
+    return figures.figure(width, height, layout="constrained")
 
 
 def png_bytes(fig, dpi: int = 100) -> bytes:
@@ -80,9 +63,7 @@ def png_bytes(fig, dpi: int = 100) -> bytes:
     it draws inside its canvas, so it is saved as it is: a crop to its tight bounding box
     (``bbox_inches="tight"``) would draw it twice, a third of the time it takes, for a
     margin of 0.1 inch."""
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=dpi)
-    return buffer.getvalue()
+    return figures.png_bytes(fig, dpi)
 
 
 def _segments(pairs):

@@ -3,11 +3,13 @@
 import json
 import math
 import re
+import sys
 
 import pytest
 
 import codesim as cs
-from tests.helpers import quick
+from tests.helpers import quick, run_bounded
+from tests.processes import CHILD_TIMEOUT
 from codesim.commands import main
 from codesim.experiments.runner import list_experiments, load_experiment
 
@@ -168,6 +170,24 @@ def test_codesim_experiment_writes_json_csv_and_a_figure_or_says_it_skipped(tmp_
         assert (tmp_path / "block_length.png").exists()
     except ImportError:
         assert "figure skipped" in out
+
+
+def test_drawing_an_experiment_leaves_the_callers_matplotlib_as_it_was(tmp_path):
+    """A notebook's inline plots (its backend) and its open figures are its own: an
+    experiment's figure is drawn without pyplot, whose backend is chosen once per process."""
+    pytest.importorskip("matplotlib")
+    code = ("import sys, matplotlib\n"
+            "matplotlib.use('svg')\n"
+            "from pathlib import Path\n"
+            "from codesim.experiments.runner import load_experiment, save_figure\n"
+            "module = load_experiment('block_length')\n"
+            "outcome = module.run(module.QUICK_N, 0, True)\n"
+            f"print(save_figure(module, outcome, Path({str(tmp_path / 'b.png')!r})))\n"
+            "print(matplotlib.get_backend(), 'matplotlib.pyplot' in sys.modules)\n")
+    done = run_bounded([sys.executable, "-c", code], memory=3 << 30, timeout=CHILD_TIMEOUT)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1] == "svg False"
+    assert (tmp_path / "b.png").read_bytes()[:4] == b"\x89PNG"
 
 
 def test_experiment_list_and_unknown_name(capsys):
