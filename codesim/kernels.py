@@ -30,8 +30,8 @@ import math
 
 import numpy as np
 
-__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE",
-           "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
+__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD",
+           "RAN_OUT", "LEFT_OVER", "BAD_STATE", "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
 OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, UNREAD = range(8)
@@ -1064,8 +1064,7 @@ KERNELS = ("word_at", "symbol_of_slot", "symbol_at", "bit_length", "scaled", "pu
            "arithmetic_encode_intervals", "counts_arithmetic_decode", "lz77_longest", "lz77_parse")
 
 #: the kernels Python calls (through :func:`kernel`); every other kernel is a helper that only
-#: kernels call, compiled without the wrapper that converts Python objects (a fifth of a cold
-#: compile went on wrappers)
+#: kernels call, compiled without the wrapper that converts Python objects (see _widening_jit)
 CALLED_FROM_PYTHON = ("bits_at", "arith_decode_end", "arithmetic_encode", "arithmetic_decode",
                       "pack_codewords_of", "decode_prefix", "tans_encode", "tans_decode",
                       "rans_encode", "rans_decode", "ans_decode", "range_encode", "range_decode",

@@ -11,8 +11,6 @@ figures).  Each figure shows itself in a notebook (``_repr_png_``).
 >>> _ = ax.plot([0, 1], [1, 0])
 >>> figures.png_bytes(fig)[:4]
 b'\\x89PNG'
->>> import sys; "matplotlib.pyplot" in sys.modules
-False
 """
 
 from __future__ import annotations
