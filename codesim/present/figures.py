@@ -29,11 +29,12 @@ def figure(width: float, height: float, **options):
     return _figure_class()(figsize=(width, height), **options)
 
 
-def subplots(nrows: int = 1, ncols: int = 1, *, figsize=(6.4, 4.8), **options):
+def subplots(nrows: int = 1, ncols: int = 1, *, figsize=None, **options):
     """(figure, axes) as ``matplotlib.pyplot.subplots`` gives them, without pyplot: the
-    experiments' ``plot(outcome, plt)`` is handed this module as ``plt``.  ``options`` go to
-    :meth:`matplotlib.figure.Figure.subplots` (``squeeze``, ``sharex``, ``sharey``, ...)."""
-    fig = figure(*figsize)
+    experiments' ``plot(outcome, plt)`` is handed this module as ``plt``.  ``figsize`` (width,
+    height) in inches, None: matplotlib's default (``rcParams["figure.figsize"]``), as pyplot's;
+    ``options`` go to :meth:`matplotlib.figure.Figure.subplots` (``squeeze``, ``sharex``, ...)."""
+    fig = _figure_class()(figsize=figsize)
     return fig, fig.subplots(nrows, ncols, **options)
 
 
