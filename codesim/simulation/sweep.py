@@ -208,8 +208,10 @@ def sweep(p, qs, coders=None, n: int = 100_000, seed: int = 0, *,
     show = sys.stderr.isatty() if progress is None else progress
     start, results, futures = time.perf_counter(), {}, []
     own = executor is None and count > 1
-    readable = sum(task_seconds(task, fast=False) for task in tasks)    # numba worth loading?
-    with (worker_pool(count, readable) if own else nullcontext(executor)) as executor:
+    # the pool loads numba first where the readable path's work on the tasks would pay for it
+    pool = (worker_pool(count, sum(task_seconds(task, fast=False) for task in tasks)) if own
+            else nullcontext(executor))
+    with pool as executor:
         try:
             if executor is None:
                 for task in tasks:
