@@ -195,8 +195,8 @@ def build_report(out, quick: bool = True, seed: int = 0, progress=None, workers=
     gets one line per experiment as it finishes."""
     n = (20_000 if quick else 100_000) if n is None else sample_size(n)
     try:
-        figures.png_bytes(figures.figure(1, 1))     # matplotlib and its Agg renderer loaded
-    except OptionError:                              # once: the workers forked after inherit them
+        figures.load()                   # once, here: the workers forked after inherit it
+    except OptionError:
         raise OptionError("the report draws its figures with matplotlib, which is not "
                           "installed: pip install -e '.[plot]'") from None
     names = list_experiments()

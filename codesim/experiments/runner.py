@@ -79,7 +79,7 @@ def save_figure(module, outcome: Outcome, path: Path) -> str:
     (its ``subplots`` is pyplot's, without pyplot), so that drawing never changes the caller's
     matplotlib backend or figures."""
     try:
-        figures.figure(1, 1)
+        figures.load()
     except OptionError:
         return "figure skipped: matplotlib is not installed (pip install -e '.[plot]')"
     fig = module.plot(outcome, figures)

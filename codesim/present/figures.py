@@ -20,7 +20,14 @@ import io
 
 from ..errors import OptionError
 
-__all__ = ["figure", "subplots", "png_bytes"]
+__all__ = ["load", "figure", "subplots", "png_bytes"]
+
+
+def load() -> None:
+    """Load matplotlib's Figure and the Agg renderer its PNGs are drawn with, now (an
+    OptionError if matplotlib is not installed): worker processes forked after inherit them."""
+    _figure_class()
+    import matplotlib.backends.backend_agg  # noqa: F401
 
 
 def figure(width: float, height: float, **options):
