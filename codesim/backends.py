@@ -23,7 +23,8 @@ are the same either way.
 
 It is read at every call, so a test or a notebook can change it, or use :func:`using_backend`.
 ``import codesim`` never imports numba: the kernels compile on their first use (and are cached
-on disk by numba).
+on disk by numba; a cold cache is filled meanwhile by a second process,
+:mod:`codesim.parallel.compile_ahead`, which ``CODESIM_COMPILE_AHEAD=0`` turns off).
 
 >>> import codesim as cs
 >>> with cs.using_backend("python"):

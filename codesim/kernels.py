@@ -30,7 +30,7 @@ import math
 
 import numpy as np
 
-__all__ = ["kernel", "warm_up", "loaded", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD",
+__all__ = ["kernel", "warm_up", "loaded", "when_compiling", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD",
            "RAN_OUT", "LEFT_OVER", "BAD_STATE", "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
@@ -1079,6 +1079,8 @@ INLINED = ("arith_narrow", "arith_put_settled", "arith_target", "arith_read_sett
            "arith_narrow_total", "arith_target_total")
 
 _compiled: dict = {}
+#: what :func:`when_compiling` was given
+_when_compiling: list = []
 
 
 def loaded() -> bool:
@@ -1092,6 +1094,13 @@ def warm_up() -> None:
     kernel("bits_at")(np.zeros(8, dtype=np.uint8), 0, 1)
 
 
+def when_compiling(callback) -> None:
+    """Have ``callback(cache_directory)`` called once in this process, as it begins to compile
+    its first kernel rather than load it from numba's cache on disk (a cold cache): the hook
+    by which :mod:`codesim.parallel.compile_ahead`, a layer above, starts compiling the rest."""
+    _when_compiling.append(callback)
+
+
 def kernel(name: str):
     """The compiled kernel ``name`` (numba's ``njit``, cached on disk), one of
     :data:`CALLED_FROM_PYTHON`; the first call makes every kernel a module global compiled on
@@ -1100,6 +1109,7 @@ def kernel(name: str):
         raise ValueError(f"{name!r} is not a kernel Python calls; those are {CALLED_FROM_PYTHON}")
     if not _compiled:
         import numba                      # the fast extra, loaded on first use only
+        _listen_for_the_first_compile()
         _compile_intrinsics()
         jit = _widening_jit()
         for each in KERNELS:
@@ -1107,6 +1117,28 @@ def kernel(name: str):
                                   called_from_python=each in CALLED_FROM_PYTHON)
             globals()[each] = _compiled[each]
     return _compiled[name]
+
+
+def _listen_for_the_first_compile() -> None:
+    """Call :func:`when_compiling`'s callbacks as numba begins to compile the first kernel (or a
+    numba function a kernel calls) of this process: numba's compile event, which a load from
+    the cache does not send."""
+    from numba.core import event
+
+    class FirstCompile(event.Listener):
+        heard = False
+
+        def on_start(self, ev):
+            dispatcher = ev.data["dispatcher"]
+            if not self.heard and getattr(dispatcher.py_func, "__module__", None) == __name__:
+                self.heard = True
+                for callback in _when_compiling:
+                    callback(dispatcher.stats.cache_path)
+
+        def on_end(self, ev):
+            pass
+
+    event.register("numba:compile", FirstCompile())
 
 
 def _widening_jit():
