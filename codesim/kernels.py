@@ -1131,9 +1131,9 @@ def _listen_for_the_first_compile() -> None:
         def on_start(self, ev):
             dispatcher = ev.data["dispatcher"]
             if not self.heard and getattr(dispatcher.py_func, "__module__", None) == __name__:
-                self.heard = True
-                for callback in _when_compiling:
+                for callback in _when_compiling:     # one that raises is heard again next time
                     callback(dispatcher.stats.cache_path)
+                self.heard = True
 
         def on_end(self, ev):
             pass

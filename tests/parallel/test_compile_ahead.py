@@ -38,18 +38,24 @@ print(compiled, compile_ahead._process)
 """
 
 
-def _run(code, cache, **env):
+def _environment(cache, **env):
+    """This process's environment, compiling the kernels into ``cache``."""
     environment = {**os.environ, "NUMBA_CACHE_DIR": str(cache), "CODESIM_BACKEND": "numba", **env}
     environment.pop("NUMBA_DISABLE_JIT", None)
-    done = run_bounded([sys.executable, "-c", code], MEMORY, 300, env=environment)
+    return environment
+
+
+def _run(code, cache, **env) -> list[str]:
+    """The lines ``python -c code`` prints, compiling into ``cache``."""
+    done = run_bounded([sys.executable, "-c", code], MEMORY, 300, env=_environment(cache, **env))
     assert done.returncode == 0, done.stderr[-3000:]
-    return done.stdout.split("\n")[-2]
+    return done.stdout.splitlines()
 
 
 @pytest.mark.slow
 def test_a_cold_cache_is_filled_by_one_second_process(tmp_path):
-    assert _run(FIRST_USE, tmp_path) == "0"                 # it ran, and ended well
-    assert _run(EVERY_KERNEL, tmp_path) == "[] None"        # nothing left to compile: none started
+    assert _run(FIRST_USE, tmp_path) == ["0"]               # it ran, and ended well
+    assert _run(EVERY_KERNEL, tmp_path) == ["[] None"]      # nothing left to compile: none started
 
 
 #: a process that starts the second process, says its pid, and waits to be killed
@@ -64,9 +70,8 @@ time.sleep(120)
 
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_the_second_process_ends_itself_when_a_kill_takes_its_parent(tmp_path):
-    environment = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path), "CODESIM_COMPILE_AHEAD": "1"}
-    environment.pop("NUMBA_DISABLE_JIT", None)
-    parent = subprocess.Popen([sys.executable, "-c", STARTS_AND_WAITS, str(tmp_path)], env=environment,
+    parent = subprocess.Popen([sys.executable, "-c", STARTS_AND_WAITS, str(tmp_path)],
+                              env=_environment(tmp_path, CODESIM_COMPILE_AHEAD="1"),
                               stdout=subprocess.PIPE, preexec_fn=limited(MEMORY))
     try:
         second = int(parent.stdout.readline())
@@ -88,7 +93,7 @@ def test_a_second_process_leaves_the_cache_to_the_one_that_holds_it(tmp_path):
     with open(cache / compile_ahead.LOCK_NAME, "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
         code = f"import os; from codesim.parallel.compile_ahead import main; main({str(cache)!r}, os.getppid())"
-        assert _run(code + "\nprint('left')", cache) == "left"
+        assert _run(code + "\nprint('left')", cache) == ["left"]
     assert [p.name for p in cache.rglob("*.nbi")] == []       # it compiled nothing
 
 
@@ -103,6 +108,21 @@ def test_a_bad_switch_is_named(monkeypatch, value):
     monkeypatch.setenv("CODESIM_COMPILE_AHEAD", value)
     with pytest.raises(OptionError, match=f"CODESIM_COMPILE_AHEAD must be 0 or 1, got '{value}'"):
         compile_ahead.enabled()
+
+
+BAD_SWITCH = """
+import codesim as cs
+for _ in range(2):
+    try:
+        cs.simulate([0.5, 0.5], [0.5, 0.5], "huffman", n=100)
+    except cs.OptionError as e:
+        print(e)
+"""
+
+
+def test_a_bad_switch_is_named_at_every_compile_it_would_start(tmp_path):
+    assert _run(BAD_SWITCH, tmp_path, CODESIM_COMPILE_AHEAD="2") == \
+        ["CODESIM_COMPILE_AHEAD must be 0 or 1, got '2'"] * 2
 
 
 def test_switched_off_it_starts_nothing(monkeypatch, tmp_path):
