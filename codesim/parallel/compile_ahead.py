@@ -9,7 +9,7 @@ second process: it calls every kernel the coders call, on small messages, in the
 the order a session usually meets them (the context coders first, the sampler and the prefix
 codes last), while the first process compiles what it needs.  Each loads from the cache what
 the other has compiled: on two cores, a fresh process that runs every kernel once took 5.2 to
-5.8 s with a cold cache, against 7.7 to 8.9 s alone (``benchmarks/run.py``).  The machine code
+7.0 s with a cold cache, against 7.7 to 9.1 s alone (``benchmarks/run.py``).  The machine code
 is the same: numba's, compiled from the same source.
 
 Bounded: one such process at a time for a cache (it holds :data:`LOCK_NAME` there), at a lower
