@@ -30,8 +30,9 @@ import math
 
 import numpy as np
 
-__all__ = ["kernel", "warm_up", "loaded", "when_compiling", "KERNELS", "CALLED_FROM_PYTHON", "OK", "NO_CODEWORD",
-           "RAN_OUT", "LEFT_OVER", "BAD_STATE", "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD", "PAD"]
+__all__ = ["kernel", "warm_up", "loaded", "when_compiling", "KERNELS", "CALLED_FROM_PYTHON", "OK",
+           "NO_CODEWORD", "RAN_OUT", "LEFT_OVER", "BAD_STATE", "FLUSH_MISMATCH", "INVALID_DATA", "UNREAD",
+           "PAD"]
 
 #: statuses a decoding kernel returns, with the position where it stopped
 OK, NO_CODEWORD, RAN_OUT, LEFT_OVER, BAD_STATE, FLUSH_MISMATCH, INVALID_DATA, UNREAD = range(8)

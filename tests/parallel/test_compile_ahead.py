@@ -3,6 +3,7 @@ call in the cache; a warm cache starts none; the switch is read by name."""
 
 import fcntl
 import os
+import select
 import subprocess
 import sys
 import time
@@ -74,6 +75,7 @@ def test_the_second_process_ends_itself_when_a_kill_takes_its_parent(tmp_path):
                               env=_environment(tmp_path, CODESIM_COMPILE_AHEAD="1"),
                               stdout=subprocess.PIPE, preexec_fn=limited(MEMORY))
     try:
+        assert select.select([parent.stdout], [], [], 60)[0], "it never said the second process's pid"
         second = int(parent.stdout.readline())
         time.sleep(1)                                         # it is compiling (8 s in all)
         parent.kill()
@@ -85,6 +87,7 @@ def test_the_second_process_ends_itself_when_a_kill_takes_its_parent(tmp_path):
     finally:
         if parent.poll() is None:
             parent.kill()
+        parent.stdout.close()
 
 
 def test_a_second_process_leaves_the_cache_to_the_one_that_holds_it(tmp_path):
