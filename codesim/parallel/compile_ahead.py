@@ -66,17 +66,21 @@ def enabled() -> bool:
 
 def start(cache_directory: str) -> None:
     """Start the second process, compiling into ``cache_directory`` (once in this process, and
-    not at all if it is switched off).  It imports this very codesim: it starts where this
-    package lies, with the kernels and the environment of this process."""
+    not at all if it is switched off, or if no process can be started: this one then compiles
+    alone, as it would anyway).  It imports this very codesim: it starts where this package
+    lies, with the kernels and the environment of this process."""
     global _process
-    if _process is not None or not enabled():
+    if _process is not None or not enabled() or not sys.executable:
         return
     package_root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
     env = {**os.environ, "CODESIM_BACKEND": "numba", "CODESIM_COMPILE_AHEAD": "0"}
     code = f"from {__name__} import main; main({cache_directory!r}, {os.getpid()})"
-    _process = subprocess.Popen([sys.executable, "-c", code], cwd=package_root, env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.DEVNULL)
+    try:
+        _process = subprocess.Popen([sys.executable, "-c", code], cwd=package_root, env=env,
+                                    stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL)
+    except OSError:            # no process to be had (a limit, no interpreter): compile alone
+        return
     atexit.register(stop)
 
 

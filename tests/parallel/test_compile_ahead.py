@@ -134,3 +134,13 @@ def test_switched_off_it_starts_nothing(monkeypatch, tmp_path):
     monkeypatch.setattr(subprocess, "Popen", None)            # a start would fail loudly
     compile_ahead.start(str(tmp_path))
     assert compile_ahead.wait() is None
+
+
+def test_where_no_process_can_be_started_this_one_compiles_alone(monkeypatch, tmp_path):
+    def refused(*args, **kwargs):
+        raise OSError(11, "Resource temporarily unavailable")
+    monkeypatch.setenv("CODESIM_COMPILE_AHEAD", "1")
+    monkeypatch.setattr(compile_ahead, "_process", None)
+    monkeypatch.setattr(subprocess, "Popen", refused)
+    compile_ahead.start(str(tmp_path))                        # no error reaches the kernel's caller
+    assert compile_ahead.wait() is None
